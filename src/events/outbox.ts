@@ -1,0 +1,69 @@
+import crypto from 'node:crypto';
+import type { Tx } from '../db/client.js';
+
+/**
+ * Transactional outbox. A command writes its events in its own transaction, as its last
+ * statement, so a committed change always has its event and a rolled-back one never
+ * does. The transaction-scoped advisory lock makes sequence order equal commit order:
+ * a relay reading `sequence > last` can never skip an event that commits later with a
+ * smaller number.
+ */
+export const OUTBOX_LOCK_KEY = 621_688;
+
+export interface NewEvent {
+  eventType: string;
+  /** TMF resource name as used in the envelope, e.g. `troubleTicket`. */
+  resourceType: string;
+  resource: Record<string, unknown> & { id: string };
+  /** Organisations that may receive this event. */
+  audience: string[];
+  originatorOrgId?: string;
+  eventTime: Date;
+  title?: string;
+  description?: string;
+}
+
+export interface EventEnvelope {
+  eventId: string;
+  eventTime: string;
+  eventType: string;
+  '@type': string;
+  '@baseType': 'Event';
+  domain: string;
+  title?: string;
+  description?: string;
+  timeOccurred: string;
+  event: Record<string, unknown>;
+}
+
+export async function writeEvents(tx: Tx, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`);
+  await tx.event.createMany({
+    data: events.map((e) => {
+      const id = crypto.randomUUID();
+      const envelope: EventEnvelope = {
+        eventId: id,
+        eventTime: e.eventTime.toISOString(),
+        eventType: e.eventType,
+        '@type': e.eventType,
+        '@baseType': 'Event',
+        domain: e.resourceType,
+        ...(e.title ? { title: e.title } : {}),
+        ...(e.description ? { description: e.description } : {}),
+        timeOccurred: e.eventTime.toISOString(),
+        event: { [e.resourceType]: e.resource },
+      };
+      return {
+        id,
+        eventType: e.eventType,
+        eventTime: e.eventTime,
+        resourceType: e.resourceType,
+        resourceId: e.resource.id,
+        originatorOrgId: e.originatorOrgId ?? null,
+        audience: [...new Set(e.audience)],
+        payload: envelope as object,
+      };
+    }),
+  });
+}

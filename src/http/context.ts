@@ -1,0 +1,62 @@
+import type { Request } from 'express';
+import type { Logger } from 'pino';
+import { forbidden } from './errors.js';
+
+export type Role = 'admin' | 'operator' | 'viewer';
+export type OrganizationKind = 'DSO' | 'MNO';
+
+export interface OrganizationActor {
+  readonly kind: 'organization';
+  readonly organizationId: string;
+  readonly organizationKind: OrganizationKind;
+  readonly role: Role;
+  readonly credentialId: string;
+}
+
+export interface PlatformActor {
+  readonly kind: 'platform';
+  readonly credentialId: 'platform-admin';
+}
+
+export type Actor = OrganizationActor | PlatformActor;
+
+/** What the audit row for the current request should say beyond method/path/status. */
+export interface AuditNote {
+  actor?: Actor;
+  operation?: string;
+  resourceType?: string;
+  resourceId?: string;
+  counterpartOrgId?: string;
+  detail?: string;
+}
+
+/** Everything a handler gets: already authenticated and validated. */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly operationId: string;
+  readonly actor: Actor;
+  readonly params: Record<string, string>;
+  /** Raw query (strings or string arrays), for TMF630 parsing. */
+  readonly query: Record<string, string | string[] | undefined>;
+  readonly body: unknown;
+  readonly contentType: string;
+  readonly headers: Request['headers'];
+  readonly log: Logger;
+  readonly audit: AuditNote;
+  /** Builds an absolute or base-relative href for a path under an API's base path. */
+  href(basePath: string, path: string): string;
+}
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<HttpResult>;
+export type HandlerMap = Record<string, Handler>;
+
+export function requireOrganization(actor: Actor): OrganizationActor {
+  if (actor.kind !== 'organization') throw forbidden('This operation needs an organisation credential, not the platform-admin token');
+  return actor;
+}

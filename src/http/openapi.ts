@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Request, type Response, type Router } from 'express';
+import { OpenAPIBackend, type Context, type Operation } from 'openapi-backend';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsImport from 'ajv-formats';
+import type { Authenticator } from '../auth/authenticate.js';
+import { authorize } from './access.js';
+import type { AuditNote, HandlerMap, RequestContext } from './context.js';
+import { AppError, badRequest, notFound } from './errors.js';
+
+// ajv-formats is CommonJS with a default export.
+const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
+
+export interface LoadedApi {
+  /** File name without extension, e.g. `troubleTicket`. */
+  readonly name: string;
+  readonly file: string;
+  /** Base path from `servers[0].url`, e.g. `/tmf-api/troubleTicket/v5`. */
+  readonly basePath: string;
+  readonly backend: OpenAPIBackend;
+  readonly operationIds: string[];
+}
+
+/** Documents that only hold shared components. */
+const COMPONENT_ONLY = new Set(['common.yaml']);
+
+export function newAjv(): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: true, discriminator: false });
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: 'example' });
+  return ajv;
+}
+
+/** Loads every OpenAPI document in `dir`; routes and validators are built once. */
+export async function loadApis(dir: string): Promise<LoadedApi[]> {
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f) && !COMPONENT_ONLY.has(f))
+    .sort();
+  const apis: LoadedApi[] = [];
+  for (const f of files) {
+    const file = path.join(dir, f);
+    const backend = new OpenAPIBackend({
+      definition: file,
+      strict: false,
+      quick: false,
+      validate: () => false, // validation runs in our pipeline, after authentication
+      coerceTypes: true,
+      customizeAjv: (ajv) => addFormats(ajv as unknown as Ajv) as unknown as typeof ajv,
+    });
+    await backend.init();
+    const doc = backend.definition as { servers?: { url: string }[] };
+    const basePath = doc.servers?.[0]?.url;
+    if (!basePath) throw new Error(`${f}: servers[0].url (the API base path) is required`);
+    apis.push({
+      name: f.replace(/\.ya?ml$/, ''),
+      file,
+      basePath,
+      backend,
+      operationIds: backend.getOperations().map((o: Operation) => o.operationId!).filter(Boolean),
+    });
+  }
+  return apis;
+}
+
+function mediaType(header: string | undefined): string {
+  return String(header ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** `field: message` lines an integrator can act on. */
+export function describeAjvErrors(errors: ErrorObject[], root: string): string {
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === 'if') continue;
+    const where = `${root}${e.instancePath.replace(/\//g, '.')}`;
+    let msg = e.message ?? 'is invalid';
+    const p = e.params as Record<string, unknown>;
+    if (e.keyword === 'additionalProperties') msg = `unknown property '${String(p.additionalProperty)}' is not allowed`;
+    else if (e.keyword === 'required') msg = `missing required property '${String(p.missingProperty)}'`;
+    else if (e.keyword === 'enum') msg = `must be one of: ${(p.allowedValues as unknown[]).join(', ')}`;
+    seen.add(`${where}: ${msg}`);
+  }
+  return [...seen].slice(0, 10).join('; ');
+}
+
+export interface MountDeps {
+  authenticator: Authenticator;
+  handlers: HandlerMap;
+  baseUrl: string | undefined;
+}
+
+type BodyValidators = Map<string, Map<string, ValidateFunction>>;
+
+function compileBodyValidators(api: LoadedApi): BodyValidators {
+  const ajv = newAjv();
+  const out: BodyValidators = new Map();
+  for (const op of api.backend.getOperations()) {
+    const content = (op.requestBody as { content?: Record<string, { schema?: object }> } | undefined)?.content;
+    if (!op.operationId || !content) continue;
+    const byType = new Map<string, ValidateFunction>();
+    for (const [type, media] of Object.entries(content)) {
+      if (media.schema) byType.set(type.toLowerCase(), ajv.compile(media.schema));
+    }
+    out.set(op.operationId, byType);
+  }
+  return out;
+}
+
+function allowedMethods(api: LoadedApi, reqPath: string): string[] {
+  const methods = ['get', 'post', 'put', 'patch', 'delete'];
+  return methods
+    .filter((m) => api.backend.router.matchOperation({ method: m, path: reqPath, headers: {} }))
+    .map((m) => m.toUpperCase());
+}
+
+/** One Express router per API: routing by openapi-backend, then our pipeline. */
+export function mountApi(api: LoadedApi, deps: MountDeps): Router {
+  const bodyValidators = compileBodyValidators(api);
+  const router = express.Router();
+
+  const pipeline = async (c: Context, req: Request, res: Response): Promise<void> => {
+    const op = c.operation as Operation;
+    const operationId = op.operationId!;
+    const audit = res.locals.audit as AuditNote;
+    audit.operation = operationId;
+
+    const actor = await deps.authenticator.authenticate(req.headers.authorization);
+    audit.actor = actor;
+    authorize(actor, operationId, req.method);
+
+    const content = (op.requestBody as { content?: Record<string, unknown>; required?: boolean } | undefined)?.content;
+    let body: unknown = undefined;
+    const contentType = mediaType(req.headers['content-type']);
+    if (content) {
+      const accepted = Object.keys(content).map((t) => t.toLowerCase());
+      if (!accepted.includes(contentType)) {
+        throw new AppError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Unsupported Media Type',
+          `Content-Type ${contentType || '(none)'} is not accepted here; use ${accepted.join(' or ')}`,
+        );
+      }
+      body = req.body;
+      if (body === undefined) throw badRequest('A request body is required');
+      const validate = bodyValidators.get(operationId)?.get(contentType);
+      if (validate && !validate(body)) throw badRequest(`Invalid body: ${describeAjvErrors(validate.errors ?? [], 'body')}`, 'INVALID_BODY');
+    }
+
+    const { authorization: _a, 'content-type': _ct, ...headers } = req.headers;
+    const v = api.backend.validator.validateRequest(
+      { method: req.method, path: req.path, query: req.query as Record<string, string>, headers: headers as Record<string, string> },
+      op,
+    );
+    if (v.errors?.length) throw badRequest(`Invalid parameters: ${describeAjvErrors(v.errors, '')}`, 'INVALID_PARAMETER');
+
+    const ctx: RequestContext = {
+      requestId: res.locals.requestId as string,
+      operationId,
+      actor,
+      params: (c.request.params ?? {}) as Record<string, string>,
+      query: req.query as Record<string, string | string[] | undefined>,
+      body,
+      contentType,
+      headers: req.headers,
+      log: req.log,
+      audit,
+      href: (basePath, p) => `${deps.baseUrl ?? ''}${basePath}${p}`,
+    };
+    const handler = deps.handlers[operationId];
+    if (!handler) throw new AppError(501, 'NOT_IMPLEMENTED', 'Not Implemented', `${operationId} is not implemented`);
+    const result = await handler(ctx);
+    for (const [k, val] of Object.entries(result.headers ?? {})) res.setHeader(k, val);
+    if (result.body === undefined) res.status(result.status).end();
+    else res.status(result.status).json(result.body);
+  };
+
+  const handlers: Record<string, (c: Context, req: Request, res: Response) => Promise<void>> = {
+    notFound: async (c) => {
+      throw notFound('Resource', c.request.path);
+    },
+    methodNotAllowed: async (c, _req, res) => {
+      const allow = allowedMethods(api, c.request.path);
+      res.setHeader('Allow', allow.join(', '));
+      throw new AppError(405, 'METHOD_NOT_ALLOWED', 'Method Not Allowed', `${c.request.method.toUpperCase()} is not allowed on ${api.basePath}${c.request.path}; allowed: ${allow.join(', ')}`);
+    },
+    notImplemented: async (c) => {
+      throw new AppError(501, 'NOT_IMPLEMENTED', 'Not Implemented', `${c.operation?.operationId ?? 'operation'} is not implemented`);
+    },
+  };
+  for (const id of api.operationIds) handlers[id] = pipeline;
+  api.backend.register(handlers as never);
+  // Credentials are checked in the pipeline (so refusals are audited and typed); tell
+  // openapi-backend the scheme is handled.
+  api.backend.registerSecurityHandler('bearerAuth', () => true);
+
+  router.use(async (req, res, next) => {
+    try {
+      await api.backend.handleRequest(
+        { method: req.method, path: req.path, query: req.query as Record<string, string>, headers: req.headers as Record<string, string>, body: req.body },
+        req,
+        res,
+      );
+    } catch (e) {
+      next(e);
+    }
+  });
+  return router;
+}

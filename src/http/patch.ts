@@ -1,0 +1,65 @@
+import fastJsonPatch from 'fast-json-patch';
+import { AppError, badRequest, unprocessable } from './errors.js';
+import type { JsonSchema } from './tmfQuery.js';
+
+const { applyPatch, JsonPatchError } = fastJsonPatch;
+
+export type JsonObject = Record<string, unknown>;
+
+/** RFC 7386 JSON Merge Patch. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: JsonObject = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as JsonObject) } : {};
+  for (const [k, v] of Object.entries(patch as JsonObject)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+export interface JsonPatchOp {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+/** RFC 6902 JSON Patch on a copy; a failed `test` is a 409, a bad path a 422. */
+export function jsonPatch(target: JsonObject, ops: JsonPatchOp[]): JsonObject {
+  const copy = structuredClone(target);
+  try {
+    return applyPatch(copy, ops as never, true, true).newDocument as JsonObject;
+  } catch (e) {
+    if (e instanceof JsonPatchError) {
+      const op = ops[e.index ?? 0];
+      if (e.name === 'TEST_OPERATION_FAILED') throw new AppError(409, 'PATCH_TEST_FAILED', 'Conflict', `JSON Patch test failed at ${op?.path ?? '?'}`);
+      throw unprocessable(`JSON Patch operation ${e.index ?? 0} (${op?.op ?? '?'} ${op?.path ?? '?'}) cannot be applied: ${e.message.split('\n')[0]}`, 'INVALID_PATCH');
+    }
+    throw badRequest('Invalid JSON Patch document', 'INVALID_PATCH');
+  }
+}
+
+/** Top-level attributes whose value differs between two documents. */
+export function changedAttributes(before: JsonObject, after: JsonObject): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
+
+/**
+ * Rewrites every `format: date-time` string to ISO-8601 UTC with milliseconds, so stored
+ * documents compare correctly as text in JSONPath filters.
+ */
+export function normalizeDateTimes(value: unknown, schema: JsonSchema | undefined): unknown {
+  if (!schema || value === null || value === undefined) return value;
+  if (typeof value === 'string' && schema.format === 'date-time') {
+    const d = new Date(value);
+    return Number.isNaN(d.getTime()) ? value : d.toISOString();
+  }
+  if (Array.isArray(value)) return value.map((v) => normalizeDateTimes(v, schema.items));
+  if (typeof value === 'object' && schema.properties) {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value as JsonObject)) out[k] = normalizeDateTimes(v, schema.properties[k]);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { seedDemo } from './db/seed.js';
+import { openPlatformDatabase, resolveAdminToken } from './platform.js';
+
+async function main(): Promise<void> {
+  let config = loadConfig();
+  const log = pino({ level: config.logLevel, base: { service: 'gridlink' }, redact: ['*.authorization', '*.apiKey', '*.key', '*.adminToken'] });
+  const admin = resolveAdminToken(config);
+  config = Object.freeze({ ...config, adminToken: admin.token });
+
+  const platform = await openPlatformDatabase(config, log);
+  const app = await createApp({ config, db: platform.db, log });
+
+  if (config.seedDemo) {
+    const demo = await seedDemo(platform.db);
+    const file = path.join(config.dataDir, 'demo-credentials.json');
+    if (demo) {
+      fs.mkdirSync(config.dataDir, { recursive: true });
+      fs.writeFileSync(file, JSON.stringify({ organizations: demo }, null, 2) + '\n', { mode: 0o600 });
+      process.stdout.write(
+        `\nDemo data created. Organisations and their API keys (also in ${file}):\n` +
+          demo.map((o) => `  ${o.kind} ${o.name.padEnd(24)} id=${o.id}\n      operator key: ${o.apiKey}\n      admin key:    ${o.adminApiKey}`).join('\n') +
+          '\n\n',
+      );
+    } else if (fs.existsSync(file)) {
+      log.info({ file }, 'database already has data; demo credentials from the first start are in this file');
+    }
+  }
+  if (admin.generatedFile) log.info({ file: admin.generatedFile }, 'platform-admin token (GRIDLINK_ADMIN_TOKEN not set) is stored in this file');
+
+  const server = http.createServer(app.express);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  log.info({ port }, `Gridlink listening on http://localhost:${port}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining HTTP connections');
+    const force = setTimeout(() => {
+      log.warn('shutdown timeout reached; closing remaining connections');
+      server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await app.audit.flush();
+    await platform.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+  else process.stderr.write(`Gridlink failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,167 @@
+import crypto from 'node:crypto';
+import type { Database, Tx } from '../../db/client.js';
+import type { Actor, OrganizationActor } from '../../http/context.js';
+import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
+import { generateApiKey } from '../../auth/apiKeys.js';
+import { writeEvents } from '../../events/outbox.js';
+import { isUuid } from '../../db/resourceStore.js';
+import { checkPartnershipMove, type PartnershipStatus } from './partnership.lifecycle.js';
+import type { ApiKeyRole, OrganizationKind } from '../../generated/prisma/client.js';
+
+export interface StatusChangeEntry {
+  status: PartnershipStatus;
+  statusChangeDate: string;
+  statusChangeReason?: string;
+  actor: { organizationId: string };
+}
+
+export type PartyService = ReturnType<typeof createPartyService>;
+
+export function createPartyService(deps: { db: Database; now: () => Date }) {
+  const { db, now } = deps;
+  const withOrgs = { dso: true, mno: true } as const;
+
+  const visiblePartnership = async (tx: Tx, actor: Actor, id: string) => {
+    if (!isUuid(id)) return undefined;
+    const p = await tx.partnership.findUnique({ where: { id }, include: withOrgs });
+    if (!p) return undefined;
+    if (actor.kind === 'organization' && p.dsoId !== actor.organizationId && p.mnoId !== actor.organizationId) return undefined;
+    return p;
+  };
+
+  return {
+    async createOrganization(input: { name: string; kind: OrganizationKind; country: string }) {
+      return db.transaction(async (tx) => {
+        const org = await tx.organization.create({
+          data: { id: crypto.randomUUID(), name: input.name.trim(), kind: input.kind, country: input.country, createdAt: now() },
+        });
+        const key = generateApiKey();
+        const apiKey = await tx.apiKey.create({
+          data: { id: crypto.randomUUID(), organizationId: org.id, name: 'initial admin key', role: 'admin', prefix: key.prefix, digest: key.digest, createdAt: now() },
+        });
+        return { org, apiKey, secret: key.key };
+      });
+    },
+
+    async listOrganizations(actor: Actor) {
+      if (actor.kind === 'platform') return db.prisma.organization.findMany({ orderBy: { createdAt: 'asc' } });
+      const partnerships = await db.prisma.partnership.findMany({
+        where: { OR: [{ dsoId: actor.organizationId }, { mnoId: actor.organizationId }] },
+        select: { dsoId: true, mnoId: true },
+      });
+      const ids = new Set([actor.organizationId, ...partnerships.flatMap((p) => [p.dsoId, p.mnoId])]);
+      return db.prisma.organization.findMany({ where: { id: { in: [...ids] } }, orderBy: { createdAt: 'asc' } });
+    },
+
+    async getOrganization(actor: Actor, id: string) {
+      const visible = (await this.listOrganizations(actor)).find((o) => o.id === id);
+      if (!visible) throw notFound('Organization', id);
+      return visible;
+    },
+
+    async createPartnership(actor: OrganizationActor, input: { counterparty: { id: string }; tier?: string }) {
+      const otherId = input.counterparty.id;
+      if (otherId === actor.organizationId) throw unprocessable('An organisation cannot partner with itself');
+      return db.transaction(async (tx) => {
+        const other = isUuid(otherId) ? await tx.organization.findUnique({ where: { id: otherId } }) : null;
+        if (!other) throw unprocessable(`counterparty.id ${otherId} does not name an organisation`, 'UNKNOWN_ORGANIZATION');
+        if (other.kind === actor.organizationKind) {
+          throw unprocessable(`A partnership joins one DSO and one MNO; both organisations are ${other.kind}s`);
+        }
+        const dsoId = actor.organizationKind === 'DSO' ? actor.organizationId : other.id;
+        const mnoId = actor.organizationKind === 'MNO' ? actor.organizationId : other.id;
+        const existing = await tx.partnership.findUnique({ where: { dsoId_mnoId: { dsoId, mnoId } } });
+        const t = now();
+        const history: StatusChangeEntry[] = [{ status: 'proposed', statusChangeDate: t.toISOString(), actor: { organizationId: actor.organizationId } }];
+        if (existing && existing.status !== 'terminated') {
+          throw conflict(`A partnership between these organisations already exists (${existing.id}, ${existing.status})`, 'DUPLICATE');
+        }
+        const data = { proposedById: actor.organizationId, status: 'proposed' as const, statusReason: null, tier: input.tier ?? 'standard', lastUpdate: t };
+        const p = existing
+          ? await tx.partnership.update({
+              where: { id: existing.id },
+              data: { ...data, statusChangeHistory: [...(existing.statusChangeHistory as unknown as StatusChangeEntry[]), ...history] as object[] },
+              include: withOrgs,
+            })
+          : await tx.partnership.create({
+              data: { id: crypto.randomUUID(), dsoId, mnoId, createdAt: t, statusChangeHistory: history as object[], ...data },
+              include: withOrgs,
+            });
+        await writeEvents(tx, [
+          { eventType: 'PartnershipCreateEvent', resourceType: 'partnership', resource: { id: p.id, status: p.status, dso: { id: dsoId }, mno: { id: mnoId } }, audience: [dsoId, mnoId], originatorOrgId: actor.organizationId, eventTime: t },
+        ]);
+        return p;
+      });
+    },
+
+    async listPartnerships(actor: Actor) {
+      return db.prisma.partnership.findMany({
+        where: actor.kind === 'platform' ? {} : { OR: [{ dsoId: actor.organizationId }, { mnoId: actor.organizationId }] },
+        include: withOrgs,
+        orderBy: { createdAt: 'asc' },
+      });
+    },
+
+    async getPartnership(actor: Actor, id: string) {
+      const p = await visiblePartnership(db.prisma, actor, id);
+      if (!p) throw notFound('Partnership', id);
+      return p;
+    },
+
+    async changePartnershipStatus(actor: OrganizationActor, id: string, input: { status: PartnershipStatus; statusReason?: string }) {
+      return db.transaction(async (tx) => {
+        const found = await visiblePartnership(tx, actor, id);
+        if (!found) throw notFound('Partnership', id);
+        const locked = await tx.$queryRawUnsafe<{ status: PartnershipStatus }[]>('SELECT status FROM partnership WHERE id = $1::uuid FOR UPDATE', id);
+        const from = locked[0]!.status;
+        const history = found.statusChangeHistory as unknown as StatusChangeEntry[];
+        const lastSuspension = [...history].reverse().find((h) => h.status === 'suspended');
+        if (from === input.status) throw badRequest(`The partnership is already ${from}`, 'NO_CHANGE');
+        checkPartnershipMove({ from, to: input.status, actorOrgId: actor.organizationId, proposedById: found.proposedById, suspendedById: lastSuspension?.actor.organizationId });
+        const t = now();
+        const entry: StatusChangeEntry = { status: input.status, statusChangeDate: t.toISOString(), actor: { organizationId: actor.organizationId }, ...(input.statusReason ? { statusChangeReason: input.statusReason } : {}) };
+        const p = await tx.partnership.update({
+          where: { id },
+          data: { status: input.status, statusReason: input.statusReason ?? null, lastUpdate: t, statusChangeHistory: [...history, entry] as object[] },
+          include: withOrgs,
+        });
+        await writeEvents(tx, [
+          { eventType: 'PartnershipStatusChangeEvent', resourceType: 'partnership', resource: { id: p.id, status: p.status, dso: { id: p.dsoId }, mno: { id: p.mnoId }, statusReason: p.statusReason }, audience: [p.dsoId, p.mnoId], originatorOrgId: actor.organizationId, eventTime: t },
+        ]);
+        return p;
+      });
+    },
+
+    /** Whether two organisations may exchange records now (GW-9). */
+    async isActivePartner(tx: Tx, orgA: string, orgB: string): Promise<boolean> {
+      if (!isUuid(orgA) || !isUuid(orgB)) return false;
+      const n = await tx.partnership.count({
+        where: { status: 'active', OR: [{ dsoId: orgA, mnoId: orgB }, { dsoId: orgB, mnoId: orgA }] },
+      });
+      return n > 0;
+    },
+
+    async createApiKey(actor: OrganizationActor, input: { name: string; role: ApiKeyRole }) {
+      const key = generateApiKey();
+      const row = await db.prisma.apiKey.create({
+        data: { id: crypto.randomUUID(), organizationId: actor.organizationId, name: input.name, role: input.role, prefix: key.prefix, digest: key.digest, createdAt: now() },
+      });
+      return { row, secret: key.key };
+    },
+
+    listApiKeys(actor: OrganizationActor) {
+      return db.prisma.apiKey.findMany({ where: { organizationId: actor.organizationId }, orderBy: { createdAt: 'asc' } });
+    },
+
+    async getApiKey(actor: OrganizationActor, id: string) {
+      const k = isUuid(id) ? await db.prisma.apiKey.findFirst({ where: { id, organizationId: actor.organizationId } }) : null;
+      if (!k) throw notFound('ApiKey', id);
+      return k;
+    },
+
+    async revokeApiKey(actor: OrganizationActor, id: string) {
+      const k = await this.getApiKey(actor, id);
+      if (!k.revokedAt) await db.prisma.apiKey.update({ where: { id }, data: { revokedAt: now() } });
+    },
+  };
+}

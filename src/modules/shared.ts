@@ -1,0 +1,18 @@
+import type { LoadedApi } from '../http/openapi.js';
+import type { JsonSchema, SortKey } from '../http/tmfQuery.js';
+
+/** A dereferenced component schema from one of the loaded OpenAPI documents. */
+export function componentSchema(apis: LoadedApi[], apiName: string, schemaName: string): JsonSchema {
+  const api = apis.find((a) => a.name === apiName);
+  const schemas = (api?.backend.definition as { components?: { schemas?: Record<string, JsonSchema> } } | undefined)?.components?.schemas;
+  const schema = schemas?.[schemaName];
+  if (!schema) throw new Error(`OpenAPI document ${apiName}.yaml has no schema ${schemaName}`);
+  return schema;
+}
+
+export const byCreation: SortKey[] = [{ attribute: 'createdAt', descending: false }];
+
+/** `201 Created` with `Location` and the created body. */
+export function created<T extends { href: string }>(resource: T) {
+  return { status: 201, body: resource, headers: { Location: resource.href } };
+}

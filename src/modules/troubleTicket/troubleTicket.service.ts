@@ -1,0 +1,277 @@
+import crypto from 'node:crypto';
+import type { Database, Tx } from '../../db/client.js';
+import { createResourceStore, type ResourceStore } from '../../db/resourceStore.js';
+import { writeEvents, type NewEvent } from '../../events/outbox.js';
+import type { OrganizationActor } from '../../http/context.js';
+import { AppError, badRequest, forbidden, notFound, unprocessable } from '../../http/errors.js';
+import { changedAttributes, jsonPatch, mergePatch, normalizeDateTimes, type JsonObject, type JsonPatchOp } from '../../http/patch.js';
+import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
+import type { ValidateFunction } from 'ajv';
+import { describeAjvErrors } from '../../http/openapi.js';
+import type { PartyService } from '../party/party.service.js';
+import { checkTransition, FINAL, type Side, type TicketStatus } from './troubleTicket.lifecycle.js';
+
+/** Promoted columns: filters and sorts on these use indexes instead of the JSON document. */
+export const troubleTicketTable = createResourceStore({
+  table: 'trouble_ticket',
+  tenancy: ['reporter_org_id', 'responsible_org_id'],
+  columns: {
+    status: { column: 'status', type: 'string' },
+    severity: { column: 'severity', type: 'string' },
+    ticketType: { column: 'ticket_type', type: 'string' },
+    priority: { column: 'priority', type: 'string' },
+    name: { column: 'name', type: 'string' },
+    creationDate: { column: 'creation_date', type: 'date' },
+    lastUpdate: { column: 'last_update', type: 'date' },
+    statusChangeDate: { column: 'status_change_date', type: 'date' },
+    requestedResolutionDate: { column: 'requested_resolution_date', type: 'date' },
+    expectedResolutionDate: { column: 'expected_resolution_date', type: 'date' },
+    resolutionDate: { column: 'resolution_date', type: 'date' },
+  },
+});
+export const SORTABLE = Object.keys(troubleTicketTable.def.columns);
+
+/** Attributes only one side may change; everything else either side may (notes append-only). */
+const REPORTER_ONLY = new Set(['name', 'description', 'severity', 'ticketType', 'requestedResolutionDate']);
+const RESPONSIBLE_ONLY = new Set(['priority', 'expectedResolutionDate']);
+const SERVER_OWNED = new Set(['id', 'href', '@type', '@baseType', '@schemaLocation', 'creationDate', 'lastUpdate', 'statusChangeDate', 'statusChangeHistory', 'resolutionDate', 'relatedParty']);
+
+interface Note {
+  id?: string;
+  author?: string;
+  date?: string;
+  text: string;
+  '@type'?: string;
+}
+
+interface PartyRef {
+  role: string;
+  partyOrPartyRole: { id: string; name?: string; '@referredType'?: string };
+  '@type'?: string;
+}
+
+export interface TicketSchemas {
+  output: JsonSchema;
+  create: JsonSchema;
+  patch: ValidateFunction;
+}
+
+export type TroubleTicketService = ReturnType<typeof createTroubleTicketService>;
+
+export function createTroubleTicketService(deps: { db: Database; now: () => Date; party: PartyService; schemas: TicketSchemas }) {
+  const { db, now, party, schemas } = deps;
+  const store: ResourceStore = troubleTicketTable;
+
+  const parties = (doc: JsonObject) => {
+    const rp = (doc.relatedParty ?? []) as PartyRef[];
+    return {
+      reporter: rp.find((p) => p.role === 'reporter')!.partyOrPartyRole.id,
+      responsible: rp.find((p) => p.role === 'responsible')!.partyOrPartyRole.id,
+    };
+  };
+  const sideOf = (actor: OrganizationActor, doc: JsonObject): Side =>
+    parties(doc).reporter === actor.organizationId ? 'reporter' : 'responsible';
+
+  const orgName = async (tx: Tx, id: string) => (await tx.organization.findUnique({ where: { id }, select: { name: true } }))?.name;
+
+  const stampNotes = (notes: Note[], author: string, t: Date): Note[] =>
+    notes.map((n) => ({ ...n, id: crypto.randomUUID(), author, date: t.toISOString(), '@type': n['@type'] ?? 'Note' }));
+
+  const columns = (doc: JsonObject) => ({
+    status: doc.status as string,
+    severity: doc.severity as string,
+    ticketType: doc.ticketType as string,
+    priority: (doc.priority as string | undefined) ?? null,
+    name: (doc.name as string | undefined) ?? null,
+    lastUpdate: new Date(doc.lastUpdate as string),
+    statusChangeDate: new Date(doc.statusChangeDate as string),
+    requestedResolutionDate: doc.requestedResolutionDate ? new Date(doc.requestedResolutionDate as string) : null,
+    expectedResolutionDate: doc.expectedResolutionDate ? new Date(doc.expectedResolutionDate as string) : null,
+    resolutionDate: doc.resolutionDate ? new Date(doc.resolutionDate as string) : null,
+  });
+
+  const event = (type: string, doc: JsonObject, actor: OrganizationActor, t: Date, description?: string): NewEvent => {
+    const { reporter, responsible } = parties(doc);
+    return {
+      eventType: type,
+      resourceType: 'troubleTicket',
+      resource: doc as JsonObject & { id: string },
+      audience: [reporter, responsible],
+      originatorOrgId: actor.organizationId,
+      eventTime: t,
+      ...(description ? { description } : {}),
+    };
+  };
+
+  const requireActivePartnership = async (tx: Tx, doc: JsonObject) => {
+    const { reporter, responsible } = parties(doc);
+    if (!(await party.isActivePartner(tx, reporter, responsible))) {
+      throw forbidden('The partnership between the reporter and the responsible organisation is not active; tickets can be read but not changed (GW-9)');
+    }
+  };
+
+  return {
+    store,
+
+    list(actor: OrganizationActor, q: ListQuery) {
+      return store.list(db.prisma, actor, q);
+    },
+
+    async get(actor: OrganizationActor, id: string): Promise<JsonObject> {
+      const row = await store.find(db.prisma, actor, id);
+      if (!row) throw notFound('TroubleTicket', id);
+      return row.doc;
+    },
+
+    /** PI-2: a DSO files a ticket with its MNO partner (or the other way round). */
+    async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
+      const body = normalizeDateTimes(input, schemas.create) as JsonObject;
+      const related = (body.relatedParty ?? []) as PartyRef[];
+      if (related.some((p) => p.role === 'reporter')) {
+        throw unprocessable('relatedParty: the reporter is the authenticated organisation and is set by the server; remove the "reporter" entry', 'REPORTER_SET_BY_SERVER');
+      }
+      const responsibles = related.filter((p) => p.role === 'responsible');
+      if (responsibles.length !== 1) {
+        throw unprocessable('relatedParty: exactly one entry with role "responsible" must name the partner organisation', 'RESPONSIBLE_REQUIRED');
+      }
+      const responsibleId = responsibles[0]!.partyOrPartyRole.id;
+      if (responsibleId === actor.organizationId) throw unprocessable('relatedParty: an organisation cannot file a ticket with itself', 'INVALID_RESPONSIBLE');
+
+      return db.transaction(async (tx) => {
+        if (!(await party.isActivePartner(tx, actor.organizationId, responsibleId))) {
+          throw unprocessable(`relatedParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
+        }
+        const [reporterName, responsibleName] = await Promise.all([orgName(tx, actor.organizationId), orgName(tx, responsibleId)]);
+        const t = now();
+        const ts = t.toISOString();
+        const id = crypto.randomUUID();
+        const doc: JsonObject = {
+          id,
+          '@type': 'TroubleTicket',
+          ...body,
+          status: 'submitted',
+          statusChangeDate: ts,
+          statusChangeHistory: [{ status: 'submitted', statusChangeDate: ts, '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } }],
+          creationDate: ts,
+          lastUpdate: ts,
+          note: stampNotes((body.note ?? []) as Note[], reporterName!, t),
+          relatedParty: [
+            { role: 'reporter', partyOrPartyRole: { id: actor.organizationId, name: reporterName, '@referredType': 'Organization' }, '@type': 'RelatedPartyRefOrPartyRoleRef' },
+            ...related.map((p) =>
+              p.role === 'responsible'
+                ? { ...p, partyOrPartyRole: { ...p.partyOrPartyRole, name: responsibleName, '@referredType': 'Organization' }, '@type': p['@type'] ?? 'RelatedPartyRefOrPartyRoleRef' }
+                : p,
+            ),
+          ],
+        };
+        await tx.troubleTicket.create({
+          data: { id, reporterOrgId: actor.organizationId, responsibleOrgId: responsibleId, creationDate: t, doc: doc as object, ...columns(doc) },
+        });
+        await writeEvents(tx, [event('TroubleTicketCreateEvent', doc, actor, t)]);
+        return doc;
+      });
+    },
+
+    async patch(actor: OrganizationActor, id: string, contentType: string, patchBody: unknown): Promise<JsonObject> {
+      return db.transaction(async (tx) => {
+        const row = await store.find(tx, actor, id, { forUpdate: true });
+        if (!row) throw notFound('TroubleTicket', id);
+        const before = row.doc;
+        await requireActivePartnership(tx, before);
+        const side = sideOf(actor, before);
+
+        let after: JsonObject;
+        if (contentType === 'application/json-patch+json') {
+          after = jsonPatch(before, patchBody as JsonPatchOp[]);
+        } else {
+          after = mergePatch(before, patchBody) as JsonObject;
+        }
+        const changed = changedAttributes(before, after);
+        if (changed.length === 0) return before;
+
+        const serverOwned = changed.filter((a) => SERVER_OWNED.has(a));
+        if (serverOwned.length) throw unprocessable(`${serverOwned.join(', ')} cannot be changed by a client`, 'READ_ONLY_ATTRIBUTE');
+        // The changed attributes must satisfy the same schema as a merge patch (covers JSON Patch).
+        const delta = Object.fromEntries(changed.map((a) => [a, after[a] === undefined ? null : after[a]]));
+        if (!schemas.patch(delta)) throw badRequest(`Invalid patch: ${describeAjvErrors(schemas.patch.errors ?? [], 'body')}`, 'INVALID_BODY');
+        const removedRequired = changed.filter((a) => after[a] === undefined && ['description', 'severity', 'ticketType', 'status'].includes(a));
+        if (removedRequired.length) throw unprocessable(`${removedRequired.join(', ')} cannot be removed`, 'REQUIRED_ATTRIBUTE');
+
+        const from = before.status as TicketStatus;
+        const to = after.status as TicketStatus;
+        const statusChanged = from !== to;
+        if (FINAL.has(from) && changed.some((a) => a !== 'note')) {
+          throw new AppError(409, 'TICKET_FINAL', 'Conflict', `The ticket is ${from}; only notes can be added`);
+        }
+        const forbiddenAttrs = changed.filter((a) => (side === 'reporter' ? RESPONSIBLE_ONLY : REPORTER_ONLY).has(a));
+        if (forbiddenAttrs.length) throw forbidden(`The ${side} cannot change ${forbiddenAttrs.join(', ')}`);
+        if (changed.includes('statusChangeReason') && !statusChanged) {
+          throw unprocessable('statusChangeReason can only be given together with a new status', 'REASON_WITHOUT_STATUS');
+        }
+
+        const t = now();
+        const ts = t.toISOString();
+        // Notes are append-only; the server stamps author and date on new ones.
+        if (changed.includes('note')) {
+          const oldNotes = (before.note ?? []) as Note[];
+          const newNotes = (after.note ?? []) as Note[];
+          const kept = newNotes.slice(0, oldNotes.length);
+          if (newNotes.length < oldNotes.length || JSON.stringify(kept) !== JSON.stringify(oldNotes)) {
+            throw unprocessable('note is append-only: send the existing notes unchanged, followed by the new ones', 'NOTES_APPEND_ONLY');
+          }
+          const added = newNotes.slice(oldNotes.length);
+          if (added.some((n) => n.id || n.author || n.date)) {
+            throw unprocessable('new notes must not carry id, author or date; the server sets them', 'NOTE_SERVER_FIELDS');
+          }
+          after.note = [...oldNotes, ...stampNotes(added, (await orgName(tx, actor.organizationId))!, t)];
+        }
+        const normalized = normalizeDateTimes(after, schemas.output) as JsonObject;
+        Object.assign(after, normalized);
+
+        const events: NewEvent[] = [];
+        if (statusChanged) {
+          const reason = after.statusChangeReason as string | undefined;
+          checkTransition(from, to, side, reason);
+          after.statusChangeDate = ts;
+          if (!changed.includes('statusChangeReason')) delete after.statusChangeReason;
+          after.statusChangeHistory = [
+            ...((before.statusChangeHistory ?? []) as unknown[]),
+            { status: to, statusChangeDate: ts, ...(reason && changed.includes('statusChangeReason') ? { statusChangeReason: reason } : {}), '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } },
+          ];
+          if (to === 'resolved') after.resolutionDate = ts;
+          if (from === 'resolved' && to === 'inProgress') delete after.resolutionDate;
+        }
+        after.lastUpdate = ts;
+
+        const attrChanges = changed.filter((a) => a !== 'status' && a !== 'statusChangeReason');
+        if (attrChanges.length) events.push(event('TroubleTicketAttributeValueChangeEvent', after, actor, t, `changed: ${attrChanges.join(', ')}`));
+        if (statusChanged) {
+          events.push(event('TroubleTicketStatusChangeEvent', after, actor, t, `${from} -> ${to}`));
+          if (to === 'resolved') events.push(event('TroubleTicketResolvedEvent', after, actor, t));
+          if (to === 'pending') events.push(event('TroubleTicketInformationRequiredEvent', after, actor, t, (after.statusChangeReason as string | undefined) ?? undefined));
+        }
+
+        await tx.troubleTicket.update({ where: { id }, data: { ...columns(after), doc: after as object, version: { increment: 1 } } });
+        await writeEvents(tx, events);
+        return after;
+      });
+    },
+
+    async delete(actor: OrganizationActor, id: string): Promise<JsonObject> {
+      return db.transaction(async (tx) => {
+        const row = await store.find(tx, actor, id, { forUpdate: true });
+        if (!row) throw notFound('TroubleTicket', id);
+        if (sideOf(actor, row.doc) !== 'reporter') throw forbidden('Only the reporting organisation can delete a ticket');
+        await tx.troubleTicket.delete({ where: { id } });
+        const t = now();
+        await writeEvents(tx, [event('TroubleTicketDeleteEvent', row.doc, actor, t)]);
+        return row.doc;
+      });
+    },
+
+    counterpartOf(actor: OrganizationActor, doc: JsonObject): string {
+      const { reporter, responsible } = parties(doc);
+      return reporter === actor.organizationId ? responsible : reporter;
+    },
+  };
+}

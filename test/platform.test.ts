@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
+import { partyHandlers } from '../src/modules/party/party.handlers.js';
+
+let h: Harness;
+let dso: TestOrg;
+let mno: TestOrg;
+
+beforeAll(async () => {
+  h = await createHarness();
+  dso = await h.createOrg('DSO');
+  mno = await h.createOrg('MNO');
+  await h.partner(dso, mno);
+});
+afterAll(async () => h?.close());
+
+describe('operations endpoints', () => {
+  it('GET /health answers without credentials', async () => {
+    const res = await h.call('GET', '/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'up' });
+  });
+
+  it('GET /ready checks the database without credentials', async () => {
+    const res = await h.call('GET', '/ready');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ready', database: 'up' });
+  });
+
+  it('GET /metrics exposes request, latency, pool and backlog metrics', async () => {
+    await h.call('GET', '/tmf-api/troubleTicket/v5/troubleTicket', { key: dso.keys.viewer });
+    const res = await h.call('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/gridlink_http_requests_total\{operation="listTroubleTicket",method="GET",status="200"\} \d+/);
+    expect(res.text).toContain('gridlink_http_request_duration_seconds_bucket');
+    expect(res.text).toMatch(/gridlink_db_pool_connections\{state="total"\}/);
+    expect(res.text).toMatch(/gridlink_event_backlog \d+/);
+  });
+
+  it('returns the request id header, echoing a sane incoming one', async () => {
+    const res = await h.call('GET', '/health', { headers: { 'X-Request-ID': 'abc-123' } });
+    expect(res.headers['x-request-id']).toBe('abc-123');
+    const res2 = await h.call('GET', '/health', { headers: { 'X-Request-ID': 'bad id with spaces' } });
+    expect(res2.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('serves the OpenAPI documents', async () => {
+    const res = await h.call('GET', '/openapi/troubleTicket.yaml');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('createTroubleTicket');
+  });
+});
+
+describe('every operationId has a handler and every handler an operationId', () => {
+  it('matches the documents', async () => {
+    const documented = h.app.apis.flatMap((a) => a.operationIds).sort();
+    const { handlers } = await import('../src/modules/index.js').then((m) =>
+      m.createModules({ db: h.db, now: h.clock.now, apis: h.app.apis, config: {} as never }),
+    );
+    expect(Object.keys(handlers).sort()).toEqual(documented);
+    expect(documented.length).toBeGreaterThan(10);
+    expect(typeof partyHandlers).toBe('function');
+  });
+});
+
+describe('errors are TMF Error bodies (architecture: never HTML, never a stack trace)', () => {
+  const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
+
+  it('unknown path -> 404', async () => {
+    const res = await h.call('GET', '/nope', { key: dso.keys.operator });
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ '@type': 'Error', status: '404', code: 'NOT_FOUND' });
+    const res2 = await h.call('GET', '/tmf-api/troubleTicket/v5/nothingHere', { key: dso.keys.operator });
+    expect(res2.status).toBe(404);
+  });
+
+  it('wrong method -> 405 with Allow', async () => {
+    const res = await h.call('PUT', TT, { key: dso.keys.operator, body: {} });
+    expect(res.status).toBe(405);
+    expect(res.body.code).toBe('METHOD_NOT_ALLOWED');
+    expect(res.headers.allow).toBe('GET, POST');
+  });
+
+  it('malformed JSON -> 400', async () => {
+    const res = await h.call('POST', TT, { key: dso.keys.operator, body: '{"name": ', contentType: 'application/json' });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('MALFORMED_JSON');
+    expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js/);
+  });
+
+  it('wrong content type -> 415', async () => {
+    const res = await h.call('POST', TT, { key: dso.keys.operator, body: 'hello', contentType: 'text/plain' });
+    expect(res.status).toBe(415);
+    expect(res.body.message).toContain('application/json');
+    const patch = await h.call('PATCH', `${TT}/00000000-0000-4000-8000-000000000000`, { key: dso.keys.operator, body: { name: 'x' }, contentType: 'application/json' });
+    expect(patch.status).toBe(415);
+    expect(patch.body.message).toContain('application/merge-patch+json');
+  });
+
+  it('schema violation -> 400 naming the field', async () => {
+    const res = await h.call('POST', TT, { key: dso.keys.operator, body: { ...ticketInput(mno), severity: 'apocalyptic' } });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain('body.severity');
+    const unknown = await h.call('POST', TT, { key: dso.keys.operator, body: { ...ticketInput(mno), colour: 'red' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toContain("unknown property 'colour'");
+    const missing = await h.call('POST', TT, { key: dso.keys.operator, body: { severity: 'major' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toContain("missing required property 'description'");
+  });
+
+  it('missing or bad credentials -> 401', async () => {
+    const none = await h.call('GET', TT);
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toContain('Bearer');
+    const bad = await h.call('GET', TT, { key: 'glk_AAAAAAAAAAAA_' + 'x'.repeat(43) });
+    expect(bad.status).toBe(401);
+    const garbage = await h.call('GET', TT, { headers: { Authorization: 'Basic Zm9vOmJhcg==' } });
+    expect(garbage.status).toBe(401);
+  });
+
+  it('insufficient role -> 403', async () => {
+    const res = await h.call('POST', TT, { key: dso.keys.viewer, body: ticketInput(mno) });
+    expect(res.status).toBe(403);
+    expect(res.body.message).toContain('operator');
+  });
+
+  it('bad paging parameters -> 400', async () => {
+    const res = await h.call('GET', `${TT}?limit=0`, { key: dso.keys.viewer });
+    expect(res.status).toBe(400);
+    const res2 = await h.call('GET', `${TT}?offset=-1`, { key: dso.keys.viewer });
+    expect(res2.status).toBe(400);
+  });
+});
