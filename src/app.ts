@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type http from 'node:http';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
@@ -12,9 +13,13 @@ import type { AuditNote } from './http/context.js';
 import { AppError, mapKnownError, notFound } from './http/errors.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { loadApis, mountApi, type LoadedApi } from './http/openapi.js';
-import { createModules, type Services } from './modules/index.js';
+import { createModules, hubDescriptors, type Services } from './modules/index.js';
+import { createRelay, type Relay } from './events/relay.js';
+import { createSocketBridge, type SocketBridge } from './events/socket.js';
+import { createWebhooks, type Webhooks } from './events/webhooks.js';
+import { platformJobs } from './jobs/definitions.js';
+import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { OPENAPI_DIR } from './paths.js';
-
 
 export interface AppDeps {
   config: Config;
@@ -30,6 +35,14 @@ export interface App {
   readonly services: Services;
   readonly audit: AuditLog;
   readonly metrics: Metrics;
+  readonly relay: Relay;
+  readonly webhooks: Webhooks;
+  readonly sockets: SocketBridge;
+  readonly scheduler: Scheduler;
+  /** Starts background work on a listening server: Socket.IO, relay, webhook worker, jobs. */
+  start(server: http.Server, opts?: { jobs?: boolean }): Promise<void>;
+  /** Stops background work and Socket.IO (which also closes the HTTP server). */
+  stop(): Promise<void>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -46,7 +59,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const audit = createAuditLog({ db, log });
   const metrics = createMetrics(db);
   const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now });
-  const { handlers, services } = createModules({ db, now, apis, config });
+  const hubs = hubDescriptors(apis);
+  const webhooks = createWebhooks({ db, log, config, now, hubs });
+  const sockets = createSocketBridge({ db, log, authenticator, audit, retentionMs: config.events.retentionMs, now });
+  const relay = createRelay({ db, log, consumers: [webhooks.fanOut, sockets.consumer], pollMs: config.events.relayPollMs, now });
+  const scheduler = createScheduler({ db, log, now, jobs: platformJobs({ db, config, webhooks, now }) });
+  const { handlers, services } = createModules({ db, now, apis, config, webhooks, hubs });
 
   const app = express();
   app.disable('x-powered-by');
@@ -130,8 +148,43 @@ export async function createApp(deps: AppDeps): Promise<App> {
       return tmfError(res, known);
     }
     req.log?.error({ err }, 'unhandled error');
-    tmfError(res, new AppError(500, 'INTERNAL_ERROR', 'Internal Server Error', `An internal error occurred; quote request id ${String(res.locals.requestId)} to the operator`));
+    tmfError(
+      res,
+      new AppError(
+        500,
+        'INTERNAL_ERROR',
+        'Internal Server Error',
+        `An internal error occurred; quote request id ${String(res.locals.requestId)} to the operator`,
+      ),
+    );
   });
 
-  return { express: app, apis, services, audit, metrics };
+  let started = false;
+  return {
+    express: app,
+    apis,
+    services,
+    audit,
+    metrics,
+    relay,
+    webhooks,
+    sockets,
+    scheduler,
+    async start(server, opts) {
+      started = true;
+      sockets.attach(server);
+      await relay.start();
+      webhooks.start();
+      if (opts?.jobs ?? config.jobs.enabled) scheduler.start();
+    },
+    async stop() {
+      if (started) {
+        await scheduler.stop();
+        await relay.stop();
+        await webhooks.stop();
+        await sockets.close();
+      }
+      await audit.flush();
+    },
+  };
 }

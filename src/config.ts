@@ -5,9 +5,7 @@ import { z } from 'zod';
  * Every environment variable Gridlink reads, parsed and validated once at start.
  * Nothing else in the code base reads process.env.
  */
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -23,6 +21,16 @@ const schema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRIDLINK_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
+  GRIDLINK_EVENT_RETENTION_DAYS: z.coerce.number().min(0.001).default(7),
+  GRIDLINK_RELAY_POLL_MS: z.coerce.number().int().min(50).default(5000),
+  GRIDLINK_WEBHOOK_RETRY_HOURS: z.coerce.number().min(0).default(24),
+  GRIDLINK_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  GRIDLINK_WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(2000),
+  GRIDLINK_WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(100).default(900000),
+  GRIDLINK_WEBHOOK_ALLOW_PRIVATE: bool.optional(),
+  GRIDLINK_UNDELIVERABLE_MINUTES: z.coerce.number().min(0).default(15),
+  GRIDLINK_JOBS_ENABLED: bool.default('true'),
+  GRIDLINK_HEALTHCHECK_CRON: z.string().default('*/5 * * * *'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -41,6 +49,23 @@ export interface Config {
   readonly dbPoolMax: number;
   readonly logLevel: Env['LOG_LEVEL'];
   readonly shutdownTimeoutMs: number;
+  readonly events: {
+    readonly retentionMs: number;
+    readonly relayPollMs: number;
+  };
+  readonly webhooks: {
+    readonly retryPeriodMs: number;
+    readonly timeoutMs: number;
+    readonly backoffBaseMs: number;
+    readonly backoffMaxMs: number;
+    /** Whether callbacks may point at loopback/private addresses (off in production). */
+    readonly allowPrivateNetworks: boolean;
+    readonly undeliverableAfterMs: number;
+  };
+  readonly jobs: {
+    readonly enabled: boolean;
+    readonly healthCheckCron: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -71,5 +96,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: e.DB_POOL_MAX,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.GRIDLINK_SHUTDOWN_TIMEOUT_MS,
+    events: Object.freeze({ retentionMs: e.GRIDLINK_EVENT_RETENTION_DAYS * 86_400_000, relayPollMs: e.GRIDLINK_RELAY_POLL_MS }),
+    webhooks: Object.freeze({
+      retryPeriodMs: e.GRIDLINK_WEBHOOK_RETRY_HOURS * 3_600_000,
+      timeoutMs: e.GRIDLINK_WEBHOOK_TIMEOUT_MS,
+      backoffBaseMs: e.GRIDLINK_WEBHOOK_BACKOFF_BASE_MS,
+      backoffMaxMs: e.GRIDLINK_WEBHOOK_BACKOFF_MAX_MS,
+      allowPrivateNetworks: e.GRIDLINK_WEBHOOK_ALLOW_PRIVATE ?? e.NODE_ENV !== 'production',
+      undeliverableAfterMs: e.GRIDLINK_UNDELIVERABLE_MINUTES * 60_000,
+    }),
+    jobs: Object.freeze({ enabled: e.GRIDLINK_JOBS_ENABLED, healthCheckCron: e.GRIDLINK_HEALTHCHECK_CRON }),
   });
 }

@@ -7,9 +7,22 @@ import { ConfigError, loadConfig } from './config.js';
 import { seedDemo } from './db/seed.js';
 import { openPlatformDatabase, resolveAdminToken } from './platform.js';
 
+let shutdownRequested: string | undefined;
+let shutdownHandler: ((signal: string) => void) | undefined;
+const onSignal = (signal: string) => {
+  shutdownRequested ??= signal;
+  shutdownHandler?.(signal);
+};
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+
 async function main(): Promise<void> {
   let config = loadConfig();
-  const log = pino({ level: config.logLevel, base: { service: 'gridlink' }, redact: ['*.authorization', '*.apiKey', '*.key', '*.adminToken'] });
+  const log = pino({
+    level: config.logLevel,
+    base: { service: 'gridlink' },
+    redact: ['*.authorization', '*.apiKey', '*.key', '*.adminToken'],
+  });
   const admin = resolveAdminToken(config);
   config = Object.freeze({ ...config, adminToken: admin.token });
 
@@ -24,14 +37,19 @@ async function main(): Promise<void> {
       fs.writeFileSync(file, JSON.stringify({ organizations: demo }, null, 2) + '\n', { mode: 0o600 });
       process.stdout.write(
         `\nDemo data created. Organisations and their API keys (also in ${file}):\n` +
-          demo.map((o) => `  ${o.kind} ${o.name.padEnd(24)} id=${o.id}\n      operator key: ${o.apiKey}\n      admin key:    ${o.adminApiKey}`).join('\n') +
+          demo
+            .map(
+              (o) => `  ${o.kind} ${o.name.padEnd(24)} id=${o.id}\n      operator key: ${o.apiKey}\n      admin key:    ${o.adminApiKey}`,
+            )
+            .join('\n') +
           '\n\n',
       );
     } else if (fs.existsSync(file)) {
       log.info({ file }, 'database already has data; demo credentials from the first start are in this file');
     }
   }
-  if (admin.generatedFile) log.info({ file: admin.generatedFile }, 'platform-admin token (GRIDLINK_ADMIN_TOKEN not set) is stored in this file');
+  if (admin.generatedFile)
+    log.info({ file: admin.generatedFile }, 'platform-admin token (GRIDLINK_ADMIN_TOKEN not set) is stored in this file');
 
   const server = http.createServer(app.express);
   server.keepAliveTimeout = 65_000;
@@ -39,6 +57,7 @@ async function main(): Promise<void> {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
+  await app.start(server);
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   log.info({ port }, `Gridlink listening on http://localhost:${port}`);
@@ -53,17 +72,17 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     force.unref();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
-    await app.audit.flush();
+    const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+    await app.stop(); // stops jobs, relay, webhooks and Socket.IO, then closes the HTTP server
+    server.closeIdleConnections();
+    await closed;
     await platform.close();
     log.info('stopped');
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  shutdownHandler = (signal) => void shutdown(signal);
+  // A signal that arrived while starting up is honoured now that there is something to stop.
+  if (shutdownRequested) void shutdown(shutdownRequested);
 }
 
 main().catch((e: unknown) => {

@@ -24,7 +24,15 @@ async function freePort(): Promise<number> {
 
 async function start(port: number, pgPort: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(port), GRIDLINK_DATA_DIR: dataDir, GRIDLINK_EMBEDDED_PG_PORT: String(pgPort), DATABASE_URL: '', LOG_LEVEL: 'info', NODE_ENV: 'development' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      GRIDLINK_DATA_DIR: dataDir,
+      GRIDLINK_EMBEDDED_PG_PORT: String(pgPort),
+      DATABASE_URL: '',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -74,7 +82,12 @@ describe('npm start on a fresh data directory', () => {
     const created = await fetch(`http://127.0.0.1:${port}/tmf-api/troubleTicket/v5/troubleTicket`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${dso.apiKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ description: 'demo', severity: 'minor', ticketType: 'degraded', relatedParty: [{ role: 'responsible', partyOrPartyRole: { id: mno.id } }] }),
+      body: JSON.stringify({
+        description: 'demo',
+        severity: 'minor',
+        ticketType: 'degraded',
+        relatedParty: [{ role: 'responsible', partyOrPartyRole: { id: mno.id } }],
+      }),
     });
     expect(created.status).toBe(201);
     const ticket = (await created.json()) as { id: string };
@@ -87,7 +100,9 @@ describe('npm start on a fresh data directory', () => {
       headers: { Authorization: `Bearer ${mno.apiKey}` },
     });
     expect(again.status).toBe(200);
-    const orgs = await fetch(`http://127.0.0.1:${port}/tmf-api/party/v1/organization`, { headers: { Authorization: `Bearer ${dso.apiKey}` } });
+    const orgs = await fetch(`http://127.0.0.1:${port}/tmf-api/party/v1/organization`, {
+      headers: { Authorization: `Bearer ${dso.apiKey}` },
+    });
     expect(orgs.headers.get('x-total-count')).toBe('3'); // itself + two MNO partners, no reseed
     expect(await stop(second.child)).toBe(0);
   }, 120_000);

@@ -22,7 +22,7 @@ export function generateApiKey(): GeneratedKey {
 }
 
 export function digestOf(secret: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(crypto.createHash("sha256").update(secret, "utf8").digest());
+  return new Uint8Array(crypto.createHash('sha256').update(secret, 'utf8').digest());
 }
 
 export function parseApiKey(key: string): { prefix: string } | undefined {

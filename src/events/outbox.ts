@@ -9,6 +9,8 @@ import type { Tx } from '../db/client.js';
  * smaller number.
  */
 export const OUTBOX_LOCK_KEY = 621_688;
+/** NOTIFY channel; PostgreSQL delivers the notification when the transaction commits. */
+export const EVENTS_CHANNEL = 'gridlink_events';
 
 export interface NewEvent {
   eventType: string;
@@ -66,4 +68,5 @@ export async function writeEvents(tx: Tx, events: NewEvent[]): Promise<void> {
       };
     }),
   });
+  await tx.$executeRawUnsafe(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
 }

@@ -34,8 +34,7 @@ export const forbidden = (message: string) => new AppError(403, 'FORBIDDEN', 'Fo
 export const notFound = (what: string, id?: string) =>
   new AppError(404, 'NOT_FOUND', 'Not Found', id ? `${what} ${id} does not exist` : `${what} does not exist`);
 export const conflict = (message: string, code = 'CONFLICT') => new AppError(409, code, 'Conflict', message);
-export const unprocessable = (message: string, code = 'UNPROCESSABLE') =>
-  new AppError(422, code, 'Unprocessable Entity', message);
+export const unprocessable = (message: string, code = 'UNPROCESSABLE') => new AppError(422, code, 'Unprocessable Entity', message);
 
 export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; cause?: { code?: string }; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
@@ -48,7 +47,8 @@ export function mapKnownError(e: unknown): AppError | undefined {
   const err = e as { code?: string; type?: string; status?: number; expose?: boolean; message?: string };
   // body-parser errors
   if (err?.type === 'entity.parse.failed') return badRequest(`Malformed JSON body: ${err.message ?? ''}`.trim(), 'MALFORMED_JSON');
-  if (err?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', 'Payload Too Large', 'Request body exceeds the size limit');
+  if (err?.type === 'entity.too.large')
+    return new AppError(413, 'PAYLOAD_TOO_LARGE', 'Payload Too Large', 'Request body exceeds the size limit');
   if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported')
     return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type', err.message ?? 'Unsupported encoding');
   if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500 && err.expose)

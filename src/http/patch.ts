@@ -32,8 +32,12 @@ export function jsonPatch(target: JsonObject, ops: JsonPatchOp[]): JsonObject {
   } catch (e) {
     if (e instanceof JsonPatchError) {
       const op = ops[e.index ?? 0];
-      if (e.name === 'TEST_OPERATION_FAILED') throw new AppError(409, 'PATCH_TEST_FAILED', 'Conflict', `JSON Patch test failed at ${op?.path ?? '?'}`);
-      throw unprocessable(`JSON Patch operation ${e.index ?? 0} (${op?.op ?? '?'} ${op?.path ?? '?'}) cannot be applied: ${e.message.split('\n')[0]}`, 'INVALID_PATCH');
+      if (e.name === 'TEST_OPERATION_FAILED')
+        throw new AppError(409, 'PATCH_TEST_FAILED', 'Conflict', `JSON Patch test failed at ${op?.path ?? '?'}`);
+      throw unprocessable(
+        `JSON Patch operation ${e.index ?? 0} (${op?.op ?? '?'} ${op?.path ?? '?'}) cannot be applied: ${e.message.split('\n')[0]}`,
+        'INVALID_PATCH',
+      );
     }
     throw badRequest('Invalid JSON Patch document', 'INVALID_PATCH');
   }

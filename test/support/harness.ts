@@ -46,7 +46,10 @@ export function validateResponse(apis: LoadedApi[], method: string, url: string,
     const op = api.backend.router.matchOperation({ method: method.toLowerCase(), path: path.slice(api.basePath.length), headers: {} });
     if (op) {
       const result = api.backend.validateResponse(status === 204 ? null : body, op, status);
-      expect(result.errors ?? [], `${method} ${url} -> ${status} does not match the OpenAPI document: ${JSON.stringify(body).slice(0, 400)}`).toEqual([]);
+      expect(
+        result.errors ?? [],
+        `${method} ${url} -> ${status} does not match the OpenAPI document: ${JSON.stringify(body).slice(0, 400)}`,
+      ).toEqual([]);
       return;
     }
   }
@@ -112,7 +115,9 @@ export async function createHarness(): Promise<Harness> {
       const keys = {} as TestOrg['keys'];
       for (const role of ['admin', 'operator', 'viewer'] as const) {
         const k = generateApiKey();
-        await db.prisma.apiKey.create({ data: { id: crypto.randomUUID(), organizationId: id, name: role, role, prefix: k.prefix, digest: k.digest } });
+        await db.prisma.apiKey.create({
+          data: { id: crypto.randomUUID(), organizationId: id, name: role, role, prefix: k.prefix, digest: k.digest },
+        });
         keys[role] = k.key;
       }
       return { id, name: n, kind, keys };
@@ -122,7 +127,14 @@ export async function createHarness(): Promise<Harness> {
       const mno = a.kind === 'MNO' ? a : b;
       const id = crypto.randomUUID();
       await db.prisma.partnership.create({
-        data: { id, dsoId: dso.id, mnoId: mno.id, proposedById: a.id, status, statusChangeHistory: [{ status, statusChangeDate: clock.now().toISOString(), actor: { organizationId: a.id } }] },
+        data: {
+          id,
+          dsoId: dso.id,
+          mnoId: mno.id,
+          proposedById: a.id,
+          status,
+          statusChangeHistory: [{ status, statusChangeDate: clock.now().toISOString(), actor: { organizationId: a.id } }],
+        },
       });
       return id;
     },
@@ -148,4 +160,11 @@ export function ticketInput(responsible: TestOrg, overrides: Record<string, unkn
     relatedParty: [{ role: 'responsible', partyOrPartyRole: { id: responsible.id, '@referredType': 'Organization' } }],
     ...overrides,
   };
+}
+
+/** The id of the `api_key` row behind a key (audit rows and status history name it). */
+export async function apiKeyId(h: Harness, key: string): Promise<string> {
+  const prefix = key.split('_')[1]!;
+  const row = await h.db.prisma.apiKey.findUniqueOrThrow({ where: { prefix }, select: { id: true } });
+  return row.id;
 }

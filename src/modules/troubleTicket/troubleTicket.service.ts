@@ -36,6 +36,13 @@ const REPORTER_ONLY = new Set(['name', 'description', 'severity', 'ticketType', 
 const RESPONSIBLE_ONLY = new Set(['priority', 'expectedResolutionDate']);
 const SERVER_OWNED = new Set(['id', 'href', '@type', '@baseType', '@schemaLocation', 'creationDate', 'lastUpdate', 'statusChangeDate', 'statusChangeHistory', 'resolutionDate', 'relatedParty']);
 
+/** JSON text with object keys sorted, so that equal documents compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
 interface Note {
   id?: string;
   author?: string;
@@ -181,12 +188,17 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
         const side = sideOf(actor, before);
 
         let after: JsonObject;
+        // Whether this request states a reason: the stored one belongs to the previous move.
+        let reasonGiven: boolean;
         if (contentType === 'application/json-patch+json') {
           after = jsonPatch(before, patchBody as JsonPatchOp[]);
+          reasonGiven = (patchBody as JsonPatchOp[]).some((op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test');
         } else {
           after = mergePatch(before, patchBody) as JsonObject;
+          reasonGiven = typeof (patchBody as JsonObject).statusChangeReason === 'string';
         }
-        const changed = changedAttributes(before, after);
+        // Documents read back from JSONB do not keep key order; compare by content.
+        const changed = changedAttributes(before, after).filter((a) => canonicalJson(before[a]) !== canonicalJson(after[a]));
         if (changed.length === 0) return before;
 
         const serverOwned = changed.filter((a) => SERVER_OWNED.has(a));
@@ -205,7 +217,7 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
         }
         const forbiddenAttrs = changed.filter((a) => (side === 'reporter' ? RESPONSIBLE_ONLY : REPORTER_ONLY).has(a));
         if (forbiddenAttrs.length) throw forbidden(`The ${side} cannot change ${forbiddenAttrs.join(', ')}`);
-        if (changed.includes('statusChangeReason') && !statusChanged) {
+        if ((reasonGiven || changed.includes('statusChangeReason')) && !statusChanged) {
           throw unprocessable('statusChangeReason can only be given together with a new status', 'REASON_WITHOUT_STATUS');
         }
 
@@ -216,7 +228,7 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
           const oldNotes = (before.note ?? []) as Note[];
           const newNotes = (after.note ?? []) as Note[];
           const kept = newNotes.slice(0, oldNotes.length);
-          if (newNotes.length < oldNotes.length || JSON.stringify(kept) !== JSON.stringify(oldNotes)) {
+          if (newNotes.length < oldNotes.length || canonicalJson(kept) !== canonicalJson(oldNotes)) {
             throw unprocessable('note is append-only: send the existing notes unchanged, followed by the new ones', 'NOTES_APPEND_ONLY');
           }
           const added = newNotes.slice(oldNotes.length);
@@ -230,13 +242,13 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
 
         const events: NewEvent[] = [];
         if (statusChanged) {
-          const reason = after.statusChangeReason as string | undefined;
+          const reason = reasonGiven ? (after.statusChangeReason as string | undefined) : undefined;
           checkTransition(from, to, side, reason);
           after.statusChangeDate = ts;
-          if (!changed.includes('statusChangeReason')) delete after.statusChangeReason;
+          if (!reasonGiven) delete after.statusChangeReason;
           after.statusChangeHistory = [
             ...((before.statusChangeHistory ?? []) as unknown[]),
-            { status: to, statusChangeDate: ts, ...(reason && changed.includes('statusChangeReason') ? { statusChangeReason: reason } : {}), '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } },
+            { status: to, statusChangeDate: ts, ...(reason ? { statusChangeReason: reason } : {}), '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } },
           ];
           if (to === 'resolved') after.resolutionDate = ts;
           if (from === 'resolved' && to === 'inProgress') delete after.resolutionDate;

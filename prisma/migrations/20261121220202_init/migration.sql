@@ -110,6 +110,73 @@ CREATE TABLE "audit_log" (
     CONSTRAINT "audit_log_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "hub_subscription" (
+    "id" UUID NOT NULL,
+    "organization_id" UUID NOT NULL,
+    "api" TEXT NOT NULL,
+    "callback" TEXT NOT NULL,
+    "query" TEXT,
+    "event_types" TEXT[],
+    "filters" JSONB NOT NULL DEFAULT '[]',
+    "secret" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "last_success_at" TIMESTAMPTZ(3),
+    "last_error_at" TIMESTAMPTZ(3),
+    "last_error" TEXT,
+    "consecutive_failures" INTEGER NOT NULL DEFAULT 0,
+    "lease_until" TIMESTAMPTZ(3),
+    "lease_owner" TEXT,
+    "health_checked_at" TIMESTAMPTZ(3),
+    "health_ok" BOOLEAN,
+    "health_status_code" INTEGER,
+    "health_latency_ms" INTEGER,
+    "health_detail" TEXT,
+
+    CONSTRAINT "hub_subscription_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "webhook_delivery" (
+    "id" BIGSERIAL NOT NULL,
+    "subscription_id" UUID NOT NULL,
+    "event_sequence" BIGINT NOT NULL,
+    "event_id" UUID NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "created_at" TIMESTAMPTZ(3) NOT NULL,
+    "next_attempt_at" TIMESTAMPTZ(3) NOT NULL,
+    "last_attempt_at" TIMESTAMPTZ(3),
+    "last_status_code" INTEGER,
+    "last_error" TEXT,
+    "delivered_at" TIMESTAMPTZ(3),
+    "undeliverable_notified_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "webhook_delivery_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "job_run" (
+    "id" BIGSERIAL NOT NULL,
+    "name" TEXT NOT NULL,
+    "instance_id" TEXT NOT NULL,
+    "started_at" TIMESTAMPTZ(3) NOT NULL,
+    "finished_at" TIMESTAMPTZ(3),
+    "outcome" TEXT NOT NULL,
+    "detail" TEXT,
+
+    CONSTRAINT "job_run_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "socket_io_attachments" (
+    "id" BIGSERIAL NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "payload" BYTEA,
+
+    CONSTRAINT "socket_io_attachments_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE INDEX "partnership_mno_id_idx" ON "partnership"("mno_id");
 
@@ -144,10 +211,28 @@ CREATE INDEX "event_event_time_idx" ON "event"("event_time");
 CREATE INDEX "event_resource_type_resource_id_idx" ON "event"("resource_type", "resource_id");
 
 -- CreateIndex
+CREATE INDEX "event_relayed_at_sequence_idx" ON "event"("relayed_at", "sequence");
+
+-- CreateIndex
 CREATE INDEX "audit_log_organization_id_time_idx" ON "audit_log"("organization_id", "time");
 
 -- CreateIndex
 CREATE INDEX "audit_log_time_idx" ON "audit_log"("time");
+
+-- CreateIndex
+CREATE INDEX "hub_subscription_organization_id_api_idx" ON "hub_subscription"("organization_id", "api");
+
+-- CreateIndex
+CREATE INDEX "webhook_delivery_status_next_attempt_at_idx" ON "webhook_delivery"("status", "next_attempt_at");
+
+-- CreateIndex
+CREATE INDEX "webhook_delivery_status_created_at_idx" ON "webhook_delivery"("status", "created_at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "webhook_delivery_subscription_id_event_sequence_key" ON "webhook_delivery"("subscription_id", "event_sequence");
+
+-- CreateIndex
+CREATE INDEX "job_run_name_started_at_idx" ON "job_run"("name", "started_at");
 
 -- AddForeignKey
 ALTER TABLE "partnership" ADD CONSTRAINT "partnership_dso_id_fkey" FOREIGN KEY ("dso_id") REFERENCES "organization"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
@@ -157,3 +242,6 @@ ALTER TABLE "partnership" ADD CONSTRAINT "partnership_mno_id_fkey" FOREIGN KEY (
 
 -- AddForeignKey
 ALTER TABLE "api_key" ADD CONSTRAINT "api_key_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organization"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "webhook_delivery" ADD CONSTRAINT "webhook_delivery_subscription_id_fkey" FOREIGN KEY ("subscription_id") REFERENCES "hub_subscription"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,253 @@
+import type http from 'node:http';
+import { createAdapter } from '@socket.io/postgres-adapter';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import type { AuditLog } from '../audit/auditLog.js';
+import type { Authenticator } from '../auth/authenticate.js';
+import type { Database } from '../db/client.js';
+import { AppError } from '../http/errors.js';
+import { recipientsOf } from './recipients.js';
+import type { RelayConsumer } from './relay.js';
+import { toDelivered, type DeliveredEvent, type RelayedEvent } from './types.js';
+
+/**
+ * Socket.IO push. Clients authenticate in the handshake with an API key and join their
+ * organisation's room. Protocol (see README):
+ *   io(url, { auth: { token, lastSequence?, eventTypes?, resourceTypes?, resourceId? } })
+ *   <- 'event'  DeliveredEvent (TMF envelope + sequence), in sequence order
+ *   <- 'ready'  { replayed, lastSequence, gap } once missed events have been replayed
+ *   -> 'filter' { eventTypes?, resourceTypes?, resourceId? }  (ack: { ok })
+ * Resume: pass the last sequence seen; missed events (within retention) are replayed in
+ * order, then the live stream continues with no gap and no duplicate at the seam.
+ * Fan-out across instances goes through the PostgreSQL adapter.
+ */
+interface Filter {
+  eventTypes?: string[];
+  resourceTypes?: string[];
+  resourceId?: string;
+}
+
+interface SocketState {
+  orgId: string;
+  filter: Filter;
+  lastSent: number;
+  catchingUp: boolean;
+  buffer: WireEvent[];
+}
+
+/** What travels between instances: compact, JSON-safe. */
+interface WireEvent {
+  sequence: number;
+  eventType: string;
+  resourceType: string;
+  resourceId: string;
+  recipients: string[];
+  payload: RelayedEvent['payload'];
+}
+
+const CROSS_INSTANCE = 'gridlink:events';
+const REPLAY_PAGE = 500;
+
+function parseFilter(raw: unknown): Filter {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? v.split(',') : undefined);
+  return {
+    ...(list(r.eventTypes) ? { eventTypes: list(r.eventTypes)! } : {}),
+    ...(list(r.resourceTypes) ? { resourceTypes: list(r.resourceTypes)! } : {}),
+    ...(typeof r.resourceId === 'string' ? { resourceId: r.resourceId } : {}),
+  };
+}
+
+function wants(f: Filter, e: WireEvent): boolean {
+  if (f.eventTypes?.length && !f.eventTypes.includes(e.eventType)) return false;
+  if (f.resourceTypes?.length && !f.resourceTypes.includes(e.resourceType)) return false;
+  if (f.resourceId && f.resourceId !== e.resourceId) return false;
+  return true;
+}
+
+export interface SocketBridge {
+  readonly consumer: RelayConsumer;
+  attach(server: http.Server): Server;
+  close(): Promise<void>;
+}
+
+export function createSocketBridge(deps: {
+  db: Database;
+  log: Logger;
+  authenticator: Authenticator;
+  audit: AuditLog;
+  retentionMs: number;
+  now: () => Date;
+}): SocketBridge {
+  const { db, log } = deps;
+  let io: Server | undefined;
+  let pending = new Map<number, string[]>();
+
+  const state = (s: Socket) => s.data as SocketState;
+
+  const send = (s: Socket, e: WireEvent) => {
+    const st = state(s);
+    if (e.sequence <= st.lastSent || !e.recipients.includes(st.orgId) || !wants(st.filter, e)) return;
+    st.lastSent = e.sequence;
+    s.emit('event', toDelivered(e) satisfies DeliveredEvent);
+  };
+
+  const deliverLocal = (events: WireEvent[]) => {
+    if (!io) return;
+    const orgs = new Set(events.flatMap((e) => e.recipients));
+    for (const org of orgs) {
+      const room = io.sockets.adapter.rooms.get(`org:${org}`);
+      if (!room) continue;
+      for (const id of room) {
+        const s = io.sockets.sockets.get(id);
+        if (!s) continue;
+        const st = state(s);
+        for (const e of events) {
+          if (st.catchingUp) st.buffer.push(e);
+          else send(s, e);
+        }
+      }
+    }
+  };
+
+  const replay = async (s: Socket, after: number) => {
+    const st = state(s);
+    const since = new Date(deps.now().getTime() - deps.retentionMs);
+    const oldest = await db.pool.query<{ min: string | null }>('SELECT min(sequence) AS min FROM event WHERE event_time >= $1', [since]);
+    const gap = after > 0 && oldest.rows[0]?.min != null && Number(oldest.rows[0].min) > after + 1;
+    let cursor = after;
+    let replayed = 0;
+    for (;;) {
+      const client = await db.pool.connect();
+      let rows: RelayedEvent[];
+      let recipients: Map<number, string[]>;
+      try {
+        const r = await client.query<{ sequence: string; event_type: string; resource_type: string; resource_id: string; originator_org_id: string | null; audience: string[]; event_time: Date; id: string; payload: RelayedEvent['payload'] }>(
+          `SELECT sequence, id, event_type, resource_type, resource_id, originator_org_id, audience, event_time, payload FROM event
+            WHERE sequence > $1 AND $2::uuid = ANY(audience) AND event_time >= $3 ORDER BY sequence LIMIT $4`,
+          [cursor, st.orgId, since, REPLAY_PAGE],
+        );
+        rows = r.rows.map((x) => ({ sequence: Number(x.sequence), id: x.id, eventType: x.event_type, resourceType: x.resource_type, resourceId: x.resource_id, originatorOrgId: x.originator_org_id, audience: x.audience, eventTime: x.event_time, payload: x.payload }));
+        recipients = await recipientsOf(rows, client);
+      } finally {
+        client.release();
+      }
+      for (const e of rows) {
+        const before = st.lastSent;
+        send(s, { ...e, recipients: recipients.get(e.sequence) ?? [] });
+        if (st.lastSent !== before) replayed++;
+        st.lastSent = Math.max(st.lastSent, e.sequence);
+        cursor = e.sequence;
+      }
+      if (rows.length < REPLAY_PAGE) break;
+    }
+    return { replayed, gap };
+  };
+
+  const consumer: RelayConsumer = {
+    name: 'socket.io',
+    async handle(events, client: pg.PoolClient) {
+      pending = await recipientsOf(events, client);
+    },
+    afterCommit(events) {
+      if (!io || events.length === 0) return;
+      const wire: WireEvent[] = events.map((e) => ({
+        sequence: e.sequence,
+        eventType: e.eventType,
+        resourceType: e.resourceType,
+        resourceId: e.resourceId,
+        recipients: pending.get(e.sequence) ?? [],
+        payload: e.payload,
+      }));
+      deliverLocal(wire);
+      io.serverSideEmit(CROSS_INSTANCE, wire);
+    },
+  };
+
+  return {
+    consumer,
+    attach(server) {
+      io = new Server(server, {
+        path: '/socket.io',
+        serveClient: false,
+        cors: { origin: false },
+        adapter: createAdapter(db.pool, { errorHandler: (e) => log.warn({ err: e }, 'socket.io adapter error') }),
+      });
+      io.on(CROSS_INSTANCE, (events: WireEvent[]) => deliverLocal(events));
+
+      io.use(async (socket, next) => {
+        const started = Date.now();
+        const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+        const token = typeof auth.token === 'string' ? `Bearer ${auth.token}` : socket.handshake.headers.authorization;
+        const base = {
+          time: new Date(),
+          requestId: socket.id,
+          method: 'GET',
+          path: '/socket.io',
+          operation: 'socketConnect',
+          resourceType: null,
+          resourceId: null,
+          counterpartOrgId: null,
+          remoteAddress: socket.handshake.address ?? null,
+        };
+        try {
+          const actor = await deps.authenticator.authenticate(token);
+          if (actor.kind !== 'organization') throw new AppError(403, 'FORBIDDEN', 'Forbidden', 'Socket.IO needs an organisation API key');
+          const last = auth.lastSequence;
+          const lastSequence = last === undefined || last === null || last === '' ? undefined : Number(last);
+          if (lastSequence !== undefined && (!Number.isInteger(lastSequence) || lastSequence < 0)) {
+            throw new AppError(400, 'INVALID_PARAMETER', 'Bad Request', 'lastSequence must be a non-negative integer');
+          }
+          socket.data = { orgId: actor.organizationId, filter: parseFilter(auth), lastSent: lastSequence ?? Number.MAX_SAFE_INTEGER, catchingUp: lastSequence !== undefined, buffer: [] } satisfies SocketState;
+          if (lastSequence === undefined) state(socket).lastSent = -1;
+          (socket.data as SocketState & { resumeFrom?: number }).resumeFrom = lastSequence;
+          deps.audit.record({ ...base, credentialId: actor.credentialId, credentialKind: 'apiKey', organizationId: actor.organizationId, status: 101, outcome: 'success', durationMs: Date.now() - started, detail: null });
+          next();
+        } catch (e) {
+          const err = e instanceof AppError ? e : new AppError(401, 'UNAUTHORIZED', 'Unauthorized', 'Invalid credentials');
+          deps.audit.record({ ...base, credentialId: null, credentialKind: null, organizationId: null, status: err.status, outcome: 'refused', durationMs: Date.now() - started, detail: err.message });
+          const refusal = new Error(err.message) as Error & { data: unknown };
+          refusal.data = err.toBody();
+          next(refusal);
+        }
+      });
+
+      io.on('connection', (socket) => {
+        const st = state(socket);
+        const resumeFrom = (socket.data as { resumeFrom?: number }).resumeFrom;
+        void socket.join(`org:${st.orgId}`);
+        socket.on('filter', (raw: unknown, ack?: (r: unknown) => void) => {
+          st.filter = parseFilter(raw);
+          ack?.({ ok: true, filter: st.filter });
+        });
+        if (resumeFrom === undefined) {
+          socket.emit('ready', { replayed: 0, lastSequence: null, gap: false });
+          return;
+        }
+        st.lastSent = resumeFrom;
+        replay(socket, resumeFrom)
+          .then(({ replayed, gap }) => {
+            st.catchingUp = false;
+            const buffered = st.buffer.sort((a, b) => a.sequence - b.sequence);
+            st.buffer = [];
+            for (const e of buffered) send(socket, e);
+            socket.emit('ready', { replayed, lastSequence: st.lastSent, gap });
+          })
+          .catch((e: unknown) => {
+            log.error({ err: e }, 'socket replay failed');
+            socket.emit('error-notice', { message: 'replay failed; reconnect to retry' });
+            socket.disconnect(true);
+          });
+      });
+      return io;
+    },
+    async close() {
+      if (!io) return;
+      const server = io;
+      io = undefined;
+      server.disconnectSockets(true);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

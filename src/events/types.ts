@@ -1,0 +1,31 @@
+import type { EventEnvelope } from './outbox.js';
+
+/** A committed outbox event as the relay hands it on. */
+export interface RelayedEvent {
+  sequence: number;
+  id: string;
+  eventType: string;
+  resourceType: string;
+  resourceId: string;
+  originatorOrgId: string | null;
+  audience: string[];
+  eventTime: Date;
+  payload: EventEnvelope;
+}
+
+/** What partners receive: the TMF688 envelope plus our global sequence. */
+export type DeliveredEvent = EventEnvelope & { sequence: number };
+
+export function toDelivered(e: Pick<RelayedEvent, 'payload' | 'sequence'>): DeliveredEvent {
+  return { ...e.payload, sequence: e.sequence };
+}
+
+/**
+ * Which hub (OpenAPI document) carries which resource's events. Platform notices
+ * (delivery failures, health checks, partnership changes) travel on the party API's hub.
+ */
+export const HUB_OF_RESOURCE: Record<string, string> = {
+  troubleTicket: 'troubleTicket',
+  partnership: 'party',
+  notification: 'party',
+};

@@ -1,0 +1,489 @@
+import crypto from 'node:crypto';
+import net from 'node:net';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import { isUuid } from '../db/resourceStore.js';
+import type { OrganizationActor } from '../http/context.js';
+import { badRequest, notFound, unprocessable } from '../http/errors.js';
+import { matchesFilters, parseListQuery, type Filter, type JsonSchema } from '../http/tmfQuery.js';
+import { writeEvents } from './outbox.js';
+import { recipientsOf } from './recipients.js';
+import type { RelayConsumer } from './relay.js';
+import { newSecret, sign } from './signature.js';
+import { HUB_OF_RESOURCE, toDelivered, type RelayedEvent } from './types.js';
+
+/** What each API's hub offers: the event types and the resource schema for filters. */
+export interface HubDescriptor {
+  api: string;
+  basePath: string;
+  resourceType: string | undefined;
+  schema: JsonSchema | undefined;
+  eventTypes: string[];
+}
+
+interface SubscriptionRow {
+  id: string;
+  organization_id: string;
+  api: string;
+  callback: string;
+  query: string | null;
+  event_types: string[];
+  filters: Filter[];
+  secret: string;
+}
+
+export type Webhooks = ReturnType<typeof createWebhooks>;
+
+const LEASE_MS = 60_000;
+const WORKER_TICK_MS = 1_000;
+
+function isPrivateHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.internal') || h.endsWith('.local')) return true;
+  if (net.isIPv4(h)) {
+    const [a, b] = h.split('.').map(Number) as [number, number];
+    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (net.isIPv6(h)) return h === '::1' || h === '::' || h.startsWith('fc') || h.startsWith('fd') || h.startsWith('fe80') || h.startsWith('::ffff:');
+  return false;
+}
+
+export function createWebhooks(deps: { db: Database; log: Logger; config: Config; now: () => Date; hubs: HubDescriptor[] }) {
+  const { db, log, config, now } = deps;
+  const wh = config.webhooks;
+  const instance = crypto.randomUUID();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let rerun = false;
+
+  const hubOf = (api: string) => {
+    const h = deps.hubs.find((x) => x.api === api);
+    if (!h) throw new Error(`no hub for ${api}`);
+    return h;
+  };
+
+  /** TMF630 hub query -> event types + resource filters, rejected early if invalid. */
+  const parseHubQuery = (hub: HubDescriptor, query: string | undefined): { eventTypes: string[]; filters: Filter[] } => {
+    if (!query?.trim()) return { eventTypes: [], filters: [] };
+    const params = new URLSearchParams(query.replace(/\s*([=&,])\s*/g, '$1'));
+    const eventTypes: string[] = [];
+    const attrs: Record<string, string[]> = {};
+    for (const [k, v] of params) {
+      if (k === 'eventType') {
+        for (const t of v.split(',')) {
+          if (!hub.eventTypes.includes(t)) throw badRequest(`query: unknown eventType '${t}'; this hub carries ${hub.eventTypes.join(', ')}`, 'INVALID_QUERY');
+          eventTypes.push(t);
+        }
+        continue;
+      }
+      const key = hub.resourceType ? k.replace(new RegExp(`^event\\.${hub.resourceType}\\.`), '') : k;
+      (attrs[key] ??= []).push(v);
+    }
+    if (Object.keys(attrs).length && !hub.schema) throw badRequest('query: this hub supports only eventType filters', 'INVALID_QUERY');
+    const filters = hub.schema ? parseListQuery(attrs, hub.schema, [], []).filters : [];
+    return { eventTypes, filters };
+  };
+
+  const present = async (row: SubscriptionRow & Record<string, unknown>, counts?: { backlog: number; dead: number }) => {
+    const hub = hubOf(row.api);
+    const c =
+      counts ??
+      (
+        await db.pool.query<{ backlog: string; dead: string }>(
+          `SELECT count(*) FILTER (WHERE status = 'pending') AS backlog, count(*) FILTER (WHERE status = 'dead') AS dead
+             FROM webhook_delivery WHERE subscription_id = $1`,
+          [row.id],
+        )
+      ).rows.map((r) => ({ backlog: Number(r.backlog), dead: Number(r.dead) }))[0]!;
+    const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : undefined);
+    return {
+      id: row.id,
+      href: `${config.baseUrl ?? ''}${hub.basePath}/hub/${row.id}`,
+      callback: row.callback,
+      ...(row.query ? { query: row.query } : {}),
+      '@type': 'Hub',
+      createdAt: iso(row.created_at)!,
+      deliveryState: {
+        ...(row.last_success_at ? { lastSuccess: iso(row.last_success_at) } : {}),
+        ...(row.last_error ? { lastError: row.last_error as string, lastErrorAt: iso(row.last_error_at) } : {}),
+        consecutiveFailures: row.consecutive_failures as number,
+        backlog: c.backlog,
+        deadLettered: c.dead,
+      },
+      ...(row.health_checked_at
+        ? {
+            healthCheck: {
+              checkedAt: iso(row.health_checked_at)!,
+              ok: row.health_ok as boolean,
+              ...(row.health_status_code != null ? { statusCode: row.health_status_code as number } : {}),
+              ...(row.health_latency_ms != null ? { latencyMs: row.health_latency_ms as number } : {}),
+              ...(row.health_detail ? { detail: row.health_detail as string } : {}),
+            },
+          }
+        : {}),
+    };
+  };
+
+  const findOwn = async (actor: OrganizationActor, api: string, id: string) => {
+    if (!isUuid(id)) throw notFound('Hub', id);
+    const { rows } = await db.pool.query<SubscriptionRow & Record<string, unknown>>(
+      'SELECT * FROM hub_subscription WHERE id = $1 AND organization_id = $2 AND api = $3',
+      [id, actor.organizationId, api],
+    );
+    if (!rows[0]) throw notFound('Hub', id);
+    return rows[0];
+  };
+
+  const notice = (orgId: string, eventType: string, body: Record<string, unknown>, description: string) => ({
+    eventType,
+    resourceType: 'notification',
+    resource: { id: crypto.randomUUID(), '@type': eventType.replace(/Event$/, ''), ...body },
+    audience: [orgId],
+    eventTime: now(),
+    description,
+  });
+
+  const post = async (sub: Pick<SubscriptionRow, 'callback' | 'secret' | 'id'>, body: string, eventId: string, sequence?: number) => {
+    const ts = Math.floor(now().getTime() / 1000);
+    const started = Date.now();
+    try {
+      const res = await fetch(sub.callback, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(wh.timeoutMs),
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'Gridlink-Webhooks/1',
+          'Idempotency-Key': eventId,
+          'X-Gridlink-Event-Id': eventId,
+          'X-Gridlink-Subscription': sub.id,
+          ...(sequence !== undefined ? { 'X-Gridlink-Sequence': String(sequence) } : {}),
+          'X-Gridlink-Timestamp': String(ts),
+          'X-Gridlink-Signature': sign(sub.secret, ts, body),
+        },
+        body,
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      const ok = res.status >= 200 && res.status < 300;
+      return { ok, status: res.status, latencyMs: Date.now() - started, error: ok ? undefined : `endpoint answered HTTP ${res.status}` };
+    } catch (e) {
+      const err = e as { name?: string; cause?: { code?: string; message?: string }; message?: string };
+      const reason =
+        err.name === 'TimeoutError'
+          ? `endpoint did not answer within ${wh.timeoutMs} ms`
+          : `endpoint unreachable: ${err.cause?.code ?? err.cause?.message ?? err.message ?? 'network error'}`;
+      return { ok: false, status: undefined, latencyMs: Date.now() - started, error: reason };
+    }
+  };
+
+  const backoff = (attempts: number) => {
+    const exp = Math.min(wh.backoffMaxMs, wh.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
+    return Math.round(exp / 2 + Math.random() * (exp / 2)); // "equal jitter"
+  };
+
+  /** Delivers the head of one subscription's queue, in order, until it fails or empties. */
+  const deliverSubscription = async (sub: SubscriptionRow) => {
+    for (;;) {
+      const { rows } = await db.pool.query<{ id: string; event_sequence: string; event_id: string; attempts: number; created_at: Date; next_attempt_at: Date; payload: RelayedEvent['payload'] | null }>(
+        `SELECT d.id, d.event_sequence, d.event_id, d.attempts, d.created_at, d.next_attempt_at, e.payload
+           FROM webhook_delivery d LEFT JOIN event e ON e.sequence = d.event_sequence
+          WHERE d.subscription_id = $1 AND d.status = 'pending' ORDER BY d.event_sequence LIMIT 1`,
+        [sub.id],
+      );
+      const d = rows[0];
+      if (!d || d.next_attempt_at > now()) return;
+      const t = now();
+      if (!d.payload) {
+        await db.pool.query(`UPDATE webhook_delivery SET status = 'dead', last_error = 'event expired from retention', last_attempt_at = $2 WHERE id = $1`, [d.id, t]);
+        continue;
+      }
+      const sequence = Number(d.event_sequence);
+      const result = await post(sub, JSON.stringify(toDelivered({ payload: d.payload, sequence })), d.event_id, sequence);
+      const done = now();
+      if (result.ok) {
+        await db.pool.query(`UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, last_attempt_at = $2, last_status_code = $3, last_error = NULL WHERE id = $1`, [d.id, done, result.status]);
+        await db.pool.query('UPDATE hub_subscription SET last_success_at = $2, consecutive_failures = 0 WHERE id = $1', [sub.id, done]);
+        continue;
+      }
+      const attempts = d.attempts + 1;
+      const expired = done.getTime() - d.created_at.getTime() >= wh.retryPeriodMs;
+      await db.transaction(async (tx) => {
+        await tx.$executeRawUnsafe(
+          `UPDATE webhook_delivery SET attempts = $2, last_attempt_at = $3, last_status_code = $4, last_error = $5, status = $6, next_attempt_at = $7 WHERE id = $1`,
+          d.id,
+          attempts,
+          done,
+          result.status ?? null,
+          result.error,
+          expired ? 'dead' : 'pending',
+          new Date(done.getTime() + backoff(attempts)),
+        );
+        await tx.$executeRawUnsafe(
+          'UPDATE hub_subscription SET last_error = $2, last_error_at = $3, consecutive_failures = consecutive_failures + 1 WHERE id = $1',
+          sub.id,
+          result.error,
+          done,
+        );
+        if (expired) {
+          await writeEvents(tx, [
+            notice(
+              sub.organization_id,
+              'HubDeliveryDeadLetterEvent',
+              { subscription: { id: sub.id, callback: sub.callback }, deadLetteredEvent: { eventId: d.event_id, sequence, eventType: d.payload!.eventType }, attempts, reason: result.error },
+              `gave up delivering ${d.payload!.eventType} ${d.event_id} after ${attempts} attempts`,
+            ),
+          ]);
+          await tx.auditLog.create({
+            data: {
+              time: done,
+              requestId: `webhook-${d.id}`,
+              credentialId: null,
+              credentialKind: 'system',
+              organizationId: sub.organization_id,
+              method: 'POST',
+              path: sub.callback.slice(0, 500),
+              operation: 'webhookDeadLetter',
+              resourceType: 'hub',
+              resourceId: sub.id,
+              counterpartOrgId: null,
+              status: result.status ?? 0,
+              outcome: 'error',
+              durationMs: result.latencyMs,
+              remoteAddress: null,
+              detail: `event ${d.event_id} dead-lettered after ${attempts} attempts: ${result.error}`,
+            },
+          });
+        }
+      });
+      log.warn({ subscription: sub.id, event: d.event_id, attempts, reason: result.error, deadLettered: expired }, 'webhook delivery failed');
+      if (!expired) return;
+    }
+  };
+
+  const runOnce = async () => {
+    const t = now();
+    const { rows: subs } = await db.pool.query<SubscriptionRow>(
+      `UPDATE hub_subscription s SET lease_until = $2, lease_owner = $3
+        WHERE s.id IN (
+          SELECT s2.id FROM hub_subscription s2
+           WHERE (s2.lease_until IS NULL OR s2.lease_until < $1)
+             AND (SELECT d.next_attempt_at FROM webhook_delivery d
+                   WHERE d.subscription_id = s2.id AND d.status = 'pending'
+                   ORDER BY d.event_sequence LIMIT 1) <= $1
+           LIMIT 50 FOR UPDATE SKIP LOCKED)
+        RETURNING s.*`,
+      [t, new Date(t.getTime() + LEASE_MS), instance],
+    );
+    await Promise.all(
+      subs.map(async (s) => {
+        try {
+          await deliverSubscription(s);
+        } catch (e) {
+          log.error({ err: e, subscription: s.id }, 'webhook worker failed');
+        } finally {
+          await db.pool.query('UPDATE hub_subscription SET lease_until = NULL, lease_owner = NULL WHERE id = $1 AND lease_owner = $2', [s.id, instance]).catch(() => undefined);
+        }
+      }),
+    );
+  };
+
+  const work = (): Promise<void> => {
+    if (running) {
+      rerun = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          rerun = false;
+          await runOnce();
+        } while (rerun);
+      } catch (e) {
+        log.error({ err: e }, 'webhook worker tick failed');
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+
+  /** Relay consumer: one delivery row per matching subscription, in the relay's transaction. */
+  const fanOut: RelayConsumer = {
+    name: 'webhooks',
+    async handle(events, client: pg.PoolClient) {
+      const recipients = await recipientsOf(events, client);
+      const orgs = [...new Set([...recipients.values()].flat())];
+      if (orgs.length === 0) return;
+      const { rows: subs } = await client.query<SubscriptionRow>('SELECT * FROM hub_subscription WHERE organization_id = ANY($1::uuid[])', [orgs]);
+      if (subs.length === 0) return;
+      const values: unknown[] = [];
+      const tuples: string[] = [];
+      const t = now();
+      for (const e of events) {
+        const resource = e.payload.event[e.resourceType];
+        for (const s of subs) {
+          if (!recipients.get(e.sequence)!.includes(s.organization_id)) continue;
+          if (HUB_OF_RESOURCE[e.resourceType] !== s.api) continue;
+          if (s.event_types.length && !s.event_types.includes(e.eventType)) continue;
+          if (s.filters.length && !matchesFilters(resource, s.filters)) continue;
+          values.push(s.id, e.sequence, e.id, t);
+          const n = values.length;
+          tuples.push(`($${n - 3}::uuid, $${n - 2}::bigint, $${n - 1}::uuid, $${n}::timestamptz, $${n}::timestamptz)`);
+        }
+      }
+      if (tuples.length === 0) return;
+      await client.query(
+        `INSERT INTO webhook_delivery (subscription_id, event_sequence, event_id, created_at, next_attempt_at) VALUES ${tuples.join(',')}
+         ON CONFLICT (subscription_id, event_sequence) DO NOTHING`,
+        values,
+      );
+    },
+    afterCommit(events) {
+      if (events.length) void work();
+    },
+  };
+
+  return {
+    fanOut,
+    parseHubQuery,
+    /** Runs the delivery worker until nothing is due (tests drive it directly). */
+    deliverDue: async () => {
+      await work();
+      await work();
+    },
+
+    start() {
+      timer = setInterval(() => void work(), WORKER_TICK_MS);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await running;
+    },
+
+    async create(actor: OrganizationActor, api: string, input: { callback: string; query?: string }) {
+      const hub = hubOf(api);
+      const { eventTypes, filters } = parseHubQuery(hub, input.query);
+      let url: URL;
+      try {
+        url = new URL(input.callback);
+      } catch {
+        throw badRequest('callback must be an absolute http(s) URL', 'INVALID_CALLBACK');
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest('callback must use http or https', 'INVALID_CALLBACK');
+      if (url.username || url.password) throw unprocessable('callback must not carry credentials in the URL', 'INVALID_CALLBACK');
+      if (!wh.allowPrivateNetworks && isPrivateHost(url.hostname)) {
+        throw unprocessable('callback points at a private or loopback address, which this deployment does not allow', 'INVALID_CALLBACK');
+      }
+      const id = crypto.randomUUID();
+      const secret = newSecret();
+      const { rows } = await db.pool.query<SubscriptionRow & Record<string, unknown>>(
+        `INSERT INTO hub_subscription (id, organization_id, api, callback, query, event_types, filters, secret, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+        [id, actor.organizationId, api, url.toString(), input.query ?? null, eventTypes, JSON.stringify(filters), secret, now()],
+      );
+      return { ...(await present(rows[0]!, { backlog: 0, dead: 0 })), secret };
+    },
+
+    async get(actor: OrganizationActor, api: string, id: string) {
+      return present(await findOwn(actor, api, id));
+    },
+
+    async list(actor: OrganizationActor, api: string) {
+      const { rows } = await db.pool.query<SubscriptionRow & Record<string, unknown>>(
+        'SELECT * FROM hub_subscription WHERE organization_id = $1 AND api = $2 ORDER BY created_at, id',
+        [actor.organizationId, api],
+      );
+      return Promise.all(rows.map((r) => present(r)));
+    },
+
+    async remove(actor: OrganizationActor, api: string, id: string) {
+      await findOwn(actor, api, id);
+      await db.pool.query('DELETE FROM hub_subscription WHERE id = $1', [id]);
+    },
+
+    /** GW-8: probe one callback, record the outcome, notify the owner when it starts failing. */
+    async check(sub: SubscriptionRow & Record<string, unknown>) {
+      const pingId = crypto.randomUUID();
+      const body = JSON.stringify({ eventId: pingId, eventTime: now().toISOString(), eventType: 'HubHealthCheckEvent', '@type': 'HubHealthCheckEvent', event: { hub: { id: sub.id } } });
+      const r = await post(sub, body, pingId);
+      const wasOk = sub.health_ok as boolean | null;
+      await db.transaction(async (tx) => {
+        await tx.$executeRawUnsafe(
+          'UPDATE hub_subscription SET health_checked_at = $2, health_ok = $3, health_status_code = $4, health_latency_ms = $5, health_detail = $6 WHERE id = $1',
+          sub.id,
+          now(),
+          r.ok,
+          r.status ?? null,
+          r.latencyMs,
+          r.error ?? null,
+        );
+        if (!r.ok && wasOk !== false) {
+          await writeEvents(tx, [
+            notice(sub.organization_id, 'HubEndpointUnhealthyEvent', { subscription: { id: sub.id, callback: sub.callback }, reason: r.error }, `webhook endpoint ${sub.callback} failed its health check`),
+          ]);
+        }
+      });
+      log[r.ok ? 'info' : 'warn']({ subscription: sub.id, ok: r.ok, status: r.status, latencyMs: r.latencyMs, reason: r.error }, 'webhook endpoint health check');
+      return r;
+    },
+
+    async checkOwn(actor: OrganizationActor, api: string, id: string) {
+      await this.check(await findOwn(actor, api, id));
+      return present(await findOwn(actor, api, id));
+    },
+
+    async checkAll() {
+      const { rows } = await db.pool.query<SubscriptionRow & Record<string, unknown>>('SELECT * FROM hub_subscription ORDER BY id');
+      let failed = 0;
+      for (const s of rows) if (!(await this.check(s)).ok) failed++;
+      return { checked: rows.length, failed };
+    },
+
+    /**
+     * GW-7: an event that could not reach any webhook of a destination organisation for
+     * `undeliverableAfterMs` makes its originator a DeliveryFailedEvent, once.
+     */
+    async notifyUndeliverable() {
+      const cutoff = new Date(now().getTime() - wh.undeliverableAfterMs);
+      return db.transaction(async (tx) => {
+        // Runs under the job's advisory lock, so one instance at a time.
+        const rows = await tx.$queryRawUnsafe<
+          { event_id: string; destination: string; originator: string | null; event_type: string | null; sequence: bigint; reason: string | null; ids: bigint[] }[]
+        >(
+          `SELECT d.event_id, s.organization_id AS destination, e.originator_org_id AS originator, e.event_type, d.event_sequence AS sequence,
+                  (array_agg(d.last_error ORDER BY d.last_attempt_at DESC NULLS LAST))[1] AS reason, array_agg(d.id) AS ids
+             FROM webhook_delivery d
+             JOIN hub_subscription s ON s.id = d.subscription_id
+             LEFT JOIN event e ON e.sequence = d.event_sequence
+            WHERE d.undeliverable_notified_at IS NULL AND d.status IN ('pending', 'dead') AND d.created_at <= $1
+            GROUP BY d.event_id, s.organization_id, e.originator_org_id, e.event_type, d.event_sequence
+           HAVING NOT EXISTS (SELECT 1 FROM webhook_delivery d2 JOIN hub_subscription s2 ON s2.id = d2.subscription_id
+                               WHERE d2.event_id = d.event_id AND s2.organization_id = s.organization_id AND d2.status = 'delivered')`,
+          cutoff,
+        );
+        const notices = rows
+          .filter((r) => r.originator && r.originator !== r.destination)
+          .map((r) =>
+            notice(
+              r.originator!,
+              'DeliveryFailedEvent',
+              {
+                failedEvent: { eventId: r.event_id, eventType: r.event_type ?? undefined, sequence: Number(r.sequence) },
+                destination: { id: r.destination, '@referredType': 'Organization' },
+                reason: r.reason ?? 'not yet attempted (delivery backlog)',
+                undeliveredSince: cutoff.toISOString(),
+              },
+              `event ${r.event_id} has not reached ${r.destination} for ${Math.round(wh.undeliverableAfterMs / 60000)} minutes: ${r.reason ?? 'backlog'}`,
+            ),
+          );
+        if (notices.length) await writeEvents(tx, notices);
+        const ids = rows.flatMap((r) => r.ids.map(String));
+        if (ids.length) await tx.$executeRawUnsafe('UPDATE webhook_delivery SET undeliverable_notified_at = $1 WHERE id = ANY($2::bigint[])', now(), ids);
+        return notices.length;
+      });
+    },
+  };
+}

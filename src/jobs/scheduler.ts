@@ -1,0 +1,121 @@
+import crypto from 'node:crypto';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client.js';
+
+/**
+ * A small registry of named node-cron jobs. Each job is idempotent and time-limited;
+ * on every tick the instances race for a PostgreSQL advisory lock named after the job,
+ * so exactly one runs it. Every run that took the lock is recorded in `job_run`.
+ */
+export interface JobDefinition {
+  name: string;
+  /** node-cron expression (seconds field optional). */
+  schedule: string;
+  timeoutMs: number;
+  description: string;
+  run(signal: AbortSignal): Promise<string | void>;
+}
+
+export interface RunResult {
+  ran: boolean;
+  outcome?: 'success' | 'failed' | 'timeout';
+  detail?: string;
+}
+
+export interface Scheduler {
+  readonly jobs: readonly JobDefinition[];
+  start(): void;
+  stop(): Promise<void>;
+  /** Runs a job now, under the same lock and bookkeeping as a scheduled tick. */
+  runNow(name: string): Promise<RunResult>;
+}
+
+function lockKey(name: string): bigint {
+  return crypto.createHash('sha256').update(`gridlink-job:${name}`).digest().readBigInt64BE(0);
+}
+
+export function createScheduler(deps: { db: Database; log: Logger; jobs: JobDefinition[]; now: () => Date }): Scheduler {
+  const { db, log } = deps;
+  const instance = crypto.randomUUID().slice(0, 8);
+  const tasks: ScheduledTask[] = [];
+  const inflight = new Set<Promise<RunResult>>();
+  for (const j of deps.jobs) if (!cron.validate(j.schedule)) throw new Error(`job ${j.name}: invalid cron expression '${j.schedule}'`);
+
+  const runJob = async (job: JobDefinition): Promise<RunResult> => {
+    const client = await db.pool.connect();
+    const key = lockKey(job.name).toString();
+    try {
+      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
+      if (!got.rows[0]?.ok) return { ran: false };
+      const started = deps.now();
+      const { rows } = await client.query<{ id: string }>(
+        `INSERT INTO job_run (name, instance_id, started_at, outcome) VALUES ($1, $2, $3, 'running') RETURNING id`,
+        [job.name, instance, started],
+      );
+      const controller = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      let outcome: RunResult['outcome'];
+      let detail: string | undefined;
+      try {
+        const result = await Promise.race([
+          job.run(controller.signal),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              controller.abort();
+              reject(Object.assign(new Error(`timed out after ${job.timeoutMs} ms`), { timeout: true }));
+            }, job.timeoutMs);
+          }),
+        ]);
+        outcome = 'success';
+        detail = result ?? undefined;
+      } catch (e) {
+        outcome = (e as { timeout?: boolean }).timeout ? 'timeout' : 'failed';
+        detail = e instanceof Error ? e.message : String(e);
+        log.error({ job: job.name, err: e }, `job ${job.name} ${outcome}`);
+      } finally {
+        clearTimeout(timer);
+      }
+      await client.query('UPDATE job_run SET finished_at = $2, outcome = $3, detail = $4 WHERE id = $1', [rows[0]!.id, deps.now(), outcome, detail?.slice(0, 1000) ?? null]);
+      await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+      log.debug({ job: job.name, outcome, detail }, 'job run');
+      return { ran: true, outcome, ...(detail ? { detail } : {}) };
+    } finally {
+      client.release();
+    }
+  };
+
+  const track = (p: Promise<RunResult>) => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p)).catch(() => undefined);
+    return p;
+  };
+
+  return {
+    jobs: deps.jobs,
+    start() {
+      for (const job of deps.jobs) {
+        tasks.push(
+          cron.schedule(
+            job.schedule,
+            () => {
+              track(runJob(job)).catch((e: unknown) => log.error({ job: job.name, err: e }, 'job tick failed'));
+            },
+            { name: job.name, noOverlap: true },
+          ),
+        );
+      }
+      log.info({ jobs: deps.jobs.map((j) => `${j.name} (${j.schedule})`) }, 'scheduled jobs started');
+    },
+    async stop() {
+      for (const t of tasks) await t.destroy();
+      tasks.length = 0;
+      await Promise.allSettled([...inflight]);
+    },
+    runNow(name) {
+      const job = deps.jobs.find((j) => j.name === name);
+      if (!job) throw new Error(`unknown job ${name}`);
+      return track(runJob(job));
+    },
+  };
+}
