@@ -13,7 +13,7 @@ import type { AuditNote } from './http/context.js';
 import { AppError, mapKnownError, notFound } from './http/errors.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { loadApis, mountApi, type LoadedApi } from './http/openapi.js';
-import { createModules, hubDescriptors, type Services } from './modules/index.js';
+import { createModules, type Services } from './modules/index.js';
 import { createRelay, type Relay } from './events/relay.js';
 import { createSocketBridge, type SocketBridge } from './events/socket.js';
 import { createWebhooks, type Webhooks } from './events/webhooks.js';
@@ -59,12 +59,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const audit = createAuditLog({ db, log });
   const metrics = createMetrics(db);
   const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now });
-  const hubs = hubDescriptors(apis);
+  const { modules, hubs, services, withHubHandlers } = createModules({ db, now, apis, config, log });
   const webhooks = createWebhooks({ db, log, config, now, hubs });
+  const handlers = withHubHandlers(webhooks);
   const sockets = createSocketBridge({ db, log, authenticator, audit, retentionMs: config.events.retentionMs, now });
   const relay = createRelay({ db, log, consumers: [webhooks.fanOut, sockets.consumer], pollMs: config.events.relayPollMs, now });
-  const scheduler = createScheduler({ db, log, now, jobs: platformJobs({ db, config, webhooks, now }) });
-  const { handlers, services } = createModules({ db, now, apis, config, webhooks, hubs });
+  const jobs = [...platformJobs({ db, config, webhooks, now }), ...modules.flatMap((m) => m.jobs ?? [])];
+  const scheduler = createScheduler({ db, log, now, jobs });
 
   const app = express();
   app.disable('x-powered-by');

@@ -19,13 +19,3 @@ export type DeliveredEvent = EventEnvelope & { sequence: number };
 export function toDelivered(e: Pick<RelayedEvent, 'payload' | 'sequence'>): DeliveredEvent {
   return { ...e.payload, sequence: e.sequence };
 }
-
-/**
- * Which hub (OpenAPI document) carries which resource's events. Platform notices
- * (delivery failures, health checks, partnership changes) travel on the party API's hub.
- */
-export const HUB_OF_RESOURCE: Record<string, string> = {
-  troubleTicket: 'troubleTicket',
-  partnership: 'party',
-  notification: 'party',
-};

@@ -12,14 +12,17 @@ import { writeEvents } from './outbox.js';
 import { recipientsOf } from './recipients.js';
 import type { RelayConsumer } from './relay.js';
 import { newSecret, sign } from './signature.js';
-import { HUB_OF_RESOURCE, toDelivered, type RelayedEvent } from './types.js';
+import { toDelivered, type RelayedEvent } from './types.js';
 
 /** What each API's hub offers: the event types and the resource schema for filters. */
 export interface HubDescriptor {
   api: string;
   basePath: string;
+  /** The resource whose attributes `query` may filter on (its schema below). */
   resourceType: string | undefined;
   schema: JsonSchema | undefined;
+  /** Event resource types delivered on this hub. */
+  carries: string[];
   eventTypes: string[];
 }
 
@@ -325,7 +328,7 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
         const resource = e.payload.event[e.resourceType];
         for (const s of subs) {
           if (!recipients.get(e.sequence)!.includes(s.organization_id)) continue;
-          if (HUB_OF_RESOURCE[e.resourceType] !== s.api) continue;
+          if (!hubOf(s.api).carries.includes(e.resourceType)) continue;
           if (s.event_types.length && !s.event_types.includes(e.eventType)) continue;
           if (s.filters.length && !matchesFilters(resource, s.filters)) continue;
           values.push(s.id, e.sequence, e.id, t);

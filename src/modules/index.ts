@@ -1,76 +1,56 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
-import type { Webhooks, HubDescriptor } from '../events/webhooks.js';
+import type { HubDescriptor, Webhooks } from '../events/webhooks.js';
 import type { HandlerMap } from '../http/context.js';
-import { newAjv, type LoadedApi } from '../http/openapi.js';
+import type { LoadedApi } from '../http/openapi.js';
+import type { JobDefinition } from '../jobs/scheduler.js';
 import { hubHandlers } from './hub/hub.handlers.js';
-import { partyHandlers } from './party/party.handlers.js';
-import { createPartyService, type PartyService } from './party/party.service.js';
-import { componentSchema } from './shared.js';
-import { troubleTicketHandlers } from './troubleTicket/troubleTicket.handlers.js';
-import { createTroubleTicketService, type TroubleTicketService } from './troubleTicket/troubleTicket.service.js';
+import { partyModule } from './party/party.module.js';
+import type { PartyService } from './party/party.service.js';
+import { troubleTicketModule } from './troubleTicket/troubleTicket.module.js';
 
-export interface Services {
+/** What every resource module gets from the composition root. */
+export interface ModuleContext {
+  db: Database;
+  now: () => Date;
+  apis: LoadedApi[];
+  config: Config;
+  log: Logger;
+  /** Organisations and partnerships: every exchange checks them. */
   party: PartyService;
-  troubleTicket: TroubleTicketService;
 }
 
-export const TROUBLE_TICKET_EVENTS = [
-  'TroubleTicketCreateEvent',
-  'TroubleTicketAttributeValueChangeEvent',
-  'TroubleTicketStatusChangeEvent',
-  'TroubleTicketDeleteEvent',
-  'TroubleTicketResolvedEvent',
-  'TroubleTicketInformationRequiredEvent',
-];
-
-export const PLATFORM_EVENTS = [
-  'PartnershipCreateEvent',
-  'PartnershipStatusChangeEvent',
-  'DeliveryFailedEvent',
-  'HubDeliveryDeadLetterEvent',
-  'HubEndpointUnhealthyEvent',
-];
-
-/** Each API document's hub: the events it carries and the schema its filters use. */
-export function hubDescriptors(apis: LoadedApi[]): HubDescriptor[] {
-  const base = (name: string) => apis.find((a) => a.name === name)!.basePath;
-  return [
-    {
-      api: 'troubleTicket',
-      basePath: base('troubleTicket'),
-      resourceType: 'troubleTicket',
-      schema: componentSchema(apis, 'troubleTicket', 'TroubleTicket'),
-      eventTypes: TROUBLE_TICKET_EVENTS,
-    },
-    { api: 'party', basePath: base('party'), resourceType: undefined, schema: undefined, eventTypes: PLATFORM_EVENTS },
-  ];
-}
-
-/** The composition root for resource modules: services from their dependencies, then handlers. */
-export function createModules(deps: { db: Database; now: () => Date; apis: LoadedApi[]; config: Config; webhooks: Webhooks; hubs: HubDescriptor[] }): {
+/** What a module contributes: handlers by operationId, its hub(s), its scheduled jobs. */
+export interface GridlinkModule {
+  name: string;
   handlers: HandlerMap;
+  hubs: HubDescriptor[];
+  jobs?: JobDefinition[];
+  service?: unknown;
+}
+
+export type Services = Record<string, unknown> & { party: PartyService };
+
+/**
+ * The composition root for resource modules. Adding a module = one line here plus its
+ * OpenAPI document; the hub operations of every document are generated from `hubs`.
+ */
+export function createModules(ctx: Omit<ModuleContext, 'party'>): {
+  modules: GridlinkModule[];
+  hubs: HubDescriptor[];
   services: Services;
+  withHubHandlers(webhooks: Webhooks): HandlerMap;
 } {
-  const { db, now, apis } = deps;
-  const party = createPartyService({ db, now });
-  const ttOutput = componentSchema(apis, 'troubleTicket', 'TroubleTicket');
-  const troubleTicket = createTroubleTicketService({
-    db,
-    now,
-    party,
-    schemas: {
-      output: ttOutput,
-      create: componentSchema(apis, 'troubleTicket', 'TroubleTicket_FVO'),
-      patch: newAjv().compile(componentSchema(apis, 'troubleTicket', 'TroubleTicket_MVO')),
-    },
-  });
+  const party = partyModule(ctx);
+  const full: ModuleContext = { ...ctx, party: party.service };
+  const modules: GridlinkModule[] = [party, troubleTicketModule(full)];
+  const hubs = modules.flatMap((m) => m.hubs);
   return {
-    services: { party, troubleTicket },
-    handlers: {
-      ...partyHandlers(party, apis),
-      ...troubleTicketHandlers(troubleTicket, ttOutput),
-      ...Object.assign({}, ...deps.hubs.map((h) => hubHandlers(deps.webhooks, h.api))),
-    },
+    modules,
+    hubs,
+    services: { ...Object.fromEntries(modules.map((m) => [m.name, m.service])), party: party.service },
+    withHubHandlers: (webhooks) =>
+      Object.assign({}, ...modules.map((m) => m.handlers), ...hubs.map((h) => hubHandlers(webhooks, h.api))) as HandlerMap,
   };
 }

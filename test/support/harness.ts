@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import http from 'node:http';
+import type net from 'node:net';
 import pg from 'pg';
 import { pino } from 'pino';
 import supertest from 'supertest';
@@ -69,22 +71,40 @@ export interface Harness {
   call(method: string, url: string, opts?: CallOptions): Promise<supertest.Response>;
   createOrg(kind: 'DSO' | 'MNO', name?: string): Promise<TestOrg>;
   partner(a: TestOrg, b: TestOrg, status?: 'active' | 'proposed' | 'suspended' | 'terminated'): Promise<string>;
+  /**
+   * Serves the app on an ephemeral port with its background work (Socket.IO, relay,
+   * webhook worker; scheduled jobs only if asked) and returns the base URL.
+   */
+  listen(opts?: { jobs?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function createHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Extra environment for loadConfig (e.g. GRIDLINK_WEBHOOK_RETRY_HOURS). */
+  env?: Record<string, string>;
+  /** Use this database instead of a fresh clone (a second app instance on the same data). */
+  databaseUrl?: string;
+  clock?: TestClock;
+}
+
+export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const adminUrl = inject('adminDatabaseUrl');
+  const owned = !opts.databaseUrl;
   const name = `gl_test_${crypto.randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
-  const db = createDatabase(databaseUrl, 5);
-  const config = loadConfig({ NODE_ENV: 'test', GRIDLINK_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent' });
-  const clock = new TestClock();
+  let databaseUrl = opts.databaseUrl;
+  if (!databaseUrl) {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+  }
+  const db = createDatabase(databaseUrl, 8);
+  const config = loadConfig({ NODE_ENV: 'test', GRIDLINK_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', ...opts.env });
+  const clock = opts.clock ?? new TestClock();
+  let server: http.Server | undefined;
   const app = await createApp({ config, db, log: pino({ level: 'silent' }), now: clock.now });
   const agent = supertest(app.express);
   let orgCount = 0;
@@ -138,9 +158,19 @@ export async function createHarness(): Promise<Harness> {
       });
       return id;
     },
+    async listen(listenOpts) {
+      server = http.createServer(app.express);
+      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+      await app.start(server, { jobs: listenOpts?.jobs ?? false });
+      return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    },
     async close() {
-      await app.audit.flush();
+      if (server) {
+        server.closeAllConnections();
+      }
+      await app.stop();
       await db.close();
+      if (!owned) return;
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

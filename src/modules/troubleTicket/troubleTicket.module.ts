@@ -1,0 +1,43 @@
+import { newAjv } from '../../http/openapi.js';
+import type { GridlinkModule, ModuleContext } from '../index.js';
+import { componentSchema } from '../shared.js';
+import { troubleTicketHandlers } from './troubleTicket.handlers.js';
+import { createTroubleTicketService, type TroubleTicketService } from './troubleTicket.service.js';
+
+export const TROUBLE_TICKET_EVENTS = [
+  'TroubleTicketCreateEvent',
+  'TroubleTicketAttributeValueChangeEvent',
+  'TroubleTicketStatusChangeEvent',
+  'TroubleTicketDeleteEvent',
+  'TroubleTicketResolvedEvent',
+  'TroubleTicketInformationRequiredEvent',
+];
+
+export function troubleTicketModule(ctx: ModuleContext): GridlinkModule & { service: TroubleTicketService } {
+  const output = componentSchema(ctx.apis, 'troubleTicket', 'TroubleTicket');
+  const service = createTroubleTicketService({
+    db: ctx.db,
+    now: ctx.now,
+    party: ctx.party,
+    schemas: {
+      output,
+      create: componentSchema(ctx.apis, 'troubleTicket', 'TroubleTicket_FVO'),
+      patch: newAjv().compile(componentSchema(ctx.apis, 'troubleTicket', 'TroubleTicket_MVO')),
+    },
+  });
+  return {
+    name: 'troubleTicket',
+    service,
+    handlers: troubleTicketHandlers(service, output),
+    hubs: [
+      {
+        api: 'troubleTicket',
+        basePath: ctx.apis.find((a) => a.name === 'troubleTicket')!.basePath,
+        resourceType: 'troubleTicket',
+        schema: output,
+        carries: ['troubleTicket'],
+        eventTypes: TROUBLE_TICKET_EVENTS,
+      },
+    ],
+  };
+}
