@@ -138,6 +138,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     res.type('application/yaml').sendFile(path.join(OPENAPI_DIR, req.params.file));
   });
 
+  // Bulk imports (ETL-1) may be large; everything else keeps the small default limit.
+  app.use(express.json({ type: 'application/geo+json', limit: config.importLimit, strict: false }));
+  app.use(express.text({ type: 'text/csv', limit: config.importLimit }));
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: config.bodyLimit, strict: false }));
   for (const api of apis) app.use(api.basePath, mountApi(api, { authenticator, handlers, baseUrl: config.baseUrl }));
 

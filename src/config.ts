@@ -18,6 +18,7 @@ const schema = z.object({
   GRIDLINK_BASE_URL: z.string().url().optional(),
   GRIDLINK_SEED_DEMO: bool.default('true'),
   GRIDLINK_BODY_LIMIT: z.string().default('1mb'),
+  GRIDLINK_IMPORT_LIMIT: z.string().default('50mb'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRIDLINK_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
@@ -46,6 +47,7 @@ export interface Config {
   readonly baseUrl: string | undefined;
   readonly seedDemo: boolean;
   readonly bodyLimit: string;
+  readonly importLimit: string;
   readonly dbPoolMax: number;
   readonly logLevel: Env['LOG_LEVEL'];
   readonly shutdownTimeoutMs: number;
@@ -93,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     baseUrl: e.GRIDLINK_BASE_URL?.replace(/\/+$/, ''),
     seedDemo: e.GRIDLINK_SEED_DEMO,
     bodyLimit: e.GRIDLINK_BODY_LIMIT,
+    importLimit: e.GRIDLINK_IMPORT_LIMIT,
     dbPoolMax: e.DB_POOL_MAX,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.GRIDLINK_SHUTDOWN_TIMEOUT_MS,

@@ -32,6 +32,8 @@ afterAll(async () => h?.close());
 const nowIso = () => h.clock.now().toISOString();
 const ids = (body: { id: string }[]) => body.map((x) => x.id);
 const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest();
+/** The secret part of `glk_<prefix>_<secret>` (which may itself contain `_`). */
+const secretOf = (key: string) => key.slice('glk_'.length + 12 + 1);
 
 function propose(from: TestOrg, to: { id: string }, extra: Record<string, unknown> = {}) {
   return h.call('POST', PS, { key: from.keys.admin, body: { counterparty: { id: to.id }, ...extra } });
@@ -51,16 +53,36 @@ describe('Organisations are created only with the platform-admin token (issue po
     expect(org.id).toMatch(UUID);
     expect(res.headers.location).toBe(org.href);
     expect(org.href).toBe(`${ORG}/${org.id}`);
-    expect(org).toMatchObject({ name: 'Nordnetz Verteilung GmbH', kind: 'DSO', country: 'DE', createdAt: nowIso(), '@type': 'Organization' });
+    expect(org).toMatchObject({
+      name: 'Nordnetz Verteilung GmbH',
+      kind: 'DSO',
+      country: 'DE',
+      createdAt: nowIso(),
+      '@type': 'Organization',
+    });
     const key = org.apiKey.key as string;
     expect(key.startsWith('glk_')).toBe(true);
     expect(key).toMatch(KEY);
-    expect(org.apiKey).toMatchObject({ role: 'admin', organizationId: org.id, prefix: KEY.exec(key)![1], revokedAt: null, '@type': 'ApiKey' });
+    expect(org.apiKey).toMatchObject({
+      role: 'admin',
+      organizationId: org.id,
+      prefix: KEY.exec(key)![1],
+      revokedAt: null,
+      '@type': 'ApiKey',
+    });
 
     // The key is an admin key of the new organisation, immediately.
     const self = await h.call('GET', `${ORG}/${org.id}`, { key });
     expect(self.status).toBe(200);
-    expect(self.body).toEqual({ id: org.id, href: org.href, name: org.name, kind: 'DSO', country: 'DE', createdAt: org.createdAt, '@type': 'Organization' });
+    expect(self.body).toEqual({
+      id: org.id,
+      href: org.href,
+      name: org.name,
+      kind: 'DSO',
+      country: 'DE',
+      createdAt: org.createdAt,
+      '@type': 'Organization',
+    });
     const keys = await h.call('GET', KEYS, { key });
     expect(keys.status).toBe(200);
     expect(ids(keys.body)).toEqual([org.apiKey.id]);
@@ -129,7 +151,9 @@ describe('Organisation visibility: an organisation sees itself and its partners,
     expect(res.headers['x-total-count']).toBe('4');
     const mnos = await h.call('GET', `${ORG}?kind=MNO&sort=name`, { key: a.keys.viewer });
     expect(ids(mnos.body)).toEqual([active.id, terminated.id, proposed.id]);
-    expect((await h.call('GET', ORG, { key: active.keys.viewer })).body.map((o: { id: string }) => o.id).sort()).toEqual([a.id, active.id].sort());
+    expect((await h.call('GET', ORG, { key: active.keys.viewer })).body.map((o: { id: string }) => o.id).sort()).toEqual(
+      [a.id, active.id].sort(),
+    );
     expect(ids((await h.call('GET', ORG, { key: stranger.keys.viewer })).body)).toEqual([stranger.id]);
     const fields = await h.call('GET', `${ORG}?fields=name&id=${active.id}`, { key: a.keys.viewer, skipValidation: true });
     expect(fields.body).toEqual([{ id: active.id, href: `${ORG}/${active.id}`, '@type': 'Organization', name: 'Active Partner' }]);
@@ -274,7 +298,11 @@ describe('GW-9 partnerships: proposal, activation, suspension, termination', () 
     // Exchange is paused: no new tickets, no changes, but reads work.
     expect((await fileTicket(dso, mno)).status).toBe(422);
     expect((await fileTicket(mno, dso)).status).toBe(422);
-    const frozen = await h.call('PATCH', `${TT}/${ticketId}`, { key: mno.keys.operator, body: { status: 'acknowledged' }, contentType: MERGE });
+    const frozen = await h.call('PATCH', `${TT}/${ticketId}`, {
+      key: mno.keys.operator,
+      body: { status: 'acknowledged' },
+      contentType: MERGE,
+    });
     expect(frozen.status).toBe(403);
     expect((await h.call('GET', `${TT}/${ticketId}`, { key: mno.keys.viewer })).body.status).toBe('submitted');
 
@@ -292,7 +320,11 @@ describe('GW-9 partnerships: proposal, activation, suspension, termination', () 
     moves.push(['active', dso.id]);
     // A ticket can be created (and changed) again after re-activation.
     expect((await fileTicket(dso, mno)).status).toBe(201);
-    const ack = await h.call('PATCH', `${TT}/${ticketId}`, { key: mno.keys.operator, body: { status: 'acknowledged' }, contentType: MERGE });
+    const ack = await h.call('PATCH', `${TT}/${ticketId}`, {
+      key: mno.keys.operator,
+      body: { status: 'acknowledged' },
+      contentType: MERGE,
+    });
     expect(ack.status).toBe(200);
 
     // The other side may suspend too, and then only it may re-activate.
@@ -321,7 +353,11 @@ describe('GW-9 partnerships: proposal, activation, suspension, termination', () 
     }
     await unchanged(before);
     expect((await fileTicket(dso, mno)).status).toBe(422);
-    const frozen = await h.call('PATCH', `${TT}/${ticketId}`, { key: mno.keys.operator, body: { status: 'inProgress' }, contentType: MERGE });
+    const frozen = await h.call('PATCH', `${TT}/${ticketId}`, {
+      key: mno.keys.operator,
+      body: { status: 'inProgress' },
+      contentType: MERGE,
+    });
     expect(frozen.status).toBe(403);
     expect((await h.call('GET', `${TT}/${ticketId}`, { key: dso.keys.viewer })).status).toBe(200);
   });
@@ -391,9 +427,15 @@ describe('API keys: created by an admin, shown once, stored as a SHA-256 digest,
     created = res.body;
     expect(res.headers.location).toBe(res.body.href);
     expect(res.body.key).toMatch(KEY);
-    expect(res.body).toMatchObject({ name: 'SCADA gateway', role: 'viewer', organizationId: org.id, prefix: KEY.exec(res.body.key)![1], createdAt: nowIso() });
+    expect(res.body).toMatchObject({
+      name: 'SCADA gateway',
+      role: 'viewer',
+      organizationId: org.id,
+      prefix: KEY.exec(res.body.key)![1],
+      createdAt: nowIso(),
+    });
 
-    const secret = created.key.split('_')[2]!;
+    const secret = secretOf(created.key);
     const one = await h.call('GET', `${KEYS}/${created.id}`, { key: org.keys.admin });
     expect(one.status).toBe(200);
     expect(one.body).not.toHaveProperty('key');
@@ -426,19 +468,25 @@ describe('API keys: created by an admin, shown once, stored as a SHA-256 digest,
     expect(digest).toHaveLength(32);
     expect(digest.equals(sha256(created.key))).toBe(true);
     expect(row.prefix).toBe(KEY.exec(created.key)![1]);
-    const [{ j }] = await h.db.prisma.$queryRawUnsafe<{ j: string }[]>('SELECT row_to_json(k)::text AS j FROM api_key k WHERE id = $1::uuid', created.id);
-    const secret = created.key.split('_')[2]!;
+    const rows = await h.db.prisma.$queryRawUnsafe<{ j: string }[]>(
+      'SELECT row_to_json(k)::text AS j FROM api_key k WHERE id = $1::uuid',
+      created.id,
+    );
+    expect(rows).toHaveLength(1);
+    const j = rows[0]!.j;
+    const secret = secretOf(created.key);
+    expect(secret).toHaveLength(43);
     expect(j).not.toContain(created.key);
     expect(j).not.toContain(secret);
     expect(j).not.toContain(Buffer.from(created.key).toString('hex'));
     expect(j).not.toContain(Buffer.from(secret).toString('hex'));
     // Nor anywhere else in the database's api_key table or audit log.
-    const [{ n }] = await h.db.prisma.$queryRawUnsafe<{ n: bigint }[]>(
+    const counts = await h.db.prisma.$queryRawUnsafe<{ n: bigint }[]>(
       `SELECT (SELECT count(*) FROM api_key k WHERE position($1 in row_to_json(k)::text) > 0)
             + (SELECT count(*) FROM audit_log a WHERE position($1 in row_to_json(a)::text) > 0) AS n`,
       secret,
     );
-    expect(Number(n)).toBe(0);
+    expect(Number(counts[0]!.n)).toBe(0);
   });
 
   it('a viewer key reads tickets but cannot write them; a new operator key writes at once', async () => {
@@ -502,16 +550,28 @@ describe('Bootstrap end to end through the API only (PI-2 under GW-1/GW-9)', () 
     const m = await mk('Mobilnet Alpha', 'MNO');
     const p = await h.call('POST', PS, { key: d.admin, body: { counterparty: { id: m.id } } });
     expect(p.status).toBe(201);
-    expect((await h.call('PATCH', `${PS}/${p.body.id}`, { key: m.admin, body: { status: 'active' }, contentType: MERGE })).status).toBe(200);
+    expect((await h.call('PATCH', `${PS}/${p.body.id}`, { key: m.admin, body: { status: 'active' }, contentType: MERGE })).status).toBe(
+      200,
+    );
     const op = await h.call('POST', KEYS, { key: d.admin, body: { name: 'OMS', role: 'operator' } });
     const ticket = await h.call('POST', TT, {
       key: op.body.key,
-      body: { description: 'Feeder 12 RTUs unreachable', severity: 'critical', ticketType: 'down', relatedParty: [{ role: 'responsible', partyOrPartyRole: { id: m.id } }] },
+      body: {
+        description: 'Feeder 12 RTUs unreachable',
+        severity: 'critical',
+        ticketType: 'down',
+        relatedParty: [{ role: 'responsible', partyOrPartyRole: { id: m.id } }],
+      },
     });
     expect(ticket.status, JSON.stringify(ticket.body)).toBe(201);
     const seen = await h.call('GET', `${TT}/${ticket.body.id}`, { key: m.admin });
     expect(seen.status).toBe(200);
-    expect(seen.body.relatedParty.map((r: { role: string; partyOrPartyRole: { id: string; name: string } }) => [r.role, r.partyOrPartyRole.name])).toEqual([
+    expect(
+      seen.body.relatedParty.map((r: { role: string; partyOrPartyRole: { id: string; name: string } }) => [
+        r.role,
+        r.partyOrPartyRole.name,
+      ]),
+    ).toEqual([
       ['reporter', 'Alpenstrom Netz'],
       ['responsible', 'Mobilnet Alpha'],
     ]);

@@ -54,8 +54,14 @@ describe('operations endpoints', () => {
 describe('OpenAPI documents', () => {
   it('are valid OpenAPI 3 definitions (validated here once; the app loads them in quick mode)', async () => {
     const { OpenAPIBackend } = await import('openapi-backend');
+    const { default: addFormats } = await import('ajv-formats');
     for (const api of h.app.apis) {
-      const strict = new OpenAPIBackend({ definition: api.file, strict: true, quick: false });
+      const strict = new OpenAPIBackend({
+        definition: api.file,
+        strict: true,
+        quick: false,
+        customizeAjv: (ajv) => (addFormats as unknown as (a: typeof ajv) => typeof ajv)(ajv),
+      });
       await expect(strict.init()).resolves.toBeDefined();
     }
   }, 60_000);

@@ -1,7 +1,15 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, apiKeyId, createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
-import { FINAL, STATUSES, TRANSITIONS, allowedMoves, reasonRequired, type Side, type TicketStatus } from '../src/modules/troubleTicket/troubleTicket.lifecycle.js';
+import {
+  FINAL,
+  STATUSES,
+  TRANSITIONS,
+  allowedMoves,
+  reasonRequired,
+  type Side,
+  type TicketStatus,
+} from '../src/modules/troubleTicket/troubleTicket.lifecycle.js';
 import { writeEvents } from '../src/events/outbox.js';
 
 /**
@@ -85,7 +93,12 @@ async function eventsOf(id: string) {
 }
 
 /** Expects `res` to be a refusal with `status` that changed nothing about ticket `id`. */
-async function expectRefused(res: { status: number; body: { code?: string } }, status: number, id: string, before: Awaited<ReturnType<typeof snapshot>>) {
+async function expectRefused(
+  res: { status: number; body: { code?: string } },
+  status: number,
+  id: string,
+  before: Awaited<ReturnType<typeof snapshot>>,
+) {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(await snapshot(id)).toEqual(before);
 }
@@ -122,7 +135,7 @@ function pathTo(target: TicketStatus): { to: TicketStatus; side: Side }[] {
     }
   }
   const steps: { to: TicketStatus; side: Side }[] = [];
-  for (let s = target; s !== 'submitted'; ) {
+  for (let s = target; s !== 'submitted';) {
     const p = prev.get(s);
     if (!p) throw new Error(`${target} cannot be reached from submitted`);
     steps.unshift({ to: s, side: p.side });
@@ -162,7 +175,15 @@ describe('PI-2 create a trouble ticket (POST /troubleTicket)', () => {
         externalIdentifier: [{ id: 'INC0012345', owner: 'DSO ServiceNow', externalIdentifierType: 'incident' }],
         note: [{ text: 'Devices on the backup network report normally.' }],
         relatedEntity: [{ role: 'affectedSite', entity: { id: 'RTU-4711', '@referredType': 'Site' } }],
-        attachment: [{ name: 'ping.csv', mimeType: 'text/csv', size: { amount: 2048, units: 'bytes' }, url: 'https://dso.example/ping.csv', '@type': 'AttachmentRef' }],
+        attachment: [
+          {
+            name: 'ping.csv',
+            mimeType: 'text/csv',
+            size: { amount: 2048, units: 'bytes' },
+            url: 'https://dso.example/ping.csv',
+            '@type': 'AttachmentRef',
+          },
+        ],
         relatedParty: [...(ticketInput(mno).relatedParty as object[]), contact],
       }),
     });
@@ -194,13 +215,33 @@ describe('PI-2 create a trouble ticket (POST /troubleTicket)', () => {
     expect(parties.find((p) => p.role === 'responsible')!.partyOrPartyRole).toMatchObject({ id: mno.id, name: mno.name });
     expect(parties.find((p) => p.role === 'contact')).toMatchObject(contact);
     // Notes are stamped by the server.
-    expect(t.note).toEqual([{ text: 'Devices on the backup network report normally.', id: expect.stringMatching(UUID), author: dso.name, date: now, '@type': 'Note' }]);
+    expect(t.note).toEqual([
+      {
+        text: 'Devices on the backup network report normally.',
+        id: expect.stringMatching(UUID),
+        author: dso.name,
+        date: now,
+        '@type': 'Note',
+      },
+    ]);
     // The history starts with submitted, with the actor.
     expect(t.statusChangeHistory).toEqual([
-      { status: 'submitted', statusChangeDate: now, '@type': 'StatusChange', actor: { organizationId: dso.id, credentialId: await apiKeyId(h, dso.keys.operator) } },
+      {
+        status: 'submitted',
+        statusChangeDate: now,
+        '@type': 'StatusChange',
+        actor: { organizationId: dso.id, credentialId: await apiKeyId(h, dso.keys.operator) },
+      },
     ]);
     const row = await h.db.prisma.troubleTicket.findUniqueOrThrow({ where: { id: t.id } });
-    expect(row).toMatchObject({ reporterOrgId: dso.id, responsibleOrgId: mno.id, status: 'submitted', severity: 'major', priority: '2', version: 1 });
+    expect(row).toMatchObject({
+      reporterOrgId: dso.id,
+      responsibleOrgId: mno.id,
+      status: 'submitted',
+      severity: 'major',
+      priority: '2',
+      version: 1,
+    });
     expect(row.creationDate.toISOString()).toBe(now);
 
     // Retrieve returns the same representation, for both parties.
@@ -447,7 +488,12 @@ describe('TMF630 list queries (GET /troubleTicket)', () => {
     expect(res.body).toHaveLength(5);
     for (const item of res.body as Record<string, unknown>[]) {
       expect(['@type', 'href', 'id', 'priority', 'status']).toEqual(expect.arrayContaining(Object.keys(item)));
-      expect(item).toMatchObject({ '@type': 'TroubleTicket', id: expect.stringMatching(UUID), href: `${TT}/${String(item.id)}`, status: expect.any(String) });
+      expect(item).toMatchObject({
+        '@type': 'TroubleTicket',
+        id: expect.stringMatching(UUID),
+        href: `${TT}/${String(item.id)}`,
+        status: expect.any(String),
+      });
     }
     expect(res.body[2]).toEqual({ id: t[2]!.id, href: t[2]!.href, '@type': 'TroubleTicket', status: 'submitted' });
     expect(res.body[4]).toEqual({ id: t[4]!.id, href: t[4]!.href, '@type': 'TroubleTicket', status: 'acknowledged', priority: '5' });
@@ -562,7 +608,12 @@ describe('PI-2 PATCH: merge-patch and JSON Patch', () => {
     h.clock.advance(MINUTE);
     const rep = await patch(dso.keys.operator, t.id, { description: 'Now also SMS is down', severity: 'critical', name: null });
     expect(rep.status, JSON.stringify(rep.body)).toBe(200);
-    expect(rep.body).toMatchObject({ description: 'Now also SMS is down', severity: 'critical', lastUpdate: nowIso(), creationDate: t.creationDate });
+    expect(rep.body).toMatchObject({
+      description: 'Now also SMS is down',
+      severity: 'critical',
+      lastUpdate: nowIso(),
+      creationDate: t.creationDate,
+    });
     expect(rep.body.name).toBeUndefined();
     h.clock.advance(MINUTE);
     const resp = await patch(mno.keys.operator, t.id, { priority: '1', expectedResolutionDate: '2026-11-22T02:45:00+01:00' });
@@ -610,7 +661,9 @@ describe('PI-2 PATCH: merge-patch and JSON Patch', () => {
     );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.severity).toBe('minor');
-    expect(res.body.note).toEqual([{ text: 'Field crew on site', id: expect.stringMatching(UUID), author: dso.name, date: nowIso(), '@type': 'Note' }]);
+    expect(res.body.note).toEqual([
+      { text: 'Field crew on site', id: expect.stringMatching(UUID), author: dso.name, date: nowIso(), '@type': 'Note' },
+    ]);
 
     h.clock.advance(MINUTE);
     const ack = await patch(
@@ -679,7 +732,10 @@ describe('PI-2 PATCH: merge-patch and JSON Patch', () => {
       [[{ op: 'replace', path: '/creationDate', value: '2020-01-01T00:00:00.000Z' }], 'creationDate'],
       [[{ op: 'replace', path: '/lastUpdate', value: '2020-01-01T00:00:00.000Z' }], 'lastUpdate'],
       [[{ op: 'add', path: '/resolutionDate', value: '2020-01-01T00:00:00.000Z' }], 'resolutionDate'],
-      [[{ op: 'add', path: '/statusChangeHistory/-', value: { status: 'closed', statusChangeDate: '2020-01-01T00:00:00.000Z' } }], 'statusChangeHistory'],
+      [
+        [{ op: 'add', path: '/statusChangeHistory/-', value: { status: 'closed', statusChangeDate: '2020-01-01T00:00:00.000Z' } }],
+        'statusChangeHistory',
+      ],
       [[{ op: 'remove', path: '/statusChangeHistory/0' }], 'statusChangeHistory'],
       [[{ op: 'replace', path: '/relatedParty/1/partyOrPartyRole/id', value: other.id }], 'relatedParty'],
       [[{ op: 'remove', path: '/relatedParty/0' }], 'relatedParty'],
@@ -752,7 +808,13 @@ describe('PI-2 notes are append-only; the server stamps id, author and date', ()
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.note).toHaveLength(2);
     expect(res.body.note[0]).toEqual(t.note[0]);
-    expect(res.body.note[1]).toEqual({ text: 'Second, from the MNO', id: expect.stringMatching(UUID), author: mno.name, date: nowIso(), '@type': 'Note' });
+    expect(res.body.note[1]).toEqual({
+      text: 'Second, from the MNO',
+      id: expect.stringMatching(UUID),
+      author: mno.name,
+      date: nowIso(),
+      '@type': 'Note',
+    });
     // ... and, again, as returned by that patch response.
     h.clock.advance(MINUTE);
     const again = await patch(dso.keys.operator, t.id, { note: [...(res.body.note as Note[]), { text: 'Third, from the DSO' }] });
@@ -785,7 +847,11 @@ describe('PI-2 notes are append-only; the server stamps id, author and date', ()
       await expectRefused(res, 422, t.id, before);
       expect(res.body.code).toBe('NOTES_APPEND_ONLY');
     }
-    const jp: object[][] = [[{ op: 'remove', path: '/note/0' }], [{ op: 'replace', path: '/note/0/text', value: 'Rewritten' }], [{ op: 'remove', path: '/note/0/author' }]];
+    const jp: object[][] = [
+      [{ op: 'remove', path: '/note/0' }],
+      [{ op: 'replace', path: '/note/0/text', value: 'Rewritten' }],
+      [{ op: 'remove', path: '/note/0/author' }],
+    ];
     for (const ops of jp) {
       const res = await patch(mno.keys.operator, t.id, ops, JSON_PATCH);
       await expectRefused(res, 422, t.id, before);
@@ -1050,7 +1116,12 @@ describe('GW-9 a suspended partnership freezes its tickets: changes 403, reads s
       await expectRefused(res, 403, t.id, before);
       expect(res.body.message).toContain('GW-9');
     }
-    await expectRefused(await patch(sm.keys.operator, t.id, [{ op: 'replace', path: '/status', value: 'acknowledged' }], JSON_PATCH), 403, t.id, before);
+    await expectRefused(
+      await patch(sm.keys.operator, t.id, [{ op: 'replace', path: '/status', value: 'acknowledged' }], JSON_PATCH),
+      403,
+      t.id,
+      before,
+    );
     for (const key of [sd.keys.viewer, sm.keys.viewer]) {
       const got = await h.call('GET', `${TT}/${t.id}`, { key });
       expect(got.status).toBe(200);
@@ -1097,7 +1168,12 @@ describe('Tenancy (issue point 6): a ticket exists only for its reporter and its
     }
     await expectRefused(await patch(tx.keys.operator, t.id, { severity: 'minor' }), 404, t.id, before);
     await expectRefused(await patch(tx.keys.admin, t.id, { status: 'acknowledged' }), 404, t.id, before);
-    await expectRefused(await patch(tx.keys.operator, t.id, [{ op: 'add', path: '/note/-', value: { text: 'hi' } }], JSON_PATCH), 404, t.id, before);
+    await expectRefused(
+      await patch(tx.keys.operator, t.id, [{ op: 'add', path: '/note/-', value: { text: 'hi' } }], JSON_PATCH),
+      404,
+      t.id,
+      before,
+    );
     await expectRefused(await h.call('DELETE', `${TT}/${t.id}`, { key: tx.keys.admin }), 404, t.id, before);
   });
 
@@ -1136,7 +1212,10 @@ describe('Tenancy (issue point 6): a ticket exists only for its reporter and its
       ['DELETE', `${TT}/${t.id}`],
     ];
     for (const [method, url, body, contentType] of calls) {
-      const res = await h.call(method, url, { key: ADMIN_TOKEN, ...(body ? { body, contentType: contentType ?? 'application/json' } : {}) });
+      const res = await h.call(method, url, {
+        key: ADMIN_TOKEN,
+        ...(body ? { body, contentType: contentType ?? 'application/json' } : {}),
+      });
       expect(res.status, `${method} ${url}`).toBe(403);
       expect(res.body.message).toMatch(/organisation/);
     }
@@ -1151,11 +1230,22 @@ describe('Events in the same transaction (issue point 9, TMF688 envelopes in the
     const events = await eventsOf(t.id);
     expect(events).toHaveLength(1);
     const e = events[0]!;
-    expect(e).toMatchObject({ eventType: 'TroubleTicketCreateEvent', resourceType: 'troubleTicket', resourceId: t.id, originatorOrgId: dso.id, relayedAt: null });
+    expect(e).toMatchObject({
+      eventType: 'TroubleTicketCreateEvent',
+      resourceType: 'troubleTicket',
+      resourceId: t.id,
+      originatorOrgId: dso.id,
+      relayedAt: null,
+    });
     expect([...e.audience].sort()).toEqual([dso.id, mno.id].sort());
     expect(e.eventTime.toISOString()).toBe(nowIso());
     const payload = e.payload as Record<string, unknown>;
-    expect(payload).toMatchObject({ eventId: e.id, eventTime: nowIso(), eventType: 'TroubleTicketCreateEvent', '@type': 'TroubleTicketCreateEvent' });
+    expect(payload).toMatchObject({
+      eventId: e.id,
+      eventTime: nowIso(),
+      eventType: 'TroubleTicketCreateEvent',
+      '@type': 'TroubleTicketCreateEvent',
+    });
     const { href: _href, ...doc } = t;
     expect((payload.event as { troubleTicket: unknown }).troubleTicket).toEqual(doc);
   });
@@ -1167,7 +1257,8 @@ describe('Events in the same transaction (issue point 9, TMF688 envelopes in the
       () => patch(dso.keys.operator, t.id, [{ op: 'add', path: '/note/-', value: { text: 'More info' } }], JSON_PATCH),
       () => patch(mno.keys.operator, t.id, { status: 'acknowledged' }),
       () => patch(mno.keys.operator, t.id, { status: 'pending', statusChangeReason: 'Which SIM?' }),
-      async () => patch(dso.keys.operator, t.id, { status: 'inProgress', note: [...(await current()).note, { text: 'IMSI 262011234567890' }] }),
+      async () =>
+        patch(dso.keys.operator, t.id, { status: 'inProgress', note: [...(await current()).note, { text: 'IMSI 262011234567890' }] }),
       () => patch(mno.keys.operator, t.id, { priority: '2', status: 'resolved' }),
       () => h.call('DELETE', `${TT}/${t.id}`, { key: dso.keys.admin }),
     ];
@@ -1199,7 +1290,19 @@ describe('Events in the same transaction (issue point 9, TMF688 envelopes in the
       expect(payload.eventTime).toBe(e.eventTime.toISOString());
       expect(payload.event.troubleTicket.id).toBe(t.id);
     }
-    expect(events.map((e) => e.originatorOrgId)).toEqual([dso.id, dso.id, mno.id, mno.id, mno.id, dso.id, dso.id, mno.id, mno.id, mno.id, dso.id]);
+    expect(events.map((e) => e.originatorOrgId)).toEqual([
+      dso.id,
+      dso.id,
+      mno.id,
+      mno.id,
+      mno.id,
+      dso.id,
+      dso.id,
+      mno.id,
+      mno.id,
+      mno.id,
+      dso.id,
+    ]);
     // The event ids are unique and the information-required event carries the question.
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     expect((events[4]!.payload as { description?: string }).description).toBe('Which SIM?');
@@ -1246,7 +1349,14 @@ describe('Events in the same transaction (issue point 9, TMF688 envelopes in the
           },
         });
         await writeEvents(tx, [
-          { eventType: 'TroubleTicketCreateEvent', resourceType: 'troubleTicket', resource: { id }, audience: [dso.id, mno.id], originatorOrgId: dso.id, eventTime: h.clock.now() },
+          {
+            eventType: 'TroubleTicketCreateEvent',
+            resourceType: 'troubleTicket',
+            resource: { id },
+            audience: [dso.id, mno.id],
+            originatorOrgId: dso.id,
+            eventTime: h.clock.now(),
+          },
         ]);
         seenInside = await tx.event.count({ where: { resourceId: id } });
         throw new Error('failure after the write');
@@ -1297,7 +1407,14 @@ describe('GW-2 / GW-3 audit log (issue point 8)', () => {
     const res = await h.call('GET', `${TT}/${t.id}`, { key: mno.keys.viewer, headers: { 'X-Request-ID': `audit-read-${t.id}` } });
     expect(res.headers['x-request-id']).toBe(`audit-read-${t.id}`);
     const [row] = await auditRows(`audit-read-${t.id}`);
-    expect(row).toMatchObject({ operation: 'retrieveTroubleTicket', organizationId: mno.id, resourceId: t.id, counterpartOrgId: dso.id, status: 200, outcome: 'success' });
+    expect(row).toMatchObject({
+      operation: 'retrieveTroubleTicket',
+      organizationId: mno.id,
+      resourceId: t.id,
+      counterpartOrgId: dso.id,
+      status: 200,
+      outcome: 'success',
+    });
   });
 
   it('GW-3: a request without credentials (401) is logged as refused, with no organisation', async () => {
@@ -1305,10 +1422,21 @@ describe('GW-2 / GW-3 audit log (issue point 8)', () => {
     expect(res.status).toBe(401);
     const rows = await auditRows(res.headers['x-request-id'] as string);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ operation: 'listTroubleTicket', organizationId: null, credentialId: null, credentialKind: null, status: 401, outcome: 'refused' });
+    expect(rows[0]).toMatchObject({
+      operation: 'listTroubleTicket',
+      organizationId: null,
+      credentialId: null,
+      credentialKind: null,
+      status: 401,
+      outcome: 'refused',
+    });
     const bad = await h.call('POST', TT, { key: `glk_AAAAAAAAAAAA_${'x'.repeat(43)}`, body: ticketInput(mno) });
     expect(bad.status).toBe(401);
-    expect((await auditRows(bad.headers['x-request-id'] as string))[0]).toMatchObject({ organizationId: null, status: 401, outcome: 'refused' });
+    expect((await auditRows(bad.headers['x-request-id'] as string))[0]).toMatchObject({
+      organizationId: null,
+      status: 401,
+      outcome: 'refused',
+    });
   });
 
   it('GW-3: a 403 (insufficient role, platform token) is logged with the credential that tried', async () => {
@@ -1339,11 +1467,24 @@ describe('GW-2 / GW-3 audit log (issue point 8)', () => {
     const res = await h.call('GET', `${TT}/${t.id}`, { key: other.keys.viewer });
     expect(res.status).toBe(404);
     const [row] = await auditRows(res.headers['x-request-id'] as string);
-    expect(row).toMatchObject({ operation: 'retrieveTroubleTicket', organizationId: other.id, resourceId: t.id, counterpartOrgId: null, status: 404, outcome: 'refused' });
+    expect(row).toMatchObject({
+      operation: 'retrieveTroubleTicket',
+      organizationId: other.id,
+      resourceId: t.id,
+      counterpartOrgId: null,
+      status: 404,
+      outcome: 'refused',
+    });
     const forbidden = await patch(dso.keys.operator, t.id, { status: 'closed' });
     expect(forbidden.status).toBe(409);
     const [row409] = await auditRows(forbidden.headers['x-request-id'] as string);
-    expect(row409).toMatchObject({ operation: 'patchTroubleTicket', organizationId: dso.id, resourceId: t.id, status: 409, outcome: 'refused' });
+    expect(row409).toMatchObject({
+      operation: 'patchTroubleTicket',
+      organizationId: dso.id,
+      resourceId: t.id,
+      status: 409,
+      outcome: 'refused',
+    });
     expect(row409!.detail).toContain('Allowed for the reporter from submitted: cancelled');
   });
 });

@@ -17,12 +17,18 @@ export interface ResourceTableDef {
   table: string;
   /** Promoted TMF attributes: used directly (and indexed) for filters and sorting. */
   columns: Record<string, ColumnDef>;
-  /** Organisation-id columns; a row is visible to an organisation named in any of them. */
+  /**
+   * Organisation-id columns; a row is visible to an organisation named in any of them.
+   * A name ending in `[]` is a uuid[] column (e.g. a notice's audience).
+   */
   tenancy: readonly string[];
+  /** Whether the table has a `version` column (optimistic concurrency). */
+  versioned?: boolean;
 }
 
 export interface StoredRow {
   id: string;
+  /** Row version where the table has one (else 0). */
   version: number;
   doc: Record<string, unknown>;
 }
@@ -62,21 +68,24 @@ function docFilter(f: Filter, p: Params): string {
 
 export interface ResourceStore {
   readonly def: ResourceTableDef;
-  list(tx: Tx, actor: OrganizationActor, q: ListQuery): Promise<{ rows: StoredRow[]; total: number }>;
+  /** `extra` adds module-specific conditions (e.g. geometry) with their parameters. */
+  list(tx: Tx, actor: OrganizationActor, q: ListQuery, extra?: (params: unknown[]) => string): Promise<{ rows: StoredRow[]; total: number }>;
   /** Finds a visible row; `forUpdate` locks it for the rest of the transaction. */
   find(tx: Tx, actor: OrganizationActor, id: string, opts?: { forUpdate?: boolean }): Promise<StoredRow | undefined>;
 }
 
 export function createResourceStore(def: ResourceTableDef): ResourceStore {
+  const versionCol = def.versioned === false ? '0 AS version' : 'version';
   const scope = (actor: OrganizationActor, p: Params) => {
     const org = p.add(actor.organizationId);
-    return `(${def.tenancy.map((c) => `${c} = ${org}::uuid`).join(' OR ')})`;
+    return `(${def.tenancy.map((c) => (c.endsWith('[]') ? `${org}::uuid = ANY(${c.slice(0, -2)})` : `${c} = ${org}::uuid`)).join(' OR ')})`;
   };
   return {
     def,
-    async list(tx, actor, q) {
+    async list(tx, actor, q, extra) {
       const p = new Params();
       const where = [scope(actor, p)];
+      if (extra) where.push(extra(p.values));
       for (const f of q.filters) {
         const col = f.path.length === 1 ? def.columns[f.path[0]!] : undefined;
         where.push(col ? columnFilter(col, f, p) : docFilter(f, p));
@@ -91,7 +100,7 @@ export function createResourceStore(def: ResourceTableDef): ResourceStore {
       const offset = p.add(q.offset);
       const [rows, count] = await Promise.all([
         tx.$queryRawUnsafe<StoredRow[]>(
-          `SELECT id::text AS id, version, doc FROM ${def.table} WHERE ${whereSql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+          `SELECT id::text AS id, ${versionCol}, doc FROM ${def.table} WHERE ${whereSql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
           ...p.values,
         ),
         tx.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${def.table} WHERE ${whereSql}`, ...countParams),
@@ -103,7 +112,7 @@ export function createResourceStore(def: ResourceTableDef): ResourceStore {
       const p = new Params();
       const idParam = p.add(id);
       const rows = await tx.$queryRawUnsafe<StoredRow[]>(
-        `SELECT id::text AS id, version, doc FROM ${def.table} WHERE id = ${idParam}::uuid AND ${scope(actor, p)}${opts?.forUpdate ? ' FOR UPDATE' : ''}`,
+        `SELECT id::text AS id, ${versionCol}, doc FROM ${def.table} WHERE id = ${idParam}::uuid AND ${scope(actor, p)}${opts?.forUpdate ? ' FOR UPDATE' : ''}`,
         ...p.values,
       );
       return rows[0];

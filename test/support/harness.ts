@@ -198,3 +198,195 @@ export async function apiKeyId(h: Harness, key: string): Promise<string> {
   const row = await h.db.prisma.apiKey.findUniqueOrThrow({ where: { prefix }, select: { id: true } });
   return row.id;
 }
+
+// ---------------------------------------------------------------------------------------
+// Real receivers for event-delivery tests (issue 3): a webhook endpoint on an ephemeral
+// port, a Socket.IO client that records what it is sent, and a polling wait.
+// ---------------------------------------------------------------------------------------
+// (Imports are hoisted; this one sits here so the section can be appended as a block.)
+import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
+
+/** Polls `fn` until it returns a truthy value (a throw counts as "not yet"); returns that value. */
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+      last = undefined;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      if (last instanceof Error) throw last;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  /** The raw body exactly as received (what the signature covers). */
+  body: string;
+  /** The parsed body (a TMF event envelope plus `sequence`, or a health-check ping). */
+  json: ReceivedEvent;
+  /** The status this receiver answered. */
+  status: number;
+}
+
+export interface ReceivedEvent {
+  eventId: string;
+  eventTime: string;
+  eventType: string;
+  '@type': string;
+  sequence: number;
+  event: Record<string, Record<string, unknown>>;
+  [k: string]: unknown;
+}
+
+export interface Receiver {
+  /** Callback URL (with a path, so callbacks of different receivers never collide). */
+  url: string;
+  requests: ReceivedRequest[];
+  /** Statuses for the next requests, consumed first; then `status`. */
+  script: number[];
+  status: number;
+  /** Delay before answering, in ms. */
+  delayMs: number;
+  /** Deliveries (everything but health-check pings). */
+  events(): ReceivedEvent[];
+  eventIds(): string[];
+  close(): Promise<void>;
+}
+
+/** A local webhook endpoint on 127.0.0.1 that records every request with its raw body. */
+export async function startReceiver(opts: { status?: number; delayMs?: number } = {}): Promise<Receiver> {
+  const requests: ReceivedRequest[] = [];
+  const r: Receiver = {
+    url: '',
+    requests,
+    script: [],
+    status: opts.status ?? 200,
+    delayMs: opts.delayMs ?? 0,
+    events: () => requests.filter((q) => q.json?.eventType !== 'HubHealthCheckEvent').map((q) => q.json),
+    eventIds: () => r.events().map((e) => e.eventId),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let json: ReceivedEvent;
+      try {
+        json = JSON.parse(body) as ReceivedEvent;
+      } catch {
+        json = undefined as unknown as ReceivedEvent;
+      }
+      const status = r.script.length ? r.script.shift()! : r.status;
+      const answer = () => {
+        requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json, status });
+        res.writeHead(status, { 'Content-Type': 'application/json' }).end('{}');
+      };
+      if (r.delayMs > 0) setTimeout(answer, r.delayMs);
+      else answer();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  r.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hooks/${crypto.randomBytes(4).toString('hex')}`;
+  return r;
+}
+
+/** A callback URL on a port nothing listens on (connection refused). */
+export async function deadUrl(): Promise<string> {
+  const s = http.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return `http://127.0.0.1:${port}/gone`;
+}
+
+export interface ReadyInfo {
+  replayed: number;
+  lastSequence: number | null;
+  gap: boolean;
+}
+
+export interface TestSocket {
+  socket: ClientSocket;
+  /** Every 'event' received, in arrival order. */
+  events: ReceivedEvent[];
+  readies: ReadyInfo[];
+  sequences(): number[];
+  close(): void;
+}
+
+export interface SocketAuth {
+  token?: string;
+  lastSequence?: number;
+  eventTypes?: string[];
+  resourceTypes?: string[];
+  resourceId?: string;
+}
+
+const openSockets = new Set<ClientSocket>();
+
+/** Connects a Socket.IO client and resolves once the server said 'ready' (after any replay). */
+export async function connectSocket(baseUrl: string, auth: SocketAuth, timeoutMs = 15_000): Promise<TestSocket> {
+  const socket = ioClient(baseUrl, { auth: { ...auth }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: timeoutMs });
+  openSockets.add(socket);
+  const t: TestSocket = {
+    socket,
+    events: [],
+    readies: [],
+    sequences: () => t.events.map((e) => e.sequence),
+    close: () => {
+      socket.disconnect();
+      openSockets.delete(socket);
+    },
+  };
+  socket.on('event', (e: ReceivedEvent) => t.events.push(e));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('socket did not become ready')), timeoutMs);
+    socket.once('ready', (info: ReadyInfo) => {
+      clearTimeout(timer);
+      t.readies.push(info);
+      socket.on('ready', (i: ReadyInfo) => t.readies.push(i));
+      resolve();
+    });
+    socket.once('connect_error', (e) => {
+      clearTimeout(timer);
+      t.close();
+      reject(e);
+    });
+  });
+  return t;
+}
+
+/** Attempts a connection that the server must refuse; resolves with the connect_error. */
+export async function refusedSocket(baseUrl: string, auth: Record<string, unknown>): Promise<Error & { data?: { code?: string; status?: string; message?: string } }> {
+  const socket = ioClient(baseUrl, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 10_000 });
+  openSockets.add(socket);
+  try {
+    return await new Promise((resolve, reject) => {
+      socket.once('connect', () => reject(new Error('connection was accepted')));
+      socket.once('connect_error', (e) => resolve(e as Error & { data?: { code?: string; status?: string; message?: string } }));
+    });
+  } finally {
+    socket.disconnect();
+    openSockets.delete(socket);
+  }
+}
+
+/** Disconnects every client socket still open (afterAll/afterEach). */
+export function closeSockets(): void {
+  for (const s of openSockets) s.disconnect();
+  openSockets.clear();
+}

@@ -39,7 +39,9 @@ const SERVER_OWNED = new Set(['id', 'href', '@type', '@baseType', '@schemaLocati
 /** JSON text with object keys sorted, so that equal documents compare equal whatever their key order. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 
@@ -192,7 +194,9 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
         let reasonGiven: boolean;
         if (contentType === 'application/json-patch+json') {
           after = jsonPatch(before, patchBody as JsonPatchOp[]);
-          reasonGiven = (patchBody as JsonPatchOp[]).some((op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test');
+          reasonGiven = (patchBody as JsonPatchOp[]).some(
+            (op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test',
+          );
         } else {
           after = mergePatch(before, patchBody) as JsonObject;
           reasonGiven = typeof (patchBody as JsonObject).statusChangeReason === 'string';

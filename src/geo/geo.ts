@@ -1,0 +1,172 @@
+import { unprocessable } from '../http/errors.js';
+
+/**
+ * Outage areas (TS 28.318 `outageArea`) as GeoJSON: Polygon and MultiPolygon (with
+ * holes), or a circle written as a Point with `radius` in metres. Coordinates are
+ * [longitude, latitude] (WGS 84). Matching against sites runs in PostgreSQL on `point`
+ * columns with GiST indexes: a bounding-box prefilter, then an exact test. A point on a
+ * boundary counts as inside (affected).
+ */
+export type Position = [number, number];
+export type Ring = Position[];
+
+export type Area =
+  | { type: 'Polygon'; coordinates: Ring[] }
+  | { type: 'MultiPolygon'; coordinates: Ring[][] }
+  | { type: 'Point'; coordinates: Position; radius: number };
+
+export interface Box {
+  minLon: number;
+  minLat: number;
+  maxLon: number;
+  maxLat: number;
+}
+
+export const MAX_VERTICES = 20_000;
+const EARTH_RADIUS_M = 6_371_008.8;
+
+function fail(path: string, msg: string): never {
+  throw unprocessable(`${path}: ${msg}`, 'INVALID_GEOMETRY');
+}
+
+function checkPosition(p: unknown, path: string): Position {
+  if (!Array.isArray(p) || p.length < 2 || p.length > 3 || !p.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+    fail(path, 'a position is [longitude, latitude]');
+  }
+  const [lon, lat] = p as number[];
+  if (lon! < -180 || lon! > 180) fail(path, `longitude ${lon} is outside -180..180`);
+  if (lat! < -90 || lat! > 90) fail(path, `latitude ${lat} is outside -90..90`);
+  return [lon!, lat!];
+}
+
+function checkRing(r: unknown, path: string): Ring {
+  if (!Array.isArray(r) || r.length < 4) fail(path, 'a linear ring needs at least 4 positions (first = last)');
+  const ring = (r as unknown[]).map((p, i) => checkPosition(p, `${path}[${i}]`));
+  const first = ring[0]!;
+  const last = ring[ring.length - 1]!;
+  if (first[0] !== last[0] || first[1] !== last[1]) fail(path, 'a linear ring must be closed (last position = first)');
+  const lons = ring.map((p) => p[0]);
+  if (Math.max(...lons) - Math.min(...lons) > 180) fail(path, 'rings crossing the antimeridian are not supported; split the area in two polygons');
+  return ring;
+}
+
+function checkPolygon(c: unknown, path: string): Ring[] {
+  if (!Array.isArray(c) || c.length === 0) fail(path, 'a Polygon is a non-empty array of linear rings (outer ring first, then holes)');
+  return (c as unknown[]).map((r, i) => checkRing(r, `${path}[${i}]`));
+}
+
+/** Validates GeoJSON from a client; errors name the offending path. */
+export function parseArea(raw: unknown, path = 'outageArea'): Area {
+  if (!raw || typeof raw !== 'object') fail(path, 'must be a GeoJSON geometry object');
+  const g = raw as { type?: unknown; coordinates?: unknown; radius?: unknown };
+  let area: Area;
+  switch (g.type) {
+    case 'Polygon':
+      area = { type: 'Polygon', coordinates: checkPolygon(g.coordinates, `${path}.coordinates`) };
+      break;
+    case 'MultiPolygon':
+      if (!Array.isArray(g.coordinates) || g.coordinates.length === 0) fail(`${path}.coordinates`, 'a MultiPolygon is a non-empty array of polygons');
+      area = { type: 'MultiPolygon', coordinates: (g.coordinates as unknown[]).map((p, i) => checkPolygon(p, `${path}.coordinates[${i}]`)) };
+      break;
+    case 'Point': {
+      const radius = g.radius;
+      if (typeof radius !== 'number' || !(radius > 0) || radius > 1_000_000) fail(`${path}.radius`, 'a circle is a Point with radius in metres (0 < radius <= 1,000,000)');
+      area = { type: 'Point', coordinates: checkPosition(g.coordinates, `${path}.coordinates`), radius };
+      break;
+    }
+    default:
+      fail(`${path}.type`, `unsupported geometry type ${JSON.stringify(g.type)}; use Polygon, MultiPolygon or Point with radius`);
+  }
+  const vertices = polygonsOf(area).reduce((n, p) => n + p.reduce((m, r) => m + r.length, 0), 0);
+  if (vertices > MAX_VERTICES) fail(path, `at most ${MAX_VERTICES} vertices are supported (got ${vertices})`);
+  return area;
+}
+
+function polygonsOf(a: Area): Ring[][] {
+  return a.type === 'Polygon' ? [a.coordinates] : a.type === 'MultiPolygon' ? a.coordinates : [];
+}
+
+export function boundingBox(a: Area): Box {
+  if (a.type === 'Point') {
+    const [lon, lat] = a.coordinates;
+    const dLat = (a.radius / EARTH_RADIUS_M) * (180 / Math.PI);
+    const dLon = dLat / Math.max(Math.cos((lat * Math.PI) / 180), 1e-6);
+    return { minLon: Math.max(-180, lon - dLon), minLat: Math.max(-90, lat - dLat), maxLon: Math.min(180, lon + dLon), maxLat: Math.min(90, lat + dLat) };
+  }
+  const pts = polygonsOf(a).flatMap((p) => p[0]!);
+  return {
+    minLon: Math.min(...pts.map((p) => p[0])),
+    minLat: Math.min(...pts.map((p) => p[1])),
+    maxLon: Math.max(...pts.map((p) => p[0])),
+    maxLat: Math.max(...pts.map((p) => p[1])),
+  };
+}
+
+export function boxLiteral(b: Box): string {
+  return `(${b.maxLon},${b.maxLat}),(${b.minLon},${b.minLat})`;
+}
+
+function polygonLiteral(r: Ring): string {
+  return '(' + r.slice(0, -1).map(([x, y]) => `(${x},${y})`).join(',') + ')';
+}
+
+function pathLiteral(r: Ring): string {
+  return '[' + r.map(([x, y]) => `(${x},${y})`).join(',') + ']';
+}
+
+export function haversineMetres(a: Position, b: Position): number {
+  const rad = Math.PI / 180;
+  const dLat = (b[1] - a[1]) * rad;
+  const dLon = (b[0] - a[0]) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/**
+ * A SQL condition "column lies in the area" with its parameters appended to `params`.
+ * Polygons: GiST-indexed box prefilter, then `polygon @> point` on the outer ring and
+ * "not strictly inside" each hole (a point on a hole's edge is on the area's boundary).
+ */
+export function areaCondition(column: string, area: Area, params: unknown[]): string {
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const bbox = `${column} <@ ${p(boxLiteral(boundingBox(area)))}::box`;
+  if (area.type === 'Point') {
+    const [lon, lat] = area.coordinates;
+    const dist = `2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(power(sin(radians(${column}[1] - ${p(lat)}::float8) / 2), 2) + cos(radians(${p(lat)}::float8)) * cos(radians(${column}[1])) * power(sin(radians(${column}[0] - ${p(lon)}::float8) / 2), 2))))`;
+    return `(${bbox} AND ${dist} <= ${p(area.radius)}::float8)`;
+  }
+  const polys = polygonsOf(area).map((rings) => {
+    const [outer, ...holes] = rings;
+    const conds = [`${p(polygonLiteral(outer!))}::polygon @> ${column}`];
+    for (const h of holes) conds.push(`NOT (${p(polygonLiteral(h))}::polygon @> ${column} AND (${p(pathLiteral(h))}::path <-> ${column}) > 1e-12)`);
+    return `(${conds.join(' AND ')})`;
+  });
+  return `(${bbox} AND (${polys.join(' OR ')}))`;
+}
+
+/** Ray casting with boundary = inside, for notices' own geometry checks in JS. */
+function inRing(ring: Ring, x: number, y: number): 'in' | 'out' | 'edge' {
+  let inside = false;
+  for (let i = 0, j = ring.length - 2; i < ring.length - 1; j = i++) {
+    const [xi, yi] = ring[i]!;
+    const [xj, yj] = ring[j]!;
+    const cross = (xj - xi) * (y - yi) - (yj - yi) * (x - xi);
+    if (Math.abs(cross) < 1e-12 && x >= Math.min(xi, xj) - 1e-12 && x <= Math.max(xi, xj) + 1e-12 && y >= Math.min(yi, yj) - 1e-12 && y <= Math.max(yi, yj) + 1e-12) return 'edge';
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside ? 'in' : 'out';
+}
+
+export function containsPoint(area: Area, lon: number, lat: number): boolean {
+  if (area.type === 'Point') return haversineMetres(area.coordinates, [lon, lat]) <= area.radius;
+  return polygonsOf(area).some(([outer, ...holes]) => inRing(outer!, lon, lat) !== 'out' && holes.every((h) => inRing(h, lon, lat) !== 'in'));
+}
+
+export function parseLonLat(raw: string, name: string): Position {
+  const parts = raw.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 2 || parts.some((n) => !Number.isFinite(n))) throw unprocessable(`${name} must be "longitude,latitude"`, 'INVALID_PARAMETER');
+  return checkPosition(parts, name);
+}

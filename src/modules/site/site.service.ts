@@ -1,0 +1,205 @@
+import crypto from 'node:crypto';
+import type { ValidateFunction } from 'ajv';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { Database, Tx } from '../../db/client.js';
+import { createResourceStore, type ResourceStore } from '../../db/resourceStore.js';
+import type { OrganizationActor } from '../../http/context.js';
+import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
+import { describeAjvErrors } from '../../http/openapi.js';
+import { mergePatch, type JsonObject } from '../../http/patch.js';
+import type { ListQuery } from '../../http/tmfQuery.js';
+import { checkOwner, type SiteKind } from './site.kinds.js';
+
+export interface ImportReport {
+  received: number;
+  created: number;
+  updated: number;
+  rejected: number;
+  errors: { row: number; siteId?: string; messages: string[] }[];
+}
+
+export const MAX_IMPORT_ROWS = 200_000;
+
+export type SiteService = ReturnType<typeof createSiteService>;
+
+/** One register (MNO or DSO sites); the owner organisation is the only one that sees it. */
+export function createSiteService(deps: { db: Database; now: () => Date; kind: SiteKind; validateCreate: ValidateFunction; validatePatch: ValidateFunction }) {
+  const { db, now, kind } = deps;
+  const store: ResourceStore = createResourceStore({
+    table: kind.table,
+    tenancy: ['org_id'],
+    versioned: false,
+    columns: {
+      siteId: { column: 'site_id', type: 'string' },
+      name: { column: 'name', type: 'string' },
+      createdAt: { column: 'created_at', type: 'date' },
+      lastUpdate: { column: 'last_update', type: 'date' },
+      ...(kind.owner === 'MNO'
+        ? { energySupplyId: { column: 'energy_supply_id', type: 'string' as const }, priority: { column: 'priority', type: 'boolean' as const } }
+        : { kind: { column: 'kind', type: 'string' as const }, criticality: { column: 'criticality', type: 'string' as const } }),
+    },
+  });
+
+  const validateMnoRefs = async (tx: Tx, doc: JsonObject) => {
+    const mnos = (doc.servingMno as { id: string }[] | undefined) ?? [];
+    if (!mnos.length) return;
+    const found = await tx.organization.findMany({ where: { id: { in: mnos.map((m) => m.id) }, kind: 'MNO' }, select: { id: true } });
+    const missing = mnos.filter((m) => !found.some((f) => f.id === m.id));
+    if (missing.length) throw unprocessable(`servingMno: ${missing.map((m) => m.id).join(', ')} is not an MNO organisation`, 'UNKNOWN_ORGANIZATION');
+  };
+
+  const normalise = (input: JsonObject, id: string, createdAt: string, t: string): JsonObject => {
+    const doc: JsonObject = { id, '@type': kind.type, ...input, createdAt, lastUpdate: t };
+    if (kind.owner === 'MNO') {
+      doc.backupPower = { upsInstalled: false, generator: false, ...((input.backupPower as JsonObject | undefined) ?? {}) };
+      doc.priority = input.priority ?? false;
+    } else {
+      doc.criticality = input.criticality ?? 'medium';
+      doc.servingMno = ((input.servingMno as JsonObject[] | undefined) ?? []).map((m) => ({ ...m, '@referredType': 'Organization' }));
+    }
+    return doc;
+  };
+
+  /** Inserts or updates (by siteId) one site document; returns whether it was new. */
+  const upsert = async (tx: Tx, actor: OrganizationActor, input: JsonObject, mode: 'create' | 'upsert'): Promise<{ doc: JsonObject; created: boolean }> => {
+    const t = now().toISOString();
+    const id = crypto.randomUUID();
+    const doc = normalise(input, id, t, t);
+    const cols = kind.columns(doc);
+    const names = Object.keys(cols);
+    const [lon, lat] = (doc.location as { coordinates: [number, number] }).coordinates;
+    const params: unknown[] = [id, actor.organizationId, doc.siteId, lon, lat, t, t, JSON.stringify(doc), ...Object.values(cols)];
+    const placeholders = names.map((_, i) => `$${i + 9}`);
+    const update = names.map((n) => `${n} = EXCLUDED.${n}`).join(', ');
+    const rows = await tx.$queryRawUnsafe<{ id: string; created: boolean; doc: JsonObject }[]>(
+      `INSERT INTO ${kind.table} (id, org_id, site_id, location, created_at, last_update, doc, ${names.join(', ')})
+       VALUES ($1::uuid, $2::uuid, $3, point($4::float8, $5::float8), $6::timestamptz, $7::timestamptz, $8::jsonb, ${placeholders.join(', ')})
+       ON CONFLICT (org_id, site_id) DO ${mode === 'create' ? 'NOTHING' : `UPDATE SET location = EXCLUDED.location, last_update = EXCLUDED.last_update, ${update},
+         doc = EXCLUDED.doc || jsonb_build_object('id', ${kind.table}.id::text, 'createdAt', ${kind.table}.doc->'createdAt')`}
+       RETURNING id::text AS id, (xmax = 0) AS created, doc`,
+      ...params,
+    );
+    if (!rows[0]) throw conflict(`A site with siteId ${String(doc.siteId)} already exists in your register`, 'DUPLICATE');
+    return { doc: rows[0].doc, created: rows[0].created };
+  };
+
+  const parseImport = (contentType: string, body: unknown): { row: number; data: Record<string, string | number | boolean | null | undefined>; lonLat?: [number, number]; err?: string }[] => {
+    if (contentType === 'text/csv') {
+      if (typeof body !== 'string' || !body.trim()) throw badRequest('The CSV body is empty', 'INVALID_IMPORT');
+      let records: Record<string, string>[];
+      try {
+        records = parseCsv(body, { columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, bom: true, relax_column_count: true });
+      } catch (e) {
+        throw badRequest(`The CSV cannot be read: ${(e as Error).message}`, 'INVALID_IMPORT');
+      }
+      return records.map((data, i) => {
+        const lon = Number(data.longitude);
+        const lat = Number(data.latitude);
+        const ok = data.longitude !== undefined && data.latitude !== undefined && data.longitude !== '' && data.latitude !== '' && Number.isFinite(lon) && Number.isFinite(lat);
+        return { row: i + 1, data, ...(ok ? { lonLat: [lon, lat] as [number, number] } : { err: 'longitude and latitude are required numbers' }) };
+      });
+    }
+    const fc = body as { type?: string; features?: unknown[] };
+    if (!fc || fc.type !== 'FeatureCollection' || !Array.isArray(fc.features)) throw badRequest('GeoJSON import must be a FeatureCollection of Point features', 'INVALID_IMPORT');
+    return fc.features.map((f, i) => {
+      const feat = f as { type?: string; geometry?: { type?: string; coordinates?: unknown }; properties?: Record<string, string | number | boolean | null> };
+      const c = feat?.geometry?.coordinates;
+      const ok = feat?.type === 'Feature' && feat.geometry?.type === 'Point' && Array.isArray(c) && c.length >= 2 && c.every((n) => typeof n === 'number');
+      return { row: i + 1, data: feat?.properties ?? {}, ...(ok ? { lonLat: [c[0], c[1]] as [number, number] } : { err: 'each feature must be a Feature with Point geometry' }) };
+    });
+  };
+
+  return {
+    kind,
+    store,
+    list(actor: OrganizationActor, q: ListQuery) {
+      checkOwner(kind, actor.organizationKind);
+      return store.list(db.prisma, actor, q);
+    },
+    async get(actor: OrganizationActor, id: string) {
+      const row = await store.find(db.prisma, actor, id);
+      if (!row) throw notFound(kind.type, id);
+      return row.doc;
+    },
+    async create(actor: OrganizationActor, input: JsonObject) {
+      checkOwner(kind, actor.organizationKind);
+      return db.transaction(async (tx) => {
+        await validateMnoRefs(tx, input);
+        return (await upsert(tx, actor, input, 'create')).doc;
+      });
+    },
+    async patch(actor: OrganizationActor, id: string, patch: JsonObject) {
+      return db.transaction(async (tx) => {
+        const row = await store.find(tx, actor, id, { forUpdate: true });
+        if (!row) throw notFound(kind.type, id);
+        const merged = mergePatch(row.doc, patch) as JsonObject;
+        const { id: _i, '@type': _t, createdAt: _c, lastUpdate: _l, ...input } = merged;
+        if (!deps.validateCreate(input)) throw badRequest(`Invalid site after patch: ${describeAjvErrors(deps.validateCreate.errors ?? [], 'body')}`, 'INVALID_BODY');
+        await validateMnoRefs(tx, input);
+        return (await upsert(tx, actor, input, 'upsert')).doc;
+      });
+    },
+    async remove(actor: OrganizationActor, id: string) {
+      await db.transaction(async (tx) => {
+        const row = await store.find(tx, actor, id, { forUpdate: true });
+        if (!row) throw notFound(kind.type, id);
+        await tx.$executeRawUnsafe(`DELETE FROM ${kind.table} WHERE id = $1::uuid`, id);
+      });
+    },
+
+    /** ETL-1 bulk import: each row validated alone; good rows written in one transaction. */
+    async import(actor: OrganizationActor, contentType: string, body: unknown): Promise<ImportReport> {
+      checkOwner(kind, actor.organizationKind);
+      const rows = parseImport(contentType, body);
+      if (rows.length > MAX_IMPORT_ROWS) throw unprocessable(`At most ${MAX_IMPORT_ROWS} rows per import (got ${rows.length}); split the file`, 'IMPORT_TOO_LARGE');
+      const report: ImportReport = { received: rows.length, created: 0, updated: 0, rejected: 0, errors: [] };
+      const good: JsonObject[] = [];
+      const seen = new Map<string, number>();
+      for (const r of rows) {
+        const siteId = r.data.siteId === undefined || r.data.siteId === null ? undefined : String(r.data.siteId);
+        const messages: string[] = [];
+        let body: JsonObject | undefined;
+        if (r.err) messages.push(r.err);
+        else {
+          try {
+            body = kind.fromRow(r.data, r.lonLat!);
+            if (!deps.validateCreate(body)) messages.push(...describeAjvErrors(deps.validateCreate.errors ?? [], 'row').split('; '));
+            const [lon, lat] = r.lonLat!;
+            if (lon < -180 || lon > 180 || lat < -90 || lat > 90) messages.push('longitude/latitude out of range');
+          } catch (e) {
+            messages.push((e as Error).message);
+          }
+        }
+        if (siteId && seen.has(siteId)) messages.push(`siteId ${siteId} also appears in row ${seen.get(siteId)}`);
+        if (siteId) seen.set(siteId, r.row);
+        if (messages.length) {
+          report.errors.push({ row: r.row, ...(siteId ? { siteId } : {}), messages });
+          continue;
+        }
+        good.push(body!);
+      }
+      if (kind.owner === 'DSO' && good.length) {
+        const ids = [...new Set(good.flatMap((g) => ((g.servingMno as { id: string }[] | undefined) ?? []).map((m) => m.id)))];
+        const valid = new Set((await db.prisma.organization.findMany({ where: { id: { in: ids.filter((i) => /^[0-9a-f-]{36}$/i.test(i)) }, kind: 'MNO' }, select: { id: true } })).map((o) => o.id));
+        for (let i = good.length - 1; i >= 0; i--) {
+          const bad = ((good[i]!.servingMno as { id: string }[] | undefined) ?? []).filter((m) => !valid.has(m.id));
+          if (bad.length) {
+            const row = rows.find((r) => String(r.data.siteId) === good[i]!.siteId)!.row;
+            report.errors.push({ row, siteId: String(good[i]!.siteId), messages: [`servingMnoIds: ${bad.map((b) => b.id).join(', ')} is not an MNO organisation`] });
+            good.splice(i, 1);
+          }
+        }
+      }
+      await db.transaction(async (tx) => {
+        for (const g of good) {
+          const r = await upsert(tx, actor, g, 'upsert');
+          if (r.created) report.created++;
+          else report.updated++;
+        }
+      });
+      report.errors.sort((a, b) => a.row - b.row);
+      report.rejected = report.errors.length;
+      return report;
+    },
+  };
+}
