@@ -83,9 +83,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const note = res.locals.audit as AuditNote;
-      const operation = note.operation ?? (req.path.startsWith('/tmf-api/') ? 'unmatched' : req.path);
+      // req.path is relative inside mounted routers by the time 'finish' fires; originalUrl is not.
+      const fullPath = req.originalUrl.split('?')[0]!;
+      const operation = note.operation ?? (fullPath.startsWith('/tmf-api/') ? 'unmatched' : fullPath);
       metrics.observeRequest(operation, req.method, res.statusCode, seconds);
-      if (!req.path.startsWith('/tmf-api/')) return; // health, readiness and metrics probes are not transactions
+      if (!fullPath.startsWith('/tmf-api/')) return; // health, readiness and metrics probes are not transactions
       const actor = note.actor;
       audit.record({
         time: new Date(Date.now() - seconds * 1000),
@@ -94,7 +96,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         credentialKind: actor ? (actor.kind === 'platform' ? 'platformToken' : 'apiKey') : null,
         organizationId: actor?.kind === 'organization' ? actor.organizationId : null,
         method: req.method,
-        path: req.originalUrl.split('?')[0]!.slice(0, 500),
+        path: fullPath.slice(0, 500),
         operation: note.operation ?? null,
         resourceType: note.resourceType ?? null,
         resourceId: note.resourceId ?? null,

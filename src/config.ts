@@ -32,6 +32,13 @@ const schema = z.object({
   GRIDLINK_UNDELIVERABLE_MINUTES: z.coerce.number().min(0).default(15),
   GRIDLINK_JOBS_ENABLED: bool.default('true'),
   GRIDLINK_HEALTHCHECK_CRON: z.string().default('*/5 * * * *'),
+  // Issue 5: SLA clocks, ticket auto-close, nightly exports (ETL-1).
+  GRIDLINK_SLA_CRON: z.string().default('* * * * *'),
+  GRIDLINK_SLA_WARNING_PERCENT: z.coerce.number().min(1).max(99).default(80),
+  GRIDLINK_AUTO_CLOSE_HOURS: z.coerce.number().min(0).default(72),
+  GRIDLINK_AUTO_CLOSE_CRON: z.string().default('*/5 * * * *'),
+  GRIDLINK_EXPORT_DIR: z.string().optional(),
+  GRIDLINK_EXPORT_CRON: z.string().default('30 1 * * *'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -67,6 +74,18 @@ export interface Config {
   readonly jobs: {
     readonly enabled: boolean;
     readonly healthCheckCron: string;
+  };
+  readonly sla: {
+    readonly cron: string;
+    /** Share of a target (percent) at which the breach warning is raised. */
+    readonly warningPercent: number;
+    /** Quiet period after which a resolved ticket is closed; 0 disables auto-close. */
+    readonly autoCloseAfterMs: number;
+    readonly autoCloseCron: string;
+  };
+  readonly exports: {
+    readonly dir: string;
+    readonly cron: string;
   };
 }
 
@@ -109,5 +128,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       undeliverableAfterMs: e.GRIDLINK_UNDELIVERABLE_MINUTES * 60_000,
     }),
     jobs: Object.freeze({ enabled: e.GRIDLINK_JOBS_ENABLED, healthCheckCron: e.GRIDLINK_HEALTHCHECK_CRON }),
+    sla: Object.freeze({
+      cron: e.GRIDLINK_SLA_CRON,
+      warningPercent: e.GRIDLINK_SLA_WARNING_PERCENT,
+      autoCloseAfterMs: e.GRIDLINK_AUTO_CLOSE_HOURS * 3_600_000,
+      autoCloseCron: e.GRIDLINK_AUTO_CLOSE_CRON,
+    }),
+    exports: Object.freeze({
+      dir: path.resolve(e.GRIDLINK_EXPORT_DIR ?? path.join(e.GRIDLINK_DATA_DIR, 'exports')),
+      cron: e.GRIDLINK_EXPORT_CRON,
+    }),
   });
 }

@@ -51,6 +51,8 @@ export interface HttpResult {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Send `body` (a string) as is, with the Content-Type from `headers` (e.g. CAP XML). */
+  raw?: boolean;
 }
 
 export type Handler = (ctx: RequestContext) => Promise<HttpResult>;

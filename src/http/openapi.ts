@@ -182,6 +182,7 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
     const result = await handler(ctx);
     for (const [k, val] of Object.entries(result.headers ?? {})) res.setHeader(k, val);
     if (result.body === undefined) res.status(result.status).end();
+    else if (result.raw) res.status(result.status).send(result.body as string);
     else res.status(result.status).json(result.body);
   };
 

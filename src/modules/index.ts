@@ -10,6 +10,7 @@ import { partyModule } from './party/party.module.js';
 import type { PartyService } from './party/party.service.js';
 import { troubleTicketModule } from './troubleTicket/troubleTicket.module.js';
 import { siteModule } from './site/site.module.js';
+import { energyOutageModule } from './energyOutage/energyOutage.module.js';
 
 /** What every resource module gets from the composition root. */
 export interface ModuleContext {
@@ -45,7 +46,7 @@ export function createModules(ctx: Omit<ModuleContext, 'party'>): {
 } {
   const party = partyModule(ctx);
   const full: ModuleContext = { ...ctx, party: party.service };
-  const modules: GridlinkModule[] = [party, troubleTicketModule(full), siteModule(full)];
+  const modules: GridlinkModule[] = [party, troubleTicketModule(full), siteModule(full), energyOutageModule(full)];
   const hubs = modules.flatMap((m) => m.hubs);
   return {
     modules,

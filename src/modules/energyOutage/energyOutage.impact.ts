@@ -1,0 +1,207 @@
+import type { Tx } from '../../db/client.js';
+import type { NewEvent } from '../../events/outbox.js';
+import { areaCondition, parseArea } from '../../geo/geo.js';
+import type { JsonObject } from '../../http/patch.js';
+import { ACTIVE_OUTAGE, type OutageStatus } from './energyOutage.lifecycle.js';
+
+/**
+ * EO-1 impact: which of each audience MNO's sites are inside the outage area or fed by a
+ * listed energy supply, with backup autonomy and the time each runs out. The MNO sees its
+ * sites; the DSO only per-MNO aggregates (never the MNO's site list).
+ */
+export interface ImpactedSiteRow {
+  id: string;
+  site_id: string;
+  org_id: string;
+  name: string | null;
+  lon: number;
+  lat: number;
+  energy_supply_id: string | null;
+  priority: boolean;
+  ups_installed: boolean;
+  ups_capacity_minutes: number | null;
+  remaining_minutes: number | null;
+  generator: boolean;
+  matched_by: 'area' | 'energySupply' | 'both';
+}
+
+export interface MnoSummary {
+  mno: { id: string; name?: string; '@referredType': 'Organization' };
+  impactedSites: number;
+  prioritySites: number;
+  earliestExhaustion: string | null;
+  sitesExhaustingBeforeEtr: number;
+  priorityRequests: number;
+}
+
+export function autonomyMinutes(s: Pick<ImpactedSiteRow, 'ups_installed' | 'ups_capacity_minutes' | 'remaining_minutes' | 'generator'>): number | null {
+  if (s.remaining_minutes != null) return s.remaining_minutes;
+  if (s.ups_installed) return s.ups_capacity_minutes ?? null;
+  return s.generator ? null : 0;
+}
+
+/** When the site's battery runs out, counted from the outage start; null with a generator or unknown autonomy. */
+export function exhaustionTime(s: ImpactedSiteRow, start: Date): Date | null {
+  if (s.generator) return null;
+  const m = autonomyMinutes(s);
+  return m == null ? null : new Date(start.getTime() + m * 60_000);
+}
+
+export const outageStart = (doc: JsonObject): Date => new Date((doc.outageStartTime ?? doc.reportedStartTime ?? doc.creationDate) as string);
+export const etrOf = (doc: JsonObject): Date | null => (doc.expectedOutageEndTime ? new Date(doc.expectedOutageEndTime as string) : null);
+
+export async function matchSites(tx: Tx, doc: JsonObject, mnoIds: string[]): Promise<ImpactedSiteRow[]> {
+  const area = (doc.affectedArea ?? {}) as { outageArea?: unknown; energySupplyId?: string[] };
+  if (mnoIds.length === 0) return [];
+  const params: unknown[] = [mnoIds];
+  const conds: string[] = [];
+  let areaSql = 'false';
+  if (area.outageArea) {
+    areaSql = areaCondition('location', parseArea(area.outageArea), params);
+    conds.push(areaSql);
+  }
+  let supplySql = 'false';
+  if (area.energySupplyId?.length) {
+    params.push(area.energySupplyId);
+    supplySql = `energy_supply_id = ANY($${params.length}::text[])`;
+    conds.push(supplySql);
+  }
+  if (conds.length === 0) return [];
+  return tx.$queryRawUnsafe<ImpactedSiteRow[]>(
+    `SELECT id::text, site_id, org_id::text, name, location[0] AS lon, location[1] AS lat, energy_supply_id, priority, ups_installed,
+            ups_capacity_minutes, remaining_minutes, generator,
+            CASE WHEN (${areaSql}) AND (${supplySql}) THEN 'both' WHEN (${areaSql}) THEN 'area' ELSE 'energySupply' END AS matched_by
+       FROM mno_site WHERE org_id = ANY($1::uuid[]) AND (${conds.join(' OR ')}) ORDER BY site_id`,
+    ...params,
+  );
+}
+
+export function presentImpactedSite(s: ImpactedSiteRow, start: Date, etr: Date | null) {
+  const ex = exhaustionTime(s, start);
+  return {
+    id: s.id,
+    siteId: s.site_id,
+    ...(s.name ? { name: s.name } : {}),
+    location: { type: 'Point', coordinates: [s.lon, s.lat] },
+    matchedBy: s.matched_by,
+    ...(s.energy_supply_id ? { energySupplyId: s.energy_supply_id } : {}),
+    priority: s.priority,
+    backupPower: {
+      upsInstalled: s.ups_installed,
+      ...(s.ups_capacity_minutes != null ? { upsCapacityMinutes: s.ups_capacity_minutes } : {}),
+      ...(s.remaining_minutes != null ? { remainingMinutes: s.remaining_minutes } : {}),
+      generator: s.generator,
+    },
+    backupAutonomyMinutes: autonomyMinutes(s),
+    exhaustionTime: ex?.toISOString() ?? null,
+    exhaustsBeforeEtr: ex != null && (etr == null || ex < etr),
+  };
+}
+
+/** Current impacted sites of a notice for one MNO (from the stored impact rows). */
+export async function impactedSitesOf(tx: Tx, noticeId: string, mnoId: string): Promise<ImpactedSiteRow[]> {
+  return tx.$queryRawUnsafe<ImpactedSiteRow[]>(
+    `SELECT s.id::text, s.site_id, s.org_id::text, s.name, s.location[0] AS lon, s.location[1] AS lat, s.energy_supply_id, s.priority,
+            s.ups_installed, s.ups_capacity_minutes, s.remaining_minutes, s.generator, i.matched_by
+       FROM outage_site_impact i JOIN mno_site s ON s.id = i.site_id
+      WHERE i.notice_id = $1::uuid AND i.mno_org_id = $2::uuid ORDER BY s.site_id`,
+    noticeId,
+    mnoId,
+  );
+}
+
+export async function summaries(tx: Tx, doc: JsonObject): Promise<MnoSummary[]> {
+  const audience = (doc.audience ?? []) as { id: string; name?: string }[];
+  const etr = etrOf(doc);
+  const rows = await tx.$queryRawUnsafe<{ mno: string; n: bigint; prio: bigint; earliest: Date | null; before_etr: bigint; requests: bigint }[]>(
+    `SELECT a.mno,
+            (SELECT count(*) FROM outage_site_impact i WHERE i.notice_id = $1::uuid AND i.mno_org_id = a.mno) AS n,
+            (SELECT count(*) FROM outage_site_impact i JOIN mno_site s ON s.id = i.site_id WHERE i.notice_id = $1::uuid AND i.mno_org_id = a.mno AND s.priority) AS prio,
+            (SELECT min(i.exhaustion_time) FROM outage_site_impact i WHERE i.notice_id = $1::uuid AND i.mno_org_id = a.mno) AS earliest,
+            (SELECT count(*) FROM outage_site_impact i WHERE i.notice_id = $1::uuid AND i.mno_org_id = a.mno AND i.exhaustion_time IS NOT NULL
+                AND ($2::timestamptz IS NULL OR i.exhaustion_time < $2::timestamptz)) AS before_etr,
+            (SELECT count(*) FROM outage_site_report r WHERE r.notice_id = $1::uuid AND r.mno_org_id = a.mno AND r.priority_status = 'requested') AS requests
+       FROM unnest($3::uuid[]) AS a(mno)`,
+    doc.id,
+    etr,
+    audience.map((a) => a.id),
+  );
+  return rows.map((r) => {
+    const org = audience.find((a) => a.id === r.mno);
+    return {
+      mno: { id: r.mno, ...(org?.name ? { name: org.name } : {}), '@referredType': 'Organization' as const },
+      impactedSites: Number(r.n),
+      prioritySites: Number(r.prio),
+      earliestExhaustion: r.earliest?.toISOString() ?? null,
+      sitesExhaustingBeforeEtr: Number(r.before_etr),
+      priorityRequests: Number(r.requests),
+    };
+  });
+}
+
+/**
+ * Recomputes and stores a notice's impact; returns the impact-change events (MNO: its
+ * sites; DSO: aggregates) for the MNOs whose impact changed.
+ */
+export async function refreshImpact(tx: Tx, doc: JsonObject, t: Date, originator: string): Promise<NewEvent[]> {
+  const noticeId = doc.id as string;
+  const dsoId = (doc.publisher as { id: string }).id;
+  const audience = ((doc.audience ?? []) as { id: string }[]).map((a) => a.id);
+  const status = doc.status as OutageStatus;
+  const matched = ACTIVE_OUTAGE.includes(status) || status === 'restored' ? await matchSites(tx, doc, audience) : [];
+  const start = outageStart(doc);
+  const old = await tx.$queryRawUnsafe<{ site_id: string; mno_org_id: string; matched_by: string; exhaustion_time: Date | null; risk_notified_for: Date | null }[]>(
+    'SELECT site_id::text, mno_org_id::text, matched_by, exhaustion_time, risk_notified_for FROM outage_site_impact WHERE notice_id = $1::uuid',
+    noticeId,
+  );
+  const oldBy = new Map(old.map((o) => [o.site_id, o]));
+  const changedMnos = new Set<string>();
+  const next = matched.map((s) => {
+    const ex = exhaustionTime(s, start);
+    const o = oldBy.get(s.id);
+    if (!o || o.matched_by !== s.matched_by || (o.exhaustion_time?.getTime() ?? null) !== (ex?.getTime() ?? null)) changedMnos.add(s.org_id);
+    return { s, ex, risk: o && (o.exhaustion_time?.getTime() ?? null) === (ex?.getTime() ?? null) ? o.risk_notified_for : null };
+  });
+  const nextIds = new Set(matched.map((s) => s.id));
+  for (const o of old) if (!nextIds.has(o.site_id)) changedMnos.add(o.mno_org_id);
+
+  await tx.$executeRawUnsafe('DELETE FROM outage_site_impact WHERE notice_id = $1::uuid', noticeId);
+  if (next.length) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO outage_site_impact (notice_id, site_id, mno_org_id, matched_by, exhaustion_time, risk_notified_for, created_at)
+       SELECT $1::uuid, x.site_id, x.mno, x.matched_by, x.ex, x.risk, $2::timestamptz
+         FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::timestamptz[]) AS x(site_id, mno, matched_by, ex, risk)`,
+      noticeId,
+      t,
+      next.map((n) => n.s.id),
+      next.map((n) => n.s.org_id),
+      next.map((n) => n.s.matched_by),
+      next.map((n) => n.ex),
+      next.map((n) => n.risk),
+    );
+  }
+  if (changedMnos.size === 0) return [];
+  const etr = etrOf(doc);
+  const events: NewEvent[] = [];
+  for (const mno of changedMnos) {
+    const sites = matched.filter((s) => s.org_id === mno).map((s) => presentImpactedSite(s, start, etr));
+    events.push({
+      eventType: 'EnergyOutageImpactChangeEvent',
+      resourceType: 'energyOutageImpact',
+      resource: { id: noticeId, notice: { id: noticeId }, view: 'mno', sites },
+      audience: [mno],
+      originatorOrgId: originator,
+      eventTime: t,
+      description: `${sites.length} of your sites impacted`,
+    });
+  }
+  events.push({
+    eventType: 'EnergyOutageImpactChangeEvent',
+    resourceType: 'energyOutageImpact',
+    resource: { id: noticeId, notice: { id: noticeId }, view: 'dso', summary: await summaries(tx, doc) },
+    audience: [dsoId],
+    originatorOrgId: originator,
+    eventTime: t,
+  });
+  return events;
+}

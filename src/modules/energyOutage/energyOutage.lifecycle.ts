@@ -1,0 +1,24 @@
+import { conflict } from '../../http/errors.js';
+
+/** IEC CIM outage status lifecycle, as Gridlink enforces it (DSO only). */
+export const OUTAGE_STATUSES = ['predicted', 'confirmed', 'partiallyRestored', 'restored', 'closed', 'cancelled'] as const;
+export type OutageStatus = (typeof OUTAGE_STATUSES)[number];
+
+export const OUTAGE_TRANSITIONS: Record<OutageStatus, OutageStatus[]> = {
+  predicted: ['confirmed', 'cancelled'],
+  confirmed: ['partiallyRestored', 'restored', 'cancelled'],
+  partiallyRestored: ['confirmed', 'restored'],
+  restored: ['closed', 'confirmed'],
+  closed: [],
+  cancelled: [],
+};
+
+/** Notices whose outage is still going on (ETR watch, "active" filter). */
+export const ACTIVE_OUTAGE: readonly OutageStatus[] = ['predicted', 'confirmed', 'partiallyRestored'];
+
+export function checkOutageTransition(from: OutageStatus, to: OutageStatus): void {
+  if (!OUTAGE_TRANSITIONS[from].includes(to)) {
+    const allowed = OUTAGE_TRANSITIONS[from];
+    throw conflict(`A ${from} outage cannot become ${to}; allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`, 'INVALID_TRANSITION');
+  }
+}

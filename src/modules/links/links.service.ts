@@ -1,0 +1,360 @@
+import crypto from 'node:crypto';
+import type { Database, Tx } from '../../db/client.js';
+import { isUuid } from '../../db/resourceStore.js';
+import type { OrganizationActor } from '../../http/context.js';
+import { unprocessable } from '../../http/errors.js';
+import type { LoadedApi } from '../../http/openapi.js';
+import type { JsonObject } from '../../http/patch.js';
+
+/**
+ * Links between Gridlink resources (EV-1: events, problems and incidents are linked, each
+ * with its own lifecycle). A resource refers to another through the reference attributes
+ * its TMF model already has (`relatedEntity`, a problem's `troubleTicket`, a ticket's
+ * `troubleTicketRelationship`, problem grouping); every such reference to a Gridlink
+ * resource is also a row in `resource_link`. Links are shown from both ends, in the
+ * read-only attribute `linkedEntity`, and only to organisations that can see both
+ * resources; a reference to a resource the reader cannot see is left out of what it reads.
+ */
+export type LinkableType = 'troubleTicket' | 'serviceProblem' | 'incident' | 'energyOutageNotice';
+
+/** `@referredType` values that denote Gridlink resources. */
+export const REFERRED_TYPE: Record<string, LinkableType> = {
+  TroubleTicket: 'troubleTicket',
+  ServiceProblem: 'serviceProblem',
+  Incident: 'incident',
+  EnergyOutageNotice: 'energyOutageNotice',
+};
+const REFERRED_NAME: Record<LinkableType, string> = {
+  troubleTicket: 'TroubleTicket',
+  serviceProblem: 'ServiceProblem',
+  incident: 'Incident',
+  energyOutageNotice: 'EnergyOutageNotice',
+};
+
+/** Who can see a resource of each type (the same rule as each module's tenancy). */
+const VISIBILITY: Record<LinkableType, { table: string; where: string }> = {
+  troubleTicket: { table: 'trouble_ticket', where: '(reporter_org_id = $1::uuid OR responsible_org_id = $1::uuid)' },
+  serviceProblem: { table: 'service_problem', where: '(originator_org_id = $1::uuid OR responsible_org_id = $1::uuid)' },
+  incident: { table: 'incident', where: '(reporter_org_id = $1::uuid OR responsible_org_id = $1::uuid)' },
+  // Outage notices (EO-1) belong to another module; linked only when its table exists.
+  energyOutageNotice: { table: 'energy_outage_notice', where: '(dso_org_id = $1::uuid OR $1::uuid = ANY(audience))' },
+};
+
+/** Where each resource type keeps references that can point at Gridlink resources. */
+interface Slot {
+  field: string;
+  /** Fixed target type (the slot holds refs of one kind), else read from `entity['@referredType']`. */
+  target?: LinkableType;
+  /** Relation name: the field, or from the entry (`role`, `relationshipType`). */
+  relationFrom?: string;
+  nested?: 'entity';
+}
+const SLOTS: Partial<Record<LinkableType, Slot[]>> = {
+  serviceProblem: [
+    { field: 'troubleTicket', target: 'troubleTicket' },
+    { field: 'relatedEntity', nested: 'entity', relationFrom: 'role' },
+  ],
+  incident: [{ field: 'relatedEntity', nested: 'entity', relationFrom: 'role' }],
+  troubleTicket: [
+    { field: 'relatedEntity', nested: 'entity', relationFrom: 'role' },
+    { field: 'troubleTicketRelationship', target: 'troubleTicket', relationFrom: 'relationshipType' },
+  ],
+};
+
+export interface DocumentRef {
+  toType: LinkableType;
+  toId: string;
+  relation: string;
+  /** Where in the document, for error messages: `relatedEntity[2]`. */
+  at: string;
+}
+
+export interface LinkView {
+  role: string;
+  direction: 'outgoing' | 'incoming';
+  entity: { id: string; href?: string; name?: string; '@referredType': string };
+  '@type': 'RelatedEntity';
+}
+
+type Href = (basePath: string, path: string) => string;
+
+interface LinkRow {
+  id: string;
+  from_type: LinkableType;
+  from_id: string;
+  to_type: LinkableType;
+  to_id: string;
+  relation: string;
+  origin: string;
+}
+
+function slotEntries(doc: JsonObject, slot: Slot): { entry: JsonObject; index: number; type?: LinkableType; id?: string; relation: string }[] {
+  const list = doc[slot.field];
+  if (!Array.isArray(list)) return [];
+  return list.map((raw, index) => {
+    const entry = (raw ?? {}) as JsonObject;
+    const ref = (slot.nested ? entry[slot.nested] : entry) as JsonObject | undefined;
+    const type = slot.target ?? REFERRED_TYPE[String(ref?.['@referredType'] ?? '')];
+    const relation = (slot.relationFrom && typeof entry[slot.relationFrom] === 'string' && (entry[slot.relationFrom] as string)) || slot.field;
+    return { entry, index, type, id: typeof ref?.id === 'string' ? ref.id : undefined, relation };
+  });
+}
+
+/** References to Gridlink resources in a document (whatever their visibility). */
+export function documentRefs(type: LinkableType, doc: JsonObject): DocumentRef[] {
+  const out: DocumentRef[] = [];
+  for (const slot of SLOTS[type] ?? []) {
+    for (const e of slotEntries(doc, slot)) {
+      if (e.type && e.id) out.push({ toType: e.type, toId: e.id, relation: e.relation, at: `${slot.field}[${e.index}]` });
+    }
+  }
+  return out;
+}
+
+export type LinkService = ReturnType<typeof createLinkService>;
+
+export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
+  const { db } = deps;
+
+  /** Base paths, found in the loaded documents (outage notices live in another module's API). */
+  const basePathOf = (type: LinkableType): string | undefined => {
+    for (const api of deps.apis) {
+      const paths = (api.backend.definition as { paths?: Record<string, unknown> } | undefined)?.paths ?? {};
+      if (`/${type}/{id}` in paths) return api.basePath;
+    }
+    return undefined;
+  };
+  const hrefOf = (href: Href, type: LinkableType, id: string): string | undefined => {
+    const base = basePathOf(type);
+    return base ? href(base, `/${type}/${id}`) : undefined;
+  };
+
+  const tableExists = async (tx: Tx, table: string) => {
+    const r = await tx.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT to_regclass($1) IS NOT NULL AS ok`, table);
+    return r[0]?.ok === true;
+  };
+
+  /** The subset of `ids` (of one type) that `orgId` may see, with their names. */
+  const visible = async (tx: Tx, orgId: string, type: LinkableType, ids: string[]): Promise<Map<string, string | undefined>> => {
+    const wanted = [...new Set(ids.filter(isUuid))];
+    const out = new Map<string, string | undefined>();
+    if (wanted.length === 0) return out;
+    const v = VISIBILITY[type];
+    if (type === 'energyOutageNotice' && !(await tableExists(tx, v.table))) return out;
+    const rows = await tx.$queryRawUnsafe<{ id: string; name: string | null }[]>(
+      `SELECT id::text AS id, doc->>'name' AS name FROM ${v.table} WHERE id = ANY($2::uuid[]) AND ${v.where}`,
+      orgId,
+      wanted,
+    );
+    for (const r of rows) out.set(r.id, r.name ?? undefined);
+    return out;
+  };
+
+  /** Visibility of many (type, id) pairs for one organisation: key `type:id`. */
+  const visibleMany = async (tx: Tx, orgId: string, pairs: { type: LinkableType; id: string }[]) => {
+    const byType = new Map<LinkableType, string[]>();
+    for (const p of pairs) byType.set(p.type, [...(byType.get(p.type) ?? []), p.id]);
+    const out = new Map<string, string | undefined>();
+    for (const [type, ids] of byType) {
+      for (const [id, name] of await visible(tx, orgId, type, ids)) out.set(`${type}:${id}`, name);
+    }
+    return out;
+  };
+
+  const insertLink = async (
+    tx: Tx,
+    l: { fromType: LinkableType; fromId: string; toType: LinkableType; toId: string; relation: string; origin: string },
+    actorOrgId: string,
+    t: Date,
+  ) => {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO resource_link (id, from_type, from_id, to_type, to_id, relation, origin, created_by_org_id, created_at)
+       VALUES ($1::uuid, $2, $3::uuid, $4, $5::uuid, $6, $7, $8::uuid, $9)
+       ON CONFLICT (from_type, from_id, to_type, to_id, relation) DO NOTHING`,
+      crypto.randomUUID(),
+      l.fromType,
+      l.fromId,
+      l.toType,
+      l.toId,
+      l.relation,
+      l.origin,
+      actorOrgId,
+      t,
+    );
+  };
+
+  return {
+    documentRefs,
+
+    /**
+     * Refuses references to Gridlink resources the caller cannot see (they do not exist
+     * for it). References already in `before` are not checked again.
+     */
+    async checkRefs(tx: Tx, actor: OrganizationActor, type: LinkableType, doc: JsonObject, before?: JsonObject): Promise<void> {
+      const old = new Set(before ? documentRefs(type, before).map((r) => `${r.toType}:${r.toId}`) : []);
+      const refs = documentRefs(type, doc).filter((r) => !old.has(`${r.toType}:${r.toId}`));
+      if (refs.length === 0) return;
+      const seen = await visibleMany(
+        tx,
+        actor.organizationId,
+        refs.map((r) => ({ type: r.toType, id: r.toId })),
+      );
+      const missing = refs.find((r) => !seen.has(`${r.toType}:${r.toId}`));
+      if (missing) {
+        throw unprocessable(`${missing.at}: ${REFERRED_NAME[missing.toType]} ${missing.toId} does not exist`, 'UNKNOWN_REFERENCE');
+      }
+    },
+
+    /**
+     * Makes the `document` links of a resource match the references in its document.
+     * Only links whose target the actor can see are added or removed: an organisation
+     * cannot create, nor undo, a link to something it cannot see.
+     */
+    async syncDocumentLinks(tx: Tx, actor: OrganizationActor, fromType: LinkableType, fromId: string, doc: JsonObject, t: Date): Promise<void> {
+      const refs = documentRefs(fromType, doc);
+      const existing = await tx.$queryRawUnsafe<LinkRow[]>(
+        `SELECT id::text AS id, from_type, from_id::text AS from_id, to_type, to_id::text AS to_id, relation, origin
+           FROM resource_link WHERE from_type = $1 AND from_id = $2::uuid AND origin = 'document'`,
+        fromType,
+        fromId,
+      );
+      const key = (type: string, id: string, relation: string) => `${type}:${id}:${relation}`;
+      const wanted = new Map(refs.map((r) => [key(r.toType, r.toId, r.relation), r]));
+      const have = new Map(existing.map((l) => [key(l.to_type, l.to_id, l.relation), l]));
+      const toAdd = [...wanted.entries()].filter(([k]) => !have.has(k)).map(([, r]) => r);
+      const toRemove = [...have.entries()].filter(([k]) => !wanted.has(k)).map(([, l]) => l);
+      if (toAdd.length === 0 && toRemove.length === 0) return;
+      const seen = await visibleMany(tx, actor.organizationId, [
+        ...toAdd.map((r) => ({ type: r.toType, id: r.toId })),
+        ...toRemove.map((l) => ({ type: l.to_type, id: l.to_id })),
+      ]);
+      for (const r of toAdd) {
+        if (r.toType === fromType && r.toId === fromId) continue;
+        if (!seen.has(`${r.toType}:${r.toId}`)) continue;
+        await insertLink(tx, { fromType, fromId, toType: r.toType, toId: r.toId, relation: r.relation, origin: 'document' }, actor.organizationId, t);
+      }
+      const removable = toRemove.filter((l) => seen.has(`${l.to_type}:${l.to_id}`)).map((l) => l.id);
+      if (removable.length) await tx.$executeRawUnsafe(`DELETE FROM resource_link WHERE id = ANY($1::uuid[])`, removable);
+    },
+
+    /** A link made by an operation rather than a reference (problem grouping). */
+    addLink(
+      tx: Tx,
+      actor: OrganizationActor,
+      l: { fromType: LinkableType; fromId: string; toType: LinkableType; toId: string; relation: string; origin: string },
+      t: Date,
+    ) {
+      return insertLink(tx, l, actor.organizationId, t);
+    },
+
+    async removeLink(tx: Tx, l: { fromType: LinkableType; fromId: string; toType: LinkableType; toId: string; relation: string }) {
+      await tx.$executeRawUnsafe(
+        `DELETE FROM resource_link WHERE from_type = $1 AND from_id = $2::uuid AND to_type = $3 AND to_id = $4::uuid AND relation = $5`,
+        l.fromType,
+        l.fromId,
+        l.toType,
+        l.toId,
+        l.relation,
+      );
+    },
+
+    /** Drops every link of a deleted resource. */
+    async removeAllFor(tx: Tx, type: LinkableType, id: string) {
+      await tx.$executeRawUnsafe(
+        `DELETE FROM resource_link WHERE (from_type = $1 AND from_id = $2::uuid) OR (to_type = $1 AND to_id = $2::uuid)`,
+        type,
+        id,
+      );
+    },
+
+    /** Ids of resources of `otherType` linked (either way) to a resource. */
+    async linkedIds(tx: Tx, type: LinkableType, id: string, otherType: LinkableType): Promise<string[]> {
+      const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+        `SELECT to_id::text AS id FROM resource_link WHERE from_type = $1 AND from_id = $2::uuid AND to_type = $3
+         UNION SELECT from_id::text FROM resource_link WHERE to_type = $1 AND to_id = $2::uuid AND from_type = $3`,
+        type,
+        id,
+        otherType,
+      );
+      return rows.map((r) => r.id);
+    },
+
+    /**
+     * Keeps the entries of reference slots that point at Gridlink resources `orgId` cannot
+     * see: a client replacing an array it was shown filtered must not drop them.
+     */
+    async restoreHiddenRefs(tx: Tx, orgId: string, type: LinkableType, before: JsonObject, after: JsonObject): Promise<void> {
+      for (const slot of SLOTS[type] ?? []) {
+        if (before[slot.field] === after[slot.field]) continue;
+        const refs = slotEntries(before, slot).filter((e) => e.type && e.id);
+        if (refs.length === 0) continue;
+        const seen = await visibleMany(
+          tx,
+          orgId,
+          refs.map((e) => ({ type: e.type!, id: e.id! })),
+        );
+        const hidden = refs.filter((e) => !seen.has(`${e.type}:${e.id}`)).map((e) => e.entry);
+        if (hidden.length) after[slot.field] = [...((after[slot.field] as unknown[] | undefined) ?? []), ...hidden];
+      }
+    },
+
+    /**
+     * What `orgId` reads of documents of one type: references to resources it cannot see
+     * removed, and `linkedEntity` listing the links it may see, both directions.
+     */
+    async present(orgId: string, type: LinkableType, docs: JsonObject[], href: Href): Promise<JsonObject[]> {
+      if (docs.length === 0) return docs;
+      const tx = db.prisma;
+      const ids = docs.map((d) => d.id as string).filter(isUuid);
+      const rows = ids.length
+        ? await tx.$queryRawUnsafe<LinkRow[]>(
+            `SELECT id::text AS id, from_type, from_id::text AS from_id, to_type, to_id::text AS to_id, relation, origin
+               FROM resource_link
+              WHERE (from_type = $1 AND from_id = ANY($2::uuid[])) OR (to_type = $1 AND to_id = ANY($2::uuid[]))
+              ORDER BY created_at, id`,
+            type,
+            ids,
+          )
+        : [];
+      const refs = docs.flatMap((d) => documentRefs(type, d).map((r) => ({ type: r.toType, id: r.toId })));
+      const others = rows.flatMap((l) => [
+        { type: l.from_type, id: l.from_id },
+        { type: l.to_type, id: l.to_id },
+      ]);
+      const seen = await visibleMany(tx, orgId, [...refs, ...others]);
+
+      return docs.map((doc) => {
+        const id = doc.id as string;
+        const out: JsonObject = { ...doc };
+        for (const slot of SLOTS[type] ?? []) {
+          const entries = slotEntries(doc, slot);
+          if (!entries.some((e) => e.type && e.id)) continue;
+          out[slot.field] = entries.filter((e) => !(e.type && e.id) || seen.has(`${e.type}:${e.id}`)).map((e) => e.entry);
+        }
+        const views: LinkView[] = [];
+        const dedupe = new Set<string>();
+        for (const l of rows) {
+          const outgoing = l.from_type === type && l.from_id === id;
+          const incoming = l.to_type === type && l.to_id === id;
+          if (!outgoing && !incoming) continue;
+          const other = outgoing ? { type: l.to_type, id: l.to_id } : { type: l.from_type, id: l.from_id };
+          const k = `${other.type}:${other.id}`;
+          if (!seen.has(k)) continue;
+          const direction = outgoing ? 'outgoing' : 'incoming';
+          if (dedupe.has(`${direction}:${l.relation}:${k}`)) continue;
+          dedupe.add(`${direction}:${l.relation}:${k}`);
+          const name = seen.get(k);
+          const h = hrefOf(href, other.type, other.id);
+          views.push({
+            role: l.relation,
+            direction,
+            entity: { id: other.id, ...(h ? { href: h } : {}), ...(name ? { name } : {}), '@referredType': REFERRED_NAME[other.type] },
+            '@type': 'RelatedEntity',
+          });
+        }
+        out.linkedEntity = views;
+        return out;
+      });
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
+import type { JsonObject } from '../../http/patch.js';
+import { listResult, parseListQuery, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
+import type { LinkService } from '../links/links.service.js';
+import { created } from '../shared.js';
+import { presentEventRecord, presentProblemTask, presentServiceProblem } from './serviceProblem.presenter.js';
+import {
+  EVENT_RECORD_SORTABLE,
+  PROBLEM_SORTABLE,
+  TASK_SORTABLE,
+  type ProblemTaskType,
+  type ServiceProblemService,
+} from './serviceProblem.service.js';
+
+const BY_CREATION: SortKey[] = [{ attribute: 'creationDate', descending: true }];
+const BY_EVENT_TIME: SortKey[] = [{ attribute: 'eventTime', descending: true }];
+
+export interface ProblemOutputSchemas {
+  serviceProblem: JsonSchema;
+  eventRecord: JsonSchema;
+  tasks: Record<ProblemTaskType, JsonSchema>;
+}
+
+export function serviceProblemHandlers(service: ServiceProblemService, links: LinkService, schemas: ProblemOutputSchemas): HandlerMap {
+  const note = (ctx: RequestContext, resourceType: string, doc: JsonObject) => {
+    ctx.audit.resourceType = resourceType;
+    ctx.audit.resourceId = doc.id as string;
+  };
+  const fieldsOf = (ctx: RequestContext, schema: JsonSchema) => parseListQuery({ fields: ctx.query.fields }, schema, [], BY_CREATION).fields;
+  /** Links visible to the caller, then the TMF representation. */
+  const present = async (ctx: RequestContext, docs: JsonObject[], fields?: string[]) => {
+    const org = requireOrganization(ctx.actor).organizationId;
+    return (await links.present(org, 'serviceProblem', docs, ctx.href)).map((d) => presentServiceProblem(d, ctx.href, fields));
+  };
+  const one = async (ctx: RequestContext, status: number, doc: JsonObject, fields?: string[]) => {
+    note(ctx, 'serviceProblem', doc);
+    ctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(ctx.actor), doc);
+    const [body] = await present(ctx, [doc], fields);
+    return status === 201 ? created(body as { href: string }) : { status, body };
+  };
+
+  const taskHandlers = (taskType: ProblemTaskType, resource: string, run: (ctx: RequestContext) => Promise<JsonObject>): HandlerMap => {
+    const schema = schemas.tasks[taskType];
+    return {
+      [`list${taskType}`]: async (ctx) => {
+        const q = parseListQuery(ctx.query, schema, TASK_SORTABLE, BY_CREATION);
+        const { rows, total } = await service.listTasks(requireOrganization(ctx.actor), taskType, q);
+        return listResult(
+          rows.map((r) => presentProblemTask(r.doc, resource, ctx.href, q.fields)),
+          total,
+        );
+      },
+      [`create${taskType}`]: async (ctx) => {
+        const task = await run(ctx);
+        note(ctx, resource, task);
+        return created(presentProblemTask(task, resource, ctx.href) as { href: string });
+      },
+      [`retrieve${taskType}`]: async (ctx) => {
+        ctx.audit.resourceType = resource;
+        ctx.audit.resourceId = ctx.params.id;
+        const task = await service.getTask(requireOrganization(ctx.actor), taskType, ctx.params.id!);
+        return { status: 200, body: presentProblemTask(task, resource, ctx.href, fieldsOf(ctx, schema)) };
+      },
+    };
+  };
+
+  return {
+    async listServiceProblem(ctx) {
+      const q = parseListQuery(ctx.query, schemas.serviceProblem, PROBLEM_SORTABLE, BY_CREATION);
+      const { rows, total } = await service.list(requireOrganization(ctx.actor), q);
+      return listResult(
+        await present(
+          ctx,
+          rows.map((r) => r.doc),
+          q.fields,
+        ),
+        total,
+      );
+    },
+    async retrieveServiceProblem(ctx) {
+      ctx.audit.resourceType = 'serviceProblem';
+      ctx.audit.resourceId = ctx.params.id;
+      const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id!);
+      return one(ctx, 200, doc, fieldsOf(ctx, schemas.serviceProblem));
+    },
+    async createServiceProblem(ctx) {
+      return one(ctx, 201, await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject));
+    },
+    async patchServiceProblem(ctx) {
+      ctx.audit.resourceType = 'serviceProblem';
+      ctx.audit.resourceId = ctx.params.id;
+      return one(ctx, 200, await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body));
+    },
+    async deleteServiceProblem(ctx) {
+      ctx.audit.resourceType = 'serviceProblem';
+      ctx.audit.resourceId = ctx.params.id;
+      const doc = await service.delete(requireOrganization(ctx.actor), ctx.params.id!);
+      note(ctx, 'serviceProblem', doc);
+      return { status: 204 };
+    },
+    ...taskHandlers('ProblemAcknowledgement', 'problemAcknowledgement', (ctx) =>
+      service.acknowledge(requireOrganization(ctx.actor), ctx.body as JsonObject, false),
+    ),
+    ...taskHandlers('ProblemUnacknowledgement', 'problemUnacknowledgement', (ctx) =>
+      service.acknowledge(requireOrganization(ctx.actor), ctx.body as JsonObject, true),
+    ),
+    ...taskHandlers('ProblemGroup', 'problemGroup', (ctx) => service.group(requireOrganization(ctx.actor), ctx.body as JsonObject, false)),
+    ...taskHandlers('ProblemUngroup', 'problemUngroup', (ctx) => service.group(requireOrganization(ctx.actor), ctx.body as JsonObject, true)),
+    async listServiceProblemEventRecord(ctx) {
+      const q = parseListQuery(ctx.query, schemas.eventRecord, EVENT_RECORD_SORTABLE, BY_EVENT_TIME);
+      const { rows, total } = await service.listEventRecords(requireOrganization(ctx.actor), q);
+      return listResult(
+        rows.map((r) => presentEventRecord(r.doc, ctx.href, q.fields)),
+        total,
+      );
+    },
+    async retrieveServiceProblemEventRecord(ctx) {
+      ctx.audit.resourceType = 'serviceProblemEventRecord';
+      ctx.audit.resourceId = ctx.params.id;
+      const doc = await service.getEventRecord(requireOrganization(ctx.actor), ctx.params.id!);
+      return { status: 200, body: presentEventRecord(doc, ctx.href, fieldsOf(ctx, schemas.eventRecord)) };
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { conflict, unprocessable } from '../../http/errors.js';
+
+/**
+ * TMF656 service problem lifecycle (PI-1). The originator (usually the DSO whose
+ * monitoring found the trend) raises the problem; the responsible organisation
+ * acknowledges it (problemAcknowledgement), may roll that back (problemUnacknowledgement),
+ * works, holds and resolves it; the originator cancels, accepts a resolution (closes) or
+ * reopens it. `submitted` is the state before acknowledgement: TMF656 v5 does not list it
+ * in ServiceProblemStateType, but its unacknowledgement task rolls problems back "from
+ * Acknowledged to Submitted", and the SLA response clock runs there.
+ */
+export const PROBLEM_STATUSES = [
+  'submitted',
+  'acknowledged',
+  'rejected',
+  'pending',
+  'held',
+  'inProgress',
+  'resolved',
+  'closed',
+  'cancelled',
+] as const;
+export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
+export type ProblemSide = 'originator' | 'responsible';
+
+const R: ProblemSide[] = ['responsible'];
+const O: ProblemSide[] = ['originator'];
+const BOTH: ProblemSide[] = ['originator', 'responsible'];
+
+export const PROBLEM_TRANSITIONS: Record<ProblemStatus, Partial<Record<ProblemStatus, ProblemSide[]>>> = {
+  submitted: { acknowledged: R, rejected: R, cancelled: O },
+  acknowledged: { submitted: R, inProgress: R, pending: R, held: R, resolved: R, rejected: R, cancelled: O },
+  inProgress: { pending: R, held: R, resolved: R, cancelled: O },
+  pending: { inProgress: BOTH, resolved: R, cancelled: O },
+  held: { inProgress: R, resolved: R, cancelled: O },
+  resolved: { closed: O, inProgress: O },
+  rejected: {},
+  closed: {},
+  cancelled: {},
+};
+
+export const PROBLEM_FINAL: ReadonlySet<ProblemStatus> = new Set(['rejected', 'closed', 'cancelled']);
+
+export function allowedProblemMoves(from: ProblemStatus, side: ProblemSide): ProblemStatus[] {
+  return Object.entries(PROBLEM_TRANSITIONS[from])
+    .filter(([, sides]) => sides!.includes(side))
+    .map(([to]) => to as ProblemStatus);
+}
+
+export function problemReasonRequired(from: ProblemStatus, to: ProblemStatus): boolean {
+  return to === 'rejected' || to === 'pending' || to === 'held' || (from === 'resolved' && to === 'inProgress');
+}
+
+export function checkProblemTransition(from: ProblemStatus, to: ProblemStatus, side: ProblemSide, reason: string | undefined): void {
+  const sides = PROBLEM_TRANSITIONS[from][to];
+  if (!sides || !sides.includes(side)) {
+    const allowed = allowedProblemMoves(from, side);
+    throw conflict(
+      `The ${side} cannot move a service problem from ${from} to ${to}. Allowed for the ${side} from ${from}: ${allowed.length ? allowed.join(', ') : 'none'}`,
+      'INVALID_TRANSITION',
+    );
+  }
+  if (problemReasonRequired(from, to) && !reason?.trim()) {
+    throw unprocessable(`statusChangeReason is required to move a service problem from ${from} to ${to}`, 'REASON_REQUIRED');
+  }
+}

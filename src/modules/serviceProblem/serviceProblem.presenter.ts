@@ -1,0 +1,38 @@
+import { selectFields } from '../../http/tmfQuery.js';
+
+export const SERVICE_PROBLEM_BASE = '/tmf-api/serviceProblemManagement/v5';
+type Href = (basePath: string, path: string) => string;
+type Doc = Record<string, unknown>;
+
+const problemHref = (href: Href, id: string) => href(SERVICE_PROBLEM_BASE, `/serviceProblem/${id}`);
+
+function withHref(href: Href, ref: unknown): unknown {
+  const r = ref as { id?: string } | undefined;
+  return r?.id ? { ...r, href: problemHref(href, r.id) } : ref;
+}
+const refs = (href: Href, list: unknown) => (Array.isArray(list) ? list.map((r) => withHref(href, r)) : list);
+
+/** Stored document -> TMF656 ServiceProblem (hrefs added, `fields=` applied). */
+export function presentServiceProblem(doc: Doc, href: Href, fields?: string[]) {
+  const id = doc.id as string;
+  const out: Doc = { ...doc, id, href: problemHref(href, id) };
+  for (const k of ['parentProblem', 'underlyingProblem']) if (out[k]) out[k] = refs(href, out[k]);
+  return selectFields(out, fields);
+}
+
+/** Task resources: problemAcknowledgement, problemUnacknowledgement, problemGroup, problemUngroup. */
+export function presentProblemTask(doc: Doc, resource: string, href: Href, fields?: string[]) {
+  const id = doc.id as string;
+  const out: Doc = { ...doc, id, href: href(SERVICE_PROBLEM_BASE, `/${resource}/${id}`) };
+  for (const k of ['problem', 'ackProblem', 'unackProblem', 'childProblem']) if (out[k]) out[k] = refs(href, out[k]);
+  if (out.parentProblem) out.parentProblem = withHref(href, out.parentProblem);
+  return selectFields(out, fields);
+}
+
+export function presentEventRecord(doc: Doc, href: Href, fields?: string[]) {
+  const id = doc.id as string;
+  return selectFields(
+    { ...doc, id, href: href(SERVICE_PROBLEM_BASE, `/serviceProblemEventRecord/${id}`), serviceProblem: withHref(href, doc.serviceProblem) },
+    fields,
+  );
+}

@@ -1,0 +1,622 @@
+import crypto from 'node:crypto';
+import type { ValidateFunction } from 'ajv';
+import type { Database, Tx } from '../../db/client.js';
+import { createResourceStore, type StoredRow } from '../../db/resourceStore.js';
+import { writeEvents, type NewEvent } from '../../events/outbox.js';
+import type { OrganizationActor } from '../../http/context.js';
+import { AppError, badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
+import { describeAjvErrors } from '../../http/openapi.js';
+import { changedAttributes, jsonPatch, mergePatch, normalizeDateTimes, type JsonObject, type JsonPatchOp } from '../../http/patch.js';
+import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
+import type { LinkService } from '../links/links.service.js';
+import type { PartyService } from '../party/party.service.js';
+import { itilPriority, LEVEL } from '../sla/priority.js';
+import { appendedNotes, canonicalJson, orgRef, stampNotes, type Note } from './serviceProblem.documents.js';
+import { checkProblemTransition, PROBLEM_FINAL, type ProblemSide, type ProblemStatus } from './serviceProblem.lifecycle.js';
+
+/** Promoted columns: filters and sorts on these use indexes instead of the JSON document. */
+export const serviceProblemTable = createResourceStore({
+  table: 'service_problem',
+  tenancy: ['originator_org_id', 'responsible_org_id'],
+  columns: {
+    status: { column: 'status', type: 'string' },
+    priority: { column: 'priority', type: 'number' },
+    category: { column: 'category', type: 'string' },
+    name: { column: 'name', type: 'string' },
+    creationDate: { column: 'creation_date', type: 'date' },
+    lastUpdate: { column: 'last_update', type: 'date' },
+    statusChangeDate: { column: 'status_change_date', type: 'date' },
+    resolutionDate: { column: 'resolution_date', type: 'date' },
+  },
+});
+export const PROBLEM_SORTABLE = Object.keys(serviceProblemTable.def.columns);
+
+/** The four TMF656 task resources share one table; `@type` tells them apart. */
+export const problemTaskTable = createResourceStore({
+  table: 'service_problem_task',
+  tenancy: ['originator_org_id', 'responsible_org_id'],
+  columns: {
+    '@type': { column: 'task_type', type: 'string' },
+    creationDate: { column: 'creation_date', type: 'date' },
+  },
+});
+export const TASK_SORTABLE = ['creationDate'];
+
+export const eventRecordTable = createResourceStore({
+  table: 'service_problem_event_record',
+  tenancy: ['originator_org_id', 'responsible_org_id'],
+  columns: {
+    eventType: { column: 'event_type', type: 'string' },
+    eventTime: { column: 'event_time', type: 'date' },
+    recordTime: { column: 'record_time', type: 'date' },
+  },
+});
+export const EVENT_RECORD_SORTABLE = Object.keys(eventRecordTable.def.columns);
+
+export type ProblemTaskType = 'ProblemAcknowledgement' | 'ProblemUnacknowledgement' | 'ProblemGroup' | 'ProblemUngroup';
+const TASK_RESOURCE: Record<ProblemTaskType, string> = {
+  ProblemAcknowledgement: 'problemAcknowledgement',
+  ProblemUnacknowledgement: 'problemUnacknowledgement',
+  ProblemGroup: 'problemGroup',
+  ProblemUngroup: 'problemUngroup',
+};
+
+/** Attributes only one side may change; everything else either side may (notes append-only). */
+const ORIGINATOR_ONLY = new Set(['name', 'description', 'category']);
+const RESPONSIBLE_ONLY = new Set(['priority', 'rootCauseService', 'rootCauseResource']);
+/** Set by the server or by task resources, never by PATCH. */
+const SERVER_OWNED = new Set([
+  'id',
+  'href',
+  '@type',
+  '@baseType',
+  '@schemaLocation',
+  'creationDate',
+  'lastUpdate',
+  'statusChangeDate',
+  'statusChangeHistory',
+  'resolutionDate',
+  'originatorParty',
+  'responsibleParty',
+  'parentProblem',
+  'underlyingProblem',
+  'slaViolation',
+  'trackingRecord',
+  'linkedEntity',
+  'errorMessage',
+  'impact',
+  'urgency',
+]);
+const REQUIRED = ['description', 'category', 'priority', 'reason', 'status'];
+
+interface PartyRefInput {
+  role?: string;
+  partyOrPartyRole?: { id?: string; name?: string; '@referredType'?: string };
+}
+interface ProblemRef {
+  id: string;
+  name?: string;
+  '@referredType'?: string;
+  '@type'?: string;
+}
+interface TrackingRecord {
+  id?: string;
+  description?: string;
+  systemId?: string;
+  user?: string;
+  time?: string;
+  characteristic?: unknown[];
+  '@type'?: string;
+}
+
+export interface ProblemSchemas {
+  output: JsonSchema;
+  create: JsonSchema;
+  patch: ValidateFunction;
+}
+
+export type ServiceProblemService = ReturnType<typeof createServiceProblemService>;
+
+export function createServiceProblemService(deps: { db: Database; now: () => Date; party: PartyService; links: LinkService; schemas: ProblemSchemas }) {
+  const { db, now, party, links, schemas } = deps;
+
+  const partiesOf = (doc: JsonObject) => ({
+    originator: (doc.originatorParty as PartyRefInput).partyOrPartyRole!.id!,
+    responsible: (doc.responsibleParty as PartyRefInput).partyOrPartyRole!.id!,
+  });
+  const sideOf = (actor: OrganizationActor, doc: JsonObject): ProblemSide =>
+    partiesOf(doc).originator === actor.organizationId ? 'originator' : 'responsible';
+  const orgName = async (tx: Tx, id: string) => (await tx.organization.findUnique({ where: { id }, select: { name: true } }))?.name;
+
+  const columns = (doc: JsonObject) => ({
+    status: doc.status as string,
+    priority: doc.priority as number,
+    category: doc.category as string,
+    name: (doc.name as string | undefined) ?? null,
+    lastUpdate: new Date(doc.lastUpdate as string),
+    statusChangeDate: new Date(doc.statusChangeDate as string),
+    resolutionDate: doc.resolutionDate ? new Date(doc.resolutionDate as string) : null,
+  });
+
+  const event = (type: string, doc: JsonObject, actor: OrganizationActor | undefined, t: Date, description?: string): NewEvent => {
+    const { originator, responsible } = partiesOf(doc);
+    return {
+      eventType: type,
+      resourceType: 'serviceProblem',
+      resource: doc as JsonObject & { id: string },
+      audience: [originator, responsible],
+      ...(actor ? { originatorOrgId: actor.organizationId } : {}),
+      eventTime: t,
+      ...(description ? { description } : {}),
+    };
+  };
+
+  const taskEvent = (taskType: ProblemTaskType, task: JsonObject, audience: string[], actor: OrganizationActor, t: Date): NewEvent => ({
+    eventType: `${taskType}CreateEvent`,
+    resourceType: TASK_RESOURCE[taskType],
+    resource: task as JsonObject & { id: string },
+    audience,
+    originatorOrgId: actor.organizationId,
+    eventTime: t,
+  });
+
+  const tracking = (actor: OrganizationActor | undefined, t: Date, description: string, input?: TrackingRecord): TrackingRecord => ({
+    ...(input ?? {}),
+    id: crypto.randomUUID(),
+    description: input?.description ?? description,
+    systemId: input?.systemId ?? 'gridlink',
+    user: actor ? `${actor.organizationId}/${actor.credentialId}` : 'gridlink',
+    time: t.toISOString(),
+    '@type': 'TrackingRecord',
+  });
+
+  const requireActivePartnership = async (tx: Tx, doc: JsonObject) => {
+    const { originator, responsible } = partiesOf(doc);
+    if (!(await party.isActivePartner(tx, originator, responsible))) {
+      throw forbidden('The partnership between the two organisations is not active; service problems can be read but not changed (GW-9)');
+    }
+  };
+
+  const save = (tx: Tx, doc: JsonObject) =>
+    tx.serviceProblem.update({ where: { id: doc.id as string }, data: { ...columns(doc), doc: doc as object, version: { increment: 1 } } });
+
+  /**
+   * Writes the events and, for every event about a problem, its serviceProblemEventRecord
+   * (TMF656), in the same transaction. The outbox rows just written are read back for their
+   * event ids: the outbox lock is held until commit, so the newest rows are ours.
+   */
+  const emit = async (tx: Tx, events: NewEvent[], t: Date) => {
+    await writeEvents(tx, events);
+    const recordable = events.filter((e) => e.resourceType === 'serviceProblem');
+    if (recordable.length === 0) return;
+    const rows = await tx.$queryRawUnsafe<{ id: string; event_type: string; event_time: Date; resource_id: string; payload: JsonObject }[]>(
+      `SELECT id::text AS id, event_type, event_time, resource_id, payload FROM event
+        WHERE resource_type = 'serviceProblem' AND resource_id = ANY($1::text[]) ORDER BY sequence DESC LIMIT $2`,
+      [...new Set(recordable.map((e) => e.resource.id))],
+      recordable.length,
+    );
+    for (const r of rows.reverse()) {
+      const problem = recordable.find((e) => e.resource.id === r.resource_id)!.resource;
+      const { originator, responsible } = partiesOf(problem);
+      const id = crypto.randomUUID();
+      const doc = {
+        id,
+        '@type': 'ServiceProblemEventRecord',
+        eventType: r.event_type,
+        eventTime: r.event_time.toISOString(),
+        recordTime: t.toISOString(),
+        serviceProblem: { id: r.resource_id, '@referredType': 'ServiceProblem', '@type': 'ServiceProblemRef' },
+        notification: r.payload,
+      };
+      await tx.serviceProblemEventRecord.create({
+        data: {
+          id,
+          serviceProblemId: r.resource_id,
+          originatorOrgId: originator,
+          responsibleOrgId: responsible,
+          eventType: r.event_type,
+          eventTime: r.event_time,
+          recordTime: t,
+          doc: doc as object,
+        },
+      });
+    }
+  };
+
+  /** A status move with its history entry (the caller saves and emits). */
+  const applyStatus = (doc: JsonObject, to: ProblemStatus, actor: OrganizationActor | undefined, t: Date, reason?: string): string => {
+    const from = doc.status as ProblemStatus;
+    const ts = t.toISOString();
+    doc.status = to;
+    doc.statusChangeDate = ts;
+    if (reason) doc.statusChangeReason = reason;
+    else delete doc.statusChangeReason;
+    doc.statusChangeHistory = [
+      ...((doc.statusChangeHistory ?? []) as unknown[]),
+      {
+        status: to,
+        statusChangeDate: ts,
+        ...(reason ? { statusChangeReason: reason } : {}),
+        '@type': 'StatusChange',
+        ...(actor ? { actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } } : {}),
+      },
+    ];
+    if (to === 'resolved') doc.resolutionDate = ts;
+    if (from === 'resolved' && to === 'inProgress') delete doc.resolutionDate;
+    doc.lastUpdate = ts;
+    return from;
+  };
+
+  const statusEvents = (doc: JsonObject, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[] => {
+    const out = [event('ServiceProblemStateChangeEvent', doc, actor, t, `${from} -> ${doc.status as string}`)];
+    if (doc.status === 'pending') out.push(event('ServiceProblemInformationRequiredEvent', doc, actor, t, doc.statusChangeReason as string | undefined));
+    return out;
+  };
+
+  const ref = (row: { id: string; doc: JsonObject }): ProblemRef => ({
+    id: row.id,
+    ...(row.doc.name ? { name: row.doc.name as string } : {}),
+    '@referredType': 'ServiceProblem',
+    '@type': 'ServiceProblemRef',
+  });
+
+  /** Locks the problems named by a task (in id order, so two tasks cannot deadlock). */
+  const lockProblems = async (tx: Tx, actor: OrganizationActor, ids: string[]): Promise<Map<string, StoredRow>> => {
+    const out = new Map<string, StoredRow>();
+    for (const id of [...new Set(ids)].sort()) {
+      const row = await serviceProblemTable.find(tx, actor, id, { forUpdate: true });
+      if (!row) throw notFound('ServiceProblem', id);
+      out.set(id, row);
+    }
+    const pairs = new Set([...out.values()].map((r) => canonicalJson(partiesOf(r.doc))));
+    if (pairs.size > 1) {
+      throw unprocessable('All problems of one task must be between the same two organisations', 'MIXED_PARTIES');
+    }
+    await requireActivePartnership(tx, [...out.values()][0]!.doc);
+    return out;
+  };
+
+  const saveTask = async (tx: Tx, taskType: ProblemTaskType, problems: JsonObject, task: JsonObject, t: Date) => {
+    const { originator, responsible } = partiesOf(problems);
+    await tx.serviceProblemTask.create({
+      data: { id: task.id as string, taskType, originatorOrgId: originator, responsibleOrgId: responsible, creationDate: t, doc: task as object },
+    });
+    return [originator, responsible];
+  };
+
+  const priorityOf = (body: JsonObject): number => {
+    const impact = body.impact as string | undefined;
+    const urgency = body.urgency as string | undefined;
+    if ((impact === undefined) !== (urgency === undefined)) {
+      throw unprocessable('impact and urgency must be given together (the priority is derived from both)', 'PRIORITY_INPUT');
+    }
+    if (body.priority !== undefined) return body.priority as number;
+    if (impact && urgency) return itilPriority(LEVEL[impact]!, LEVEL[urgency]!);
+    throw unprocessable('Give either priority (1-10) or impact and urgency (high, medium, low)', 'PRIORITY_REQUIRED');
+  };
+
+  return {
+    store: serviceProblemTable,
+    partiesOf,
+
+    list(actor: OrganizationActor, q: ListQuery) {
+      return serviceProblemTable.list(db.prisma, actor, q);
+    },
+
+    async get(actor: OrganizationActor, id: string): Promise<JsonObject> {
+      const row = await serviceProblemTable.find(db.prisma, actor, id);
+      if (!row) throw notFound('ServiceProblem', id);
+      return row.doc;
+    },
+
+    /** PI-1: a DSO raises a long-running problem, with its measurements, to its MNO partner. */
+    async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
+      const body = normalizeDateTimes(input, schemas.create) as JsonObject;
+      const given = (body.originatorParty as PartyRefInput | undefined)?.partyOrPartyRole?.id;
+      if (given !== undefined && given !== actor.organizationId) {
+        throw unprocessable('originatorParty must be your own organisation (it is set from the API key); leave it out or give your organisation id', 'ORIGINATOR_MISMATCH');
+      }
+      const responsibleId = (body.responsibleParty as PartyRefInput).partyOrPartyRole!.id!;
+      if (responsibleId === actor.organizationId) {
+        throw unprocessable('responsibleParty: an organisation cannot raise a problem with itself', 'INVALID_RESPONSIBLE');
+      }
+      const priority = priorityOf(body);
+
+      return db.transaction(async (tx) => {
+        if (!(await party.isActivePartner(tx, actor.organizationId, responsibleId))) {
+          throw unprocessable(`responsibleParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
+        }
+        const id = crypto.randomUUID();
+        await links.checkRefs(tx, actor, 'serviceProblem', { id, ...body });
+        const [originatorName, responsibleName] = await Promise.all([orgName(tx, actor.organizationId), orgName(tx, responsibleId)]);
+        const t = now();
+        const ts = t.toISOString();
+        const doc: JsonObject = {
+          id,
+          '@type': 'ServiceProblem',
+          ...body,
+          priority,
+          status: 'submitted',
+          statusChangeDate: ts,
+          statusChangeHistory: [
+            { status: 'submitted', statusChangeDate: ts, '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } },
+          ],
+          creationDate: ts,
+          lastUpdate: ts,
+          originatorParty: {
+            role: (body.originatorParty as PartyRefInput | undefined)?.role ?? 'originator',
+            partyOrPartyRole: orgRef(actor.organizationId, originatorName),
+            '@type': 'RelatedPartyRefOrPartyRoleRef',
+          },
+          responsibleParty: {
+            role: (body.responsibleParty as PartyRefInput).role ?? 'responsible',
+            partyOrPartyRole: orgRef(responsibleId, responsibleName),
+            '@type': 'RelatedPartyRefOrPartyRoleRef',
+          },
+          trackingRecord: [tracking(actor, t, 'create')],
+        };
+        if (body.note) doc.note = stampNotes(body.note as Note[], originatorName!, t);
+        await tx.serviceProblem.create({
+          data: { id, originatorOrgId: actor.organizationId, responsibleOrgId: responsibleId, creationDate: t, doc: doc as object, ...columns(doc) },
+        });
+        await links.syncDocumentLinks(tx, actor, 'serviceProblem', id, doc, t);
+        await emit(tx, [event('ServiceProblemCreateEvent', doc, actor, t)], t);
+        return doc;
+      });
+    },
+
+    async patch(actor: OrganizationActor, id: string, contentType: string, patchBody: unknown): Promise<JsonObject> {
+      return db.transaction(async (tx) => {
+        const row = await serviceProblemTable.find(tx, actor, id, { forUpdate: true });
+        if (!row) throw notFound('ServiceProblem', id);
+        const before = row.doc;
+        await requireActivePartnership(tx, before);
+        const side = sideOf(actor, before);
+
+        let after: JsonObject;
+        let reasonGiven: boolean;
+        if (contentType === 'application/json-patch+json') {
+          after = jsonPatch(before, patchBody as JsonPatchOp[]);
+          reasonGiven = (patchBody as JsonPatchOp[]).some((op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test');
+        } else {
+          after = mergePatch(before, patchBody) as JsonObject;
+          reasonGiven = typeof (patchBody as JsonObject).statusChangeReason === 'string';
+        }
+        // A client replacing a reference array it was shown filtered keeps what it could not see.
+        await links.restoreHiddenRefs(tx, actor.organizationId, 'serviceProblem', before, after);
+        const changed = changedAttributes(before, after).filter((a) => canonicalJson(before[a]) !== canonicalJson(after[a]));
+        if (changed.length === 0) return before;
+
+        const serverOwned = changed.filter((a) => SERVER_OWNED.has(a));
+        if (serverOwned.length) {
+          throw unprocessable(`${serverOwned.join(', ')} cannot be changed by a client (grouping uses problemGroup/problemUngroup)`, 'READ_ONLY_ATTRIBUTE');
+        }
+        const delta = Object.fromEntries(changed.map((a) => [a, after[a] === undefined ? null : after[a]]));
+        if (!schemas.patch(delta)) throw badRequest(`Invalid patch: ${describeAjvErrors(schemas.patch.errors ?? [], 'body')}`, 'INVALID_BODY');
+        const removedRequired = changed.filter((a) => after[a] === undefined && REQUIRED.includes(a));
+        if (removedRequired.length) throw unprocessable(`${removedRequired.join(', ')} cannot be removed`, 'REQUIRED_ATTRIBUTE');
+
+        const from = before.status as ProblemStatus;
+        const to = after.status as ProblemStatus;
+        const statusChanged = from !== to;
+        if (PROBLEM_FINAL.has(from) && changed.some((a) => a !== 'note')) {
+          throw new AppError(409, 'PROBLEM_FINAL', 'Conflict', `The service problem is ${from}; only notes can be added`);
+        }
+        const forbiddenAttrs = changed.filter((a) => (side === 'originator' ? RESPONSIBLE_ONLY : ORIGINATOR_ONLY).has(a));
+        if (forbiddenAttrs.length) throw forbidden(`The ${side} cannot change ${forbiddenAttrs.join(', ')}`);
+        if ((reasonGiven || changed.includes('statusChangeReason')) && !statusChanged) {
+          throw unprocessable('statusChangeReason can only be given together with a new status', 'REASON_WITHOUT_STATUS');
+        }
+        await links.checkRefs(tx, actor, 'serviceProblem', after, before);
+
+        const t = now();
+        if (changed.includes('note')) {
+          const added = appendedNotes((before.note ?? []) as Note[], (after.note ?? []) as Note[]);
+          after.note = [...((before.note ?? []) as Note[]), ...stampNotes(added, (await orgName(tx, actor.organizationId))!, t)];
+        }
+        Object.assign(after, normalizeDateTimes(after, schemas.output) as JsonObject);
+
+        const events: NewEvent[] = [];
+        if (statusChanged) {
+          const reason = reasonGiven ? (after.statusChangeReason as string | undefined) : undefined;
+          checkProblemTransition(from, to, side, reason);
+          after.status = from;
+          applyStatus(after, to, actor, t, reason);
+          after.trackingRecord = [...((after.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, `status ${from} -> ${to}`)];
+        }
+        after.lastUpdate = t.toISOString();
+
+        const attrChanges = changed.filter((a) => a !== 'status' && a !== 'statusChangeReason');
+        if (attrChanges.length) events.push(event('ServiceProblemAttributeValueChangeEvent', after, actor, t, `changed: ${attrChanges.join(', ')}`));
+        if (statusChanged) events.push(...statusEvents(after, from, actor, t));
+
+        await save(tx, after);
+        if (changed.includes('troubleTicket') || changed.includes('relatedEntity')) {
+          await links.syncDocumentLinks(tx, actor, 'serviceProblem', id, after, t);
+        }
+        await emit(tx, events, t);
+        return after;
+      });
+    },
+
+    async delete(actor: OrganizationActor, id: string): Promise<JsonObject> {
+      return db.transaction(async (tx) => {
+        const row = await serviceProblemTable.find(tx, actor, id, { forUpdate: true });
+        if (!row) throw notFound('ServiceProblem', id);
+        if (sideOf(actor, row.doc) !== 'originator') throw forbidden('Only the originating organisation can delete a service problem');
+        if (actor.role !== 'admin') throw forbidden('deleteServiceProblem requires the admin role; this key has the ' + actor.role + ' role');
+        if ((row.doc.parentProblem as unknown[] | undefined)?.length || (row.doc.underlyingProblem as unknown[] | undefined)?.length) {
+          throw conflict('The service problem is grouped; ungroup it (problemUngroup) before deleting it', 'PROBLEM_GROUPED');
+        }
+        await tx.serviceProblem.delete({ where: { id } });
+        await links.removeAllFor(tx, 'serviceProblem', id);
+        await tx.$executeRawUnsafe(`DELETE FROM sla_clock WHERE resource_type = 'serviceProblem' AND resource_id = $1::uuid`, id);
+        const t = now();
+        await emit(tx, [event('ServiceProblemDeleteEvent', row.doc, actor, t)], t);
+        return row.doc;
+      });
+    },
+
+    /** problemAcknowledgement / problemUnacknowledgement: the responsible organisation (un)acknowledges problems. */
+    async acknowledge(actor: OrganizationActor, input: JsonObject, undo: boolean): Promise<JsonObject> {
+      const taskType: ProblemTaskType = undo ? 'ProblemUnacknowledgement' : 'ProblemAcknowledgement';
+      const to: ProblemStatus = undo ? 'submitted' : 'acknowledged';
+      const ids = (input.problem as ProblemRef[]).map((p) => p.id);
+      return db.transaction(async (tx) => {
+        const rows = await lockProblems(tx, actor, ids);
+        const t = now();
+        const events: NewEvent[] = [];
+        const done: ProblemRef[] = [];
+        for (const row of rows.values()) {
+          const doc = row.doc;
+          const from = doc.status as ProblemStatus;
+          checkProblemTransition(from, to, sideOf(actor, doc), undefined);
+          applyStatus(doc, to, actor, t);
+          doc.trackingRecord = [
+            ...((doc.trackingRecord ?? []) as TrackingRecord[]),
+            tracking(actor, t, undo ? 'unacknowledge' : 'acknowledge', input.trackingRecord as TrackingRecord | undefined),
+          ];
+          await save(tx, doc);
+          events.push(...statusEvents(doc, from, actor, t));
+          done.push(ref(row));
+        }
+        const task: JsonObject = {
+          id: crypto.randomUUID(),
+          '@type': taskType,
+          state: 'done',
+          creationDate: t.toISOString(),
+          problem: ids.map((id) => ref(rows.get(id)!)),
+          [undo ? 'unackProblem' : 'ackProblem']: done,
+          trackingRecord: tracking(actor, t, undo ? 'unacknowledge' : 'acknowledge', input.trackingRecord as TrackingRecord | undefined),
+        };
+        const audience = await saveTask(tx, taskType, [...rows.values()][0]!.doc, task, t);
+        events.push(taskEvent(taskType, task, audience, actor, t));
+        await emit(tx, events, t);
+        return task;
+      });
+    },
+
+    /**
+     * problemGroup: children get `parentProblem`, the parent lists them in
+     * `underlyingProblem` (TMF656). problemUngroup undoes exactly that.
+     */
+    async group(actor: OrganizationActor, input: JsonObject, undo: boolean): Promise<JsonObject> {
+      const taskType: ProblemTaskType = undo ? 'ProblemUngroup' : 'ProblemGroup';
+      const parentId = (input.parentProblem as ProblemRef).id;
+      const childIds = [...new Set((input.childProblem as ProblemRef[]).map((c) => c.id))];
+      if (childIds.includes(parentId)) throw unprocessable('A problem cannot be grouped under itself', 'INVALID_GROUP');
+      return db.transaction(async (tx) => {
+        const rows = await lockProblems(tx, actor, [parentId, ...childIds]);
+        const parent = rows.get(parentId)!;
+        const t = now();
+        const events: NewEvent[] = [];
+        const parentOf = (doc: JsonObject) => (doc.parentProblem as ProblemRef[] | undefined)?.[0]?.id;
+
+        if (!undo) {
+          // No cycles: the parent must not sit below any of the children.
+          const ancestors = new Set<string>();
+          for (let cur = parentOf(parent.doc); cur && !ancestors.has(cur); ) {
+            ancestors.add(cur);
+            const up = await tx.serviceProblem.findUnique({ where: { id: cur }, select: { doc: true } });
+            cur = up ? parentOf(up.doc as JsonObject) : undefined;
+          }
+          for (const c of childIds) {
+            if (ancestors.has(c)) throw conflict(`Grouping ${c} under ${parentId} would make a cycle`, 'GROUP_CYCLE');
+            const current = parentOf(rows.get(c)!.doc);
+            if (current && current !== parentId) {
+              throw conflict(`ServiceProblem ${c} is already grouped under ${current}; ungroup it first`, 'ALREADY_GROUPED');
+            }
+          }
+        } else {
+          const stray = childIds.filter((c) => parentOf(rows.get(c)!.doc) !== parentId);
+          if (stray.length) throw conflict(`Not grouped under ${parentId}: ${stray.join(', ')}`, 'NOT_GROUPED');
+        }
+
+        const under = ((parent.doc.underlyingProblem ?? []) as ProblemRef[]).filter((u) => !childIds.includes(u.id));
+        parent.doc.underlyingProblem = undo ? under : [...under, ...childIds.map((c) => ref(rows.get(c)!))];
+        if ((parent.doc.underlyingProblem as unknown[]).length === 0) delete parent.doc.underlyingProblem;
+        const changedDocs = [parent.doc];
+        for (const c of childIds) {
+          const child = rows.get(c)!;
+          if (undo) delete child.doc.parentProblem;
+          else child.doc.parentProblem = [ref(parent)];
+          changedDocs.push(child.doc);
+          const link = { fromType: 'serviceProblem' as const, fromId: parentId, toType: 'serviceProblem' as const, toId: c, relation: 'underlyingProblem' };
+          if (undo) await links.removeLink(tx, link);
+          else await links.addLink(tx, actor, { ...link, origin: 'group' }, t);
+        }
+        for (const doc of changedDocs) {
+          doc.lastUpdate = t.toISOString();
+          doc.trackingRecord = [...((doc.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, undo ? 'ungroup' : 'group')];
+          await save(tx, doc);
+          events.push(event('ServiceProblemAttributeValueChangeEvent', doc, actor, t, doc === parent.doc ? 'changed: underlyingProblem' : 'changed: parentProblem'));
+        }
+        const task: JsonObject = {
+          id: crypto.randomUUID(),
+          '@type': taskType,
+          state: 'done',
+          creationDate: t.toISOString(),
+          parentProblem: ref(parent),
+          childProblem: childIds.map((c) => ref(rows.get(c)!)),
+        };
+        const audience = await saveTask(tx, taskType, parent.doc, task, t);
+        events.push(taskEvent(taskType, task, audience, actor, t));
+        await emit(tx, events, t);
+        return task;
+      });
+    },
+
+    listTasks(actor: OrganizationActor, taskType: ProblemTaskType, q: ListQuery) {
+      return problemTaskTable.list(db.prisma, actor, {
+        ...q,
+        filters: [...q.filters, { path: ['@type'], op: 'eq', values: [taskType], type: 'string' }],
+      });
+    },
+
+    async getTask(actor: OrganizationActor, taskType: ProblemTaskType, id: string): Promise<JsonObject> {
+      const row = await problemTaskTable.find(db.prisma, actor, id);
+      if (!row || row.doc['@type'] !== taskType) throw notFound(taskType, id);
+      return row.doc;
+    },
+
+    listEventRecords(actor: OrganizationActor, q: ListQuery) {
+      return eventRecordTable.list(db.prisma, actor, q);
+    },
+
+    async getEventRecord(actor: OrganizationActor, id: string): Promise<JsonObject> {
+      const row = await eventRecordTable.find(db.prisma, actor, id);
+      if (!row) throw notFound('ServiceProblemEventRecord', id);
+      return row.doc;
+    },
+
+    /**
+     * A note from the platform on problems linked to something that changed elsewhere
+     * (an incident cleared): a tracking record and an attribute-change event, in the
+     * caller's transaction. Only problems between the same two organisations are touched.
+     */
+    async recordLinkedChange(tx: Tx, problemIds: string[], parties: string[], actor: OrganizationActor, t: Date, description: string) {
+      const events: NewEvent[] = [];
+      for (const pid of [...new Set(problemIds)].sort()) {
+        const row = await serviceProblemTable.find(tx, actor, pid, { forUpdate: true });
+        if (!row) continue;
+        const p = partiesOf(row.doc);
+        if (![p.originator, p.responsible].every((o) => parties.includes(o))) continue;
+        row.doc.trackingRecord = [...((row.doc.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, description)];
+        row.doc.lastUpdate = t.toISOString();
+        await save(tx, row.doc);
+        events.push(event('ServiceProblemAttributeValueChangeEvent', row.doc, actor, t, `changed: trackingRecord (${description})`));
+      }
+      await emit(tx, events, t);
+    },
+
+    counterpartOf(actor: OrganizationActor, doc: JsonObject): string {
+      const { originator, responsible } = partiesOf(doc);
+      return originator === actor.organizationId ? responsible : originator;
+    },
+
+    /** For the SLA job: records an SLA violation on a problem (platform change, no actor). */
+    emit,
+    save,
+    event,
+  };
+}
