@@ -291,8 +291,8 @@ describe('the dispatcher: committed events relayed once, in sequence order (issu
     const { dso } = await pair(h);
     await h.db.pool.query(
       `INSERT INTO event (id, event_type, event_time, resource_type, resource_id, originator_org_id, audience, payload)
-       VALUES (gen_random_uuid(), 'PartnershipCreateEvent', $2, 'partnership', $1, $1, ARRAY[$1::uuid], '{}'::jsonb)`,
-      [dso.id, h.clock.now()],
+       VALUES (gen_random_uuid(), 'PartnershipCreateEvent', $3, 'partnership', $1, $2::uuid, ARRAY[$2::uuid], '{}'::jsonb)`,
+      [dso.id, dso.id, h.clock.now()],
     );
     const [ev] = await eventRows(h, 'resource_id = $1', [dso.id]);
     await waitFor(() => seen.includes(ev!.sequence), 5_000, 'the poll');
@@ -350,6 +350,36 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
     }
   }, 60_000);
 
+  it('batches that reach instance 2 out of order (a large one waits for its attachment on a busy pool) are still delivered in order, none dropped', async () => {
+    const { dso, mno } = await pair(h1);
+    await h2.app.relay.stop();
+    await h1.app.relay.stop();
+    const busy: Promise<unknown>[] = [];
+    try {
+      const s = await connectSocket(base2, { token: mno.keys.viewer });
+      const baseline = (await eventRows(h1)).at(-1)?.sequence ?? 0;
+      // A backlog: one relay batch larger than NOTIFY's 8000-byte payload, so the PostgreSQL
+      // adapter ships it as an attachment that instance 2 must fetch from its pool.
+      for (let i = 0; i < 12; i++) await fileTicket(h1, dso, mno);
+      // Instance 2's pool is busy for a moment (all but the adapter's LISTEN connection).
+      for (let i = 0; i < 7; i++) busy.push(h2.db.pool.query('SELECT pg_sleep(1.5)'));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await h1.app.relay.drain()).toBe(12); // large batch
+      await fileTicket(h1, dso, mno);
+      expect(await h1.app.relay.drain()).toBe(1); // small batch, straight through NOTIFY
+      const expected = (await eventRows(h1, '$1::uuid = ANY(audience) AND sequence > $2', [mno.id, baseline])).map((r) => r.sequence);
+      expect(expected).toHaveLength(13);
+      await Promise.all(busy);
+      await waitFor(() => s.events.length >= 13, 10_000).catch(() => undefined);
+      await barrier(s);
+      expect(s.sequences()).toEqual(expected);
+    } finally {
+      await Promise.allSettled(busy);
+      await h1.app.relay.start();
+      await h2.app.relay.start();
+    }
+  }, 60_000);
+
   it('a webhook subscription receives each event exactly once although both instances relay and deliver', async () => {
     const { dso, mno } = await pair(h1);
     const r = await receiver();
@@ -393,8 +423,9 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
     expect(run.instanceId).toMatch(/^[0-9a-f]{8}$/);
     expect(run.detail).toMatch(/endpoint\(s\) checked/);
 
-    // The lock is released: the other instance can run it next.
-    const again = await h2.app.scheduler.runNow('webhook-health-check');
+    // The lock is released: the instance that lost the race can run it next.
+    const loser = results[0]!.ran ? h2 : h1;
+    const again = await loser.app.scheduler.runNow('webhook-health-check');
     expect(again).toMatchObject({ ran: true, outcome: 'success' });
     const last = await h1.db.prisma.jobRun.findMany({ where: { name: 'webhook-health-check' }, orderBy: { id: 'asc' } });
     expect(last).toHaveLength(before.length + 2);
