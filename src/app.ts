@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import YAML from 'yaml';
 import type http from 'node:http';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -18,6 +20,9 @@ import { createRelay, type Relay } from './events/relay.js';
 import { createSocketBridge, type SocketBridge } from './events/socket.js';
 import { createWebhooks, type Webhooks } from './events/webhooks.js';
 import { platformJobs } from './jobs/definitions.js';
+import { createGateway, type Gateway } from './gateway/gateway.js';
+import { createIdempotency } from './gateway/idempotency.js';
+import { sourcesOf } from './gateway/sources.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { OPENAPI_DIR } from './paths.js';
 
@@ -39,6 +44,7 @@ export interface App {
   readonly webhooks: Webhooks;
   readonly sockets: SocketBridge;
   readonly scheduler: Scheduler;
+  readonly gateway: Gateway;
   /** Starts background work on a listening server: Socket.IO, relay, webhook worker, jobs. */
   start(server: http.Server, opts?: { jobs?: boolean }): Promise<void>;
   /** Stops background work and Socket.IO (which also closes the HTTP server). */
@@ -59,6 +65,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const audit = createAuditLog({ db, log });
   const metrics = createMetrics(db);
   const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now });
+  const gateway = createGateway({ db, log, config, now });
+  const idempotency = createIdempotency({ db, now });
   const { modules, hubs, services, withHubHandlers } = createModules({ db, now, apis, config, log });
   const webhooks = createWebhooks({ db, log, config, now, hubs });
   const handlers = withHubHandlers(webhooks);
@@ -134,23 +142,33 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  // The published documents, with YAML merge keys expanded (plain YAML 1.2 for any tool).
   app.get('/openapi/:file', (req, res, next) => {
-    const api = apis.find((a) => `${a.name}.yaml` === req.params.file) ?? (req.params.file === 'common.yaml' ? true : undefined);
-    if (!api) return next();
-    res.type('application/yaml').sendFile(path.join(OPENAPI_DIR, req.params.file));
+    const known = apis.some((a) => `${a.name}.yaml` === req.params.file) || req.params.file === 'common.yaml';
+    if (!known) return next();
+    const text = fs.readFileSync(path.join(OPENAPI_DIR, req.params.file), 'utf8');
+    res.type('application/yaml').send(YAML.stringify(YAML.parse(text, { merge: true }), { aliasDuplicateObjects: false }));
   });
 
   // Bulk imports (ETL-1) may be large; everything else keeps the small default limit.
   app.use(express.json({ type: 'application/geo+json', limit: config.importLimit, strict: false }));
   app.use(express.text({ type: 'text/csv', limit: config.importLimit }));
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: config.bodyLimit, strict: false }));
-  for (const api of apis) app.use(api.basePath, mountApi(api, { authenticator, handlers, baseUrl: config.baseUrl }));
+  for (const api of apis) app.use(api.basePath, mountApi(api, { authenticator, gateway, idempotency, handlers, baseUrl: config.baseUrl }));
 
   app.use((req, _res, next) => next(notFound('Resource', req.path)));
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  app.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = mapKnownError(err);
     if (known) {
-      if (res.locals.audit) (res.locals.audit as AuditNote).detail ??= known.message.slice(0, 500);
+      const note = res.locals.audit as AuditNote | undefined;
+      if (note) note.detail ??= known.message.slice(0, 500);
+      if ((known.status === 401 || known.status === 403) && req.originalUrl.startsWith('/tmf-api/')) {
+        // GW-3: count the refusal against its source before answering.
+        const actor = note?.actor;
+        await gateway
+          .recordRefusal(sourcesOf(req.headers.authorization, req.ip).primary, actor?.kind === 'organization' ? actor.organizationId : undefined, known.message)
+          .catch((e: unknown) => req.log?.error({ err: e }, 'recording a refused attempt failed'));
+      }
       return tmfError(res, known);
     }
     req.log?.error({ err }, 'unhandled error');
@@ -176,6 +194,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     webhooks,
     sockets,
     scheduler,
+    gateway,
     async start(server, opts) {
       started = true;
       sockets.attach(server);

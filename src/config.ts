@@ -39,6 +39,13 @@ const schema = z.object({
   GRIDLINK_AUTO_CLOSE_CRON: z.string().default('*/5 * * * *'),
   GRIDLINK_EXPORT_DIR: z.string().optional(),
   GRIDLINK_EXPORT_CRON: z.string().default('30 1 * * *'),
+  // Issue 6: gateway policies and security.
+  GRIDLINK_ALARM_THRESHOLD: z.coerce.number().int().min(1).default(10),
+  GRIDLINK_BLOCK_MINUTES: z.coerce.number().min(0).default(15),
+  GRIDLINK_AUDIT_RETENTION_DAYS: z.coerce.number().min(1).default(365),
+  GRIDLINK_CORS_ORIGINS: z.string().default(''),
+  GRIDLINK_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(600),
+  GRIDLINK_IDEMPOTENCY_HOURS: z.coerce.number().min(1).default(24),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -87,6 +94,16 @@ export interface Config {
     readonly dir: string;
     readonly cron: string;
   };
+  readonly security: {
+    /** GW-3: refused attempts per source and hour tolerated before an alarm. */
+    readonly alarmThreshold: number;
+    /** How long an alarmed source is blocked (0 = alarm only). */
+    readonly blockMinutes: number;
+    readonly auditRetentionDays: number;
+    readonly corsOrigins: readonly string[];
+    readonly tokenTtlSeconds: number;
+    readonly idempotencyHours: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -128,6 +145,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       undeliverableAfterMs: e.GRIDLINK_UNDELIVERABLE_MINUTES * 60_000,
     }),
     jobs: Object.freeze({ enabled: e.GRIDLINK_JOBS_ENABLED, healthCheckCron: e.GRIDLINK_HEALTHCHECK_CRON }),
+    security: Object.freeze({
+      alarmThreshold: e.GRIDLINK_ALARM_THRESHOLD,
+      blockMinutes: e.GRIDLINK_BLOCK_MINUTES,
+      auditRetentionDays: e.GRIDLINK_AUDIT_RETENTION_DAYS,
+      corsOrigins: Object.freeze(e.GRIDLINK_CORS_ORIGINS.split(',').map((o: string) => o.trim()).filter(Boolean)),
+      tokenTtlSeconds: e.GRIDLINK_TOKEN_TTL_SECONDS,
+      idempotencyHours: e.GRIDLINK_IDEMPOTENCY_HOURS,
+    }),
     sla: Object.freeze({
       cron: e.GRIDLINK_SLA_CRON,
       warningPercent: e.GRIDLINK_SLA_WARNING_PERCENT,

@@ -67,15 +67,28 @@ async function subscribe(h: Harness, org: TestOrg, callback: string, hub = TT_HU
 }
 
 async function eventRows(h: Harness, where = 'TRUE', params: unknown[] = []) {
-  const { rows } = await h.db.pool.query<{ sequence: string; id: string; event_type: string; resource_id: string; relayed_at: Date | null }>(
-    `SELECT sequence, id, event_type, resource_id, relayed_at FROM event WHERE ${where} ORDER BY sequence`,
-    params,
-  );
-  return rows.map((r) => ({ sequence: Number(r.sequence), id: r.id, eventType: r.event_type, resourceId: r.resource_id, relayedAt: r.relayed_at }));
+  const { rows } = await h.db.pool.query<{
+    sequence: string;
+    id: string;
+    event_type: string;
+    resource_id: string;
+    relayed_at: Date | null;
+  }>(`SELECT sequence, id, event_type, resource_id, relayed_at FROM event WHERE ${where} ORDER BY sequence`, params);
+  return rows.map((r) => ({
+    sequence: Number(r.sequence),
+    id: r.id,
+    eventType: r.event_type,
+    resourceId: r.resource_id,
+    relayedAt: r.relayed_at,
+  }));
 }
 
 async function allRelayed(h: Harness, timeoutMs = 15_000) {
-  await waitFor(async () => (await h.db.pool.query('SELECT 1 FROM event WHERE relayed_at IS NULL LIMIT 1')).rowCount === 0, timeoutMs, 'the relay');
+  await waitFor(
+    async () => (await h.db.pool.query('SELECT 1 FROM event WHERE relayed_at IS NULL LIMIT 1')).rowCount === 0,
+    timeoutMs,
+    'the relay',
+  );
 }
 
 /** Relays everything and runs the webhook worker until no subscription's head delivery is due. */
@@ -334,14 +347,20 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
         while (n < 40) {
           n++;
           const t = await fileTicket(h1, dso, mno);
-          const res = await h1.call('PATCH', `${TT}/${t.id}`, { key: mno.keys.operator, body: { status: 'acknowledged' }, contentType: MERGE });
+          const res = await h1.call('PATCH', `${TT}/${t.id}`, {
+            key: mno.keys.operator,
+            body: { status: 'acknowledged' },
+            contentType: MERGE,
+          });
           expect(res.status).toBe(200);
         }
       };
       await Promise.all([writer(), writer(), writer(), writer()]);
       const expected = (await eventRows(h1, '$1::uuid = ANY(audience) AND sequence > $2', [mno.id, baseline])).map((r) => r.sequence);
       expect(expected).toHaveLength(80);
-      await waitFor(() => s.events.length >= expected.length, 20_000, `80 events on instance 2 (have ${s.events.length})`).catch(() => undefined);
+      await waitFor(() => s.events.length >= expected.length, 20_000, `80 events on instance 2 (have ${s.events.length})`).catch(
+        () => undefined,
+      );
       await barrier(s);
       expect(s.sequences()).toEqual(expected);
     } finally {
@@ -352,12 +371,14 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
 
   it('batches that reach instance 2 out of order (a large one waits for its attachment on a busy pool) are still delivered in order, none dropped', async () => {
     const { dso, mno } = await pair(h1);
+    const s = await connectSocket(base2, { token: mno.keys.viewer });
+    const baseline = (await eventRows(h1)).at(-1)?.sequence ?? 0;
+    await fileTicket(h1, dso, mno); // instance 2 has seen a batch before the race below
+    await waitFor(() => s.events.length === 1, 10_000, 'a first event on instance 2');
     await h2.app.relay.stop();
     await h1.app.relay.stop();
     const busy: Promise<unknown>[] = [];
     try {
-      const s = await connectSocket(base2, { token: mno.keys.viewer });
-      const baseline = (await eventRows(h1)).at(-1)?.sequence ?? 0;
       // A backlog: one relay batch larger than NOTIFY's 8000-byte payload, so the PostgreSQL
       // adapter ships it as an attachment that instance 2 must fetch from its pool.
       for (let i = 0; i < 12; i++) await fileTicket(h1, dso, mno);
@@ -368,9 +389,9 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
       await fileTicket(h1, dso, mno);
       expect(await h1.app.relay.drain()).toBe(1); // small batch, straight through NOTIFY
       const expected = (await eventRows(h1, '$1::uuid = ANY(audience) AND sequence > $2', [mno.id, baseline])).map((r) => r.sequence);
-      expect(expected).toHaveLength(13);
+      expect(expected).toHaveLength(14);
       await Promise.all(busy);
-      await waitFor(() => s.events.length >= 13, 10_000).catch(() => undefined);
+      await waitFor(() => s.events.length >= 14, 10_000).catch(() => undefined);
       await barrier(s);
       expect(s.sequences()).toEqual(expected);
     } finally {
@@ -407,12 +428,50 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
     expect(new Set(rows.map((d) => d.eventId))).toEqual(new Set(events.map((e) => e.id)));
   }, 60_000);
 
+  it('a long queue is worked by one instance at a time: the lease is kept while delivering, so no event goes out twice or out of order', async () => {
+    const { dso, mno } = await pair(h1);
+    const r = await receiver({ delayMs: 100 });
+    r.script = [500]; // the head fails once, so a backlog builds up behind it
+    const sub = await subscribe(h1, mno, r.url);
+    await fileTicket(h1, dso, mno);
+    await waitFor(() => r.requests.length === 1, 10_000, 'the first attempt');
+    for (let i = 0; i < 9; i++) await fileTicket(h1, dso, mno);
+    await allRelayed(h1);
+    // From now on each delivery takes 20 s of (shared) clock time: the queue outlasts a 60 s lease.
+    r.onRequest = () => h1.clock.advance(20_000);
+    h1.clock.advance(5_000);
+    const poke = setInterval(() => {
+      void h1.app.webhooks.deliverDue();
+      void h2.app.webhooks.deliverDue();
+    }, 30);
+    try {
+      await waitFor(() => new Set(r.eventIds()).size === 10, 30_000, 'ten events delivered');
+      await settle(h1, h2);
+    } finally {
+      clearInterval(poke);
+      r.onRequest = undefined;
+    }
+    const delivered = r.requests.filter((q) => q.status === 200).map((q) => q.json);
+    expect(delivered.map((e) => e.eventId)).toHaveLength(10); // none twice
+    expect(strictlyIncreasing(delivered.map((e) => e.sequence))).toBe(true);
+    const rows = await h1.db.prisma.webhookDelivery.findMany({ where: { subscriptionId: sub.id }, orderBy: { eventSequence: 'asc' } });
+    expect(rows.map((d) => [d.status, d.attempts])).toEqual([['delivered', 2], ...Array(9).fill(['delivered', 1])]);
+  }, 60_000);
+
   it('scheduled jobs: the same job started on both instances at once runs once; job_run records start, end and outcome', async () => {
     const { mno } = await pair(h1);
-    const slow = await receiver({ delayMs: 1_500 }); // keeps the health-check job busy
+    // The probe of this endpoint is held until the test lets go, so whichever instance takes
+    // the job's lock is still running it when the other one tries.
+    const slow = await receiver();
+    let release!: () => void;
+    slow.gate = new Promise<void>((resolve) => (release = resolve));
     await subscribe(h1, mno, slow.url);
     const before = await h1.db.prisma.jobRun.findMany({ where: { name: 'webhook-health-check' } });
-    const results = await Promise.all([h1.app.scheduler.runNow('webhook-health-check'), h2.app.scheduler.runNow('webhook-health-check')]);
+    const runs = [h1.app.scheduler.runNow('webhook-health-check'), h2.app.scheduler.runNow('webhook-health-check')];
+    const first = await Promise.race(runs);
+    expect(first).toEqual({ ran: false });
+    release();
+    const results = await Promise.all(runs);
     expect(results.map((x) => x.ran).sort()).toEqual([false, true]);
     expect(results.find((x) => x.ran)).toMatchObject({ outcome: 'success', detail: expect.stringMatching(/endpoint\(s\) checked/) });
     expect(slow.requests).toHaveLength(1); // one probe: one run
@@ -439,7 +498,13 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
       log: silent,
       now: h1.clock.now,
       jobs: [
-        { name: 'test-hangs', schedule: '* * * * *', timeoutMs: 200, description: 'never finishes', run: () => new Promise(() => undefined) },
+        {
+          name: 'test-hangs',
+          schedule: '* * * * *',
+          timeoutMs: 200,
+          description: 'never finishes',
+          run: () => new Promise(() => undefined),
+        },
         {
           name: 'test-fails',
           schedule: '* * * * *',
@@ -554,26 +619,33 @@ describe('a hard kill (SIGKILL) of the real process mid-stream loses no committe
     expect(first.signalCode).toBe('SIGKILL');
 
     // Every confirmed ticket committed together with its event (and no event without its ticket).
-    const tickets = (await h.db.pool.query<{ id: string }>('SELECT id::text AS id FROM trouble_ticket WHERE reporter_org_id = $1', [dso.id])).rows.map((x) => x.id);
+    const tickets = (
+      await h.db.pool.query<{ id: string }>('SELECT id::text AS id FROM trouble_ticket WHERE reporter_org_id = $1', [dso.id])
+    ).rows.map((x) => x.id);
     const created = await eventRows(h, `event_type = 'TroubleTicketCreateEvent' AND originator_org_id = $1`, [dso.id]);
     expect(new Set(tickets)).toEqual(new Set(created.map((e) => e.resourceId)));
     expect(created).toHaveLength(tickets.length);
     for (const id of confirmed) expect(tickets).toContain(id);
-    const unrelayedAtKill = created.filter((e) => !e.relayedAt).length;
-    const deliveredAtKill = new Set(r.eventIds()).size;
+    expect(confirmed.length).toBeGreaterThanOrEqual(40);
+
+    // Did the dead process hold the subscription's delivery lease (60 s) when it died?
+    const { rows: lease } = await h.db.pool.query('SELECT lease_until FROM hub_subscription WHERE organization_id = $1', [mno.id]);
+    const leaseHeld = lease[0]!.lease_until !== null;
 
     // Restart: the relay picks up where the dead process stopped.
     const second = await start(port);
     await allRelayed(h, 30_000);
     const want = new Set(created.map((e) => e.id));
     const allThere = () => [...want].every((id) => r.eventIds().includes(id));
-    // The restarted process delivers the backlog, unless the dead one held the subscription's
-    // 60 s lease when it died; then it waits for the lease to run out.
-    await waitFor(allThere, 10_000).catch(() => undefined);
+    if (!leaseHeld) {
+      // The restarted process delivers the whole backlog itself.
+      await waitFor(allThere, 30_000, 'every event at the receiver, from the restarted process');
+    }
     second.kill('SIGTERM');
     expect(await new Promise((resolve) => second.once('exit', (c) => resolve(c)))).toBe(0);
-    if (!allThere()) {
-      // A worker whose clock is past that lease (the harness app's) finishes the job.
+    if (leaseHeld) {
+      // The restarted process had to wait for the dead one's lease to run out; a worker whose
+      // clock is past it (the harness app's) stands in for that minute.
       h.clock.current = new Date(Date.now() + 5 * 60_000);
       await waitFor(
         async () => {
@@ -589,8 +661,5 @@ describe('a hard kill (SIGKILL) of the real process mid-stream loses no committe
     // At-least-once: only a post in flight at the kill may be repeated.
     expect(received.length - new Set(received).size).toBeLessThanOrEqual(1);
     expect(received.every((id) => want.has(id))).toBe(true);
-    expect({ confirmed: confirmed.length, atKill: { unrelayed: unrelayedAtKill, delivered: deliveredAtKill } }).toMatchObject({
-      confirmed: expect.any(Number),
-    });
   }, 180_000);
 });

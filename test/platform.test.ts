@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
+import { readDocument } from '../src/http/openapi.js';
 import { partyHandlers } from '../src/modules/party/party.handlers.js';
 
 let h: Harness;
@@ -57,7 +58,7 @@ describe('OpenAPI documents', () => {
     const { default: addFormats } = await import('ajv-formats');
     for (const api of h.app.apis) {
       const strict = new OpenAPIBackend({
-        definition: api.file,
+        definition: (await readDocument(api.file)) as never,
         strict: true,
         quick: false,
         customizeAjv: (ajv) => (addFormats as unknown as (a: typeof ajv) => typeof ajv)(ajv),
@@ -76,7 +77,7 @@ describe('every operationId has a handler and every handler an operationId', () 
     const shared = new Set(['createHub', 'listHub', 'hubGet', 'hubDelete', 'checkHub']);
     const expected = h.app.apis.flatMap((a) => a.operationIds.map((id) => (shared.has(id) ? `${a.name}.${id}` : id))).sort();
     expect(Object.keys(handlers).sort()).toEqual(expected);
-    expect(documented.filter((id) => shared.has(id))).toHaveLength(5 * h.app.apis.length);
+    expect(documented.filter((id) => shared.has(id))).toHaveLength(5 * h.app.apis.filter((a) => a.operationIds.includes('createHub')).length);
     expect(documented.length).toBeGreaterThan(10);
     expect(typeof partyHandlers).toBe('function');
   });

@@ -49,6 +49,38 @@ interface WireEvent {
 const CROSS_INSTANCE = 'gridlink:events';
 const REPLAY_PAGE = 500;
 
+const EVENT_COLUMNS = 'sequence, id, event_type, resource_type, resource_id, originator_org_id, audience, event_time, payload';
+interface EventRow {
+  sequence: string;
+  id: string;
+  event_type: string;
+  resource_type: string;
+  resource_id: string;
+  originator_org_id: string | null;
+  audience: string[];
+  event_time: Date;
+  payload: RelayedEvent['payload'];
+}
+const toRelayed = (x: EventRow): RelayedEvent => ({
+  sequence: Number(x.sequence),
+  id: x.id,
+  eventType: x.event_type,
+  resourceType: x.resource_type,
+  resourceId: x.resource_id,
+  originatorOrgId: x.originator_org_id,
+  audience: x.audience,
+  eventTime: x.event_time,
+  payload: x.payload,
+});
+const toWire = (e: RelayedEvent, recipients: string[]): WireEvent => ({
+  sequence: e.sequence,
+  eventType: e.eventType,
+  resourceType: e.resourceType,
+  resourceId: e.resourceId,
+  recipients,
+  payload: e.payload,
+});
+
 function parseFilter(raw: unknown): Filter {
   const r = (raw ?? {}) as Record<string, unknown>;
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? v.split(',') : undefined);
@@ -111,24 +143,69 @@ export function createSocketBridge(deps: {
     }
   };
 
+  /**
+   * Relayed batches arrive here in relay order from this instance's relay, but not always
+   * from other instances: the PostgreSQL adapter ships a large batch as an attachment that
+   * this instance fetches from its pool, so a later small batch can overtake it. Batches are
+   * therefore handled one at a time against a cursor (the last sequence handed to local
+   * sockets); a batch that starts beyond the cursor first gets the relayed events in between
+   * from the outbox, and a batch that arrives after that is ignored. Nothing is dropped.
+   */
+  let cursor: number | undefined;
+  let chain: Promise<void> = Promise.resolve();
+
+  const relayedBetween = async (after: number, before: number): Promise<WireEvent[]> => {
+    const client = await db.pool.connect();
+    try {
+      const r = await client.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM event WHERE sequence > $1 AND sequence < $2 AND relayed_at IS NOT NULL ORDER BY sequence`,
+        [after, before],
+      );
+      const rows = r.rows.map(toRelayed);
+      const recipients = await recipientsOf(rows, client);
+      return rows.map((e) => toWire(e, recipients.get(e.sequence) ?? []));
+    } finally {
+      client.release();
+    }
+  };
+
+  const onRelayed = (events: WireEvent[]) => {
+    if (events.length === 0) return;
+    chain = chain.then(async () => {
+      const first = events[0]!.sequence;
+      const last = events.at(-1)!.sequence;
+      const from = cursor;
+      if (from !== undefined && last <= from) return; // overtaken; already delivered from the outbox
+      if (from !== undefined && first > from + 1) {
+        try {
+          deliverLocal(await relayedBetween(from, first));
+        } catch (e) {
+          log.error({ err: e }, 'socket fan-out could not read events missing between relayed batches');
+        }
+      }
+      deliverLocal(from === undefined ? events : events.filter((e) => e.sequence > from));
+      cursor = Math.max(cursor ?? 0, last);
+    });
+  };
+
   const replay = async (s: Socket, after: number) => {
     const st = state(s);
     const since = new Date(deps.now().getTime() - deps.retentionMs);
     const oldest = await db.pool.query<{ min: string | null }>('SELECT min(sequence) AS min FROM event WHERE event_time >= $1', [since]);
     const gap = after > 0 && oldest.rows[0]?.min != null && Number(oldest.rows[0].min) > after + 1;
-    let cursor = after;
+    let position = after;
     let replayed = 0;
     for (;;) {
       const client = await db.pool.connect();
       let rows: RelayedEvent[];
       let recipients: Map<number, string[]>;
       try {
-        const r = await client.query<{ sequence: string; event_type: string; resource_type: string; resource_id: string; originator_org_id: string | null; audience: string[]; event_time: Date; id: string; payload: RelayedEvent['payload'] }>(
-          `SELECT sequence, id, event_type, resource_type, resource_id, originator_org_id, audience, event_time, payload FROM event
+        const r = await client.query<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM event
             WHERE sequence > $1 AND $2::uuid = ANY(audience) AND event_time >= $3 ORDER BY sequence LIMIT $4`,
-          [cursor, st.orgId, since, REPLAY_PAGE],
+          [position, st.orgId, since, REPLAY_PAGE],
         );
-        rows = r.rows.map((x) => ({ sequence: Number(x.sequence), id: x.id, eventType: x.event_type, resourceType: x.resource_type, resourceId: x.resource_id, originatorOrgId: x.originator_org_id, audience: x.audience, eventTime: x.event_time, payload: x.payload }));
+        rows = r.rows.map(toRelayed);
         recipients = await recipientsOf(rows, client);
       } finally {
         client.release();
@@ -138,7 +215,7 @@ export function createSocketBridge(deps: {
         send(s, { ...e, recipients: recipients.get(e.sequence) ?? [] });
         if (st.lastSent !== before) replayed++;
         st.lastSent = Math.max(st.lastSent, e.sequence);
-        cursor = e.sequence;
+        position = e.sequence;
       }
       if (rows.length < REPLAY_PAGE) break;
     }
@@ -152,15 +229,8 @@ export function createSocketBridge(deps: {
     },
     afterCommit(events) {
       if (!io || events.length === 0) return;
-      const wire: WireEvent[] = events.map((e) => ({
-        sequence: e.sequence,
-        eventType: e.eventType,
-        resourceType: e.resourceType,
-        resourceId: e.resourceId,
-        recipients: pending.get(e.sequence) ?? [],
-        payload: e.payload,
-      }));
-      deliverLocal(wire);
+      const wire = events.map((e) => toWire(e, pending.get(e.sequence) ?? []));
+      onRelayed(wire);
       io.serverSideEmit(CROSS_INSTANCE, wire);
     },
   };
@@ -174,7 +244,7 @@ export function createSocketBridge(deps: {
         cors: { origin: false },
         adapter: createAdapter(db.pool, { errorHandler: (e) => log.warn({ err: e }, 'socket.io adapter error') }),
       });
-      io.on(CROSS_INSTANCE, (events: WireEvent[]) => deliverLocal(events));
+      io.on(CROSS_INSTANCE, (events: WireEvent[]) => onRelayed(events));
 
       io.use(async (socket, next) => {
         const started = Date.now();

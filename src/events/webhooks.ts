@@ -202,6 +202,14 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
         await db.pool.query(`UPDATE webhook_delivery SET status = 'dead', last_error = 'event expired from retention', last_attempt_at = $2 WHERE id = $1`, [d.id, t]);
         continue;
       }
+      // Extend the lease before each attempt: a long queue must not outlast it, or another
+      // instance would take the subscription over mid-queue (duplicates, broken order).
+      const kept = await db.pool.query('UPDATE hub_subscription SET lease_until = $2 WHERE id = $1 AND lease_owner = $3', [
+        sub.id,
+        new Date(now().getTime() + LEASE_MS),
+        instance,
+      ]);
+      if (kept.rowCount === 0) return; // the lease ran out and another instance holds it now
       const sequence = Number(d.event_sequence);
       const result = await post(sub, JSON.stringify(toDelivered({ payload: d.payload, sequence })), d.event_id, sequence);
       const done = now();

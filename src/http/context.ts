@@ -45,6 +45,8 @@ export interface RequestContext {
   readonly audit: AuditNote;
   /** Builds an absolute or base-relative href for a path under an API's base path. */
   href(basePath: string, path: string): string;
+  /** `If-Match` request header, for optimistic concurrency (see http/etag.ts). */
+  readonly ifMatch: string | undefined;
 }
 
 export interface HttpResult {

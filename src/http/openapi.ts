@@ -1,12 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
+import { dereference } from '@apidevtools/json-schema-ref-parser';
 import express, { type Request, type Response, type Router } from 'express';
 import { OpenAPIBackend, type Context, type Operation } from 'openapi-backend';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import type { Authenticator } from '../auth/authenticate.js';
+import type { Gateway } from '../gateway/gateway.js';
+import type { createIdempotency } from '../gateway/idempotency.js';
+import { sourcesOf } from '../gateway/sources.js';
 import { authorize } from './access.js';
-import type { AuditNote, HandlerMap, RequestContext } from './context.js';
+import type { AuditNote, HandlerMap, HttpResult, RequestContext } from './context.js';
 import { AppError, badRequest, notFound } from './errors.js';
 
 // ajv-formats is CommonJS with a default export.
@@ -32,6 +37,30 @@ export function newAjv(): Ajv {
   return ajv;
 }
 
+/**
+ * Reads an OpenAPI document, expanding YAML merge keys (`<<: *errors`, used to share
+ * error responses) and making relative `$ref`s absolute so the shared components resolve
+ * whatever the working directory.
+ */
+export async function readDocument(file: string): Promise<unknown> {
+  const doc = YAML.parse(fs.readFileSync(file, 'utf8'), { merge: true }) as unknown;
+  const base = path.dirname(file);
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>)
+          .filter(([k]) => k !== 'x-common-errors' && k !== 'x-list-params' && k !== 'x-count-headers')
+          .map(([k, val]) => [k, k === '$ref' && typeof val === 'string' && val.startsWith('./') ? path.join(base, val) : walk(val)]),
+      );
+    }
+    return v;
+  };
+  // Resolve the shared components now (files only, no network), so openapi-backend's
+  // quick mode gets a self-contained document.
+  return dereference(walk(doc) as never, { resolve: { http: false }, dereference: { circular: 'ignore' } });
+}
+
 /** Loads every OpenAPI document in `dir`; routes and validators are built once. */
 export async function loadApis(dir: string): Promise<LoadedApi[]> {
   const files = fs
@@ -42,7 +71,7 @@ export async function loadApis(dir: string): Promise<LoadedApi[]> {
   for (const f of files) {
     const file = path.join(dir, f);
     const backend = new OpenAPIBackend({
-      definition: file,
+      definition: (await readDocument(file)) as never,
       strict: false,
       // Definition validation costs ~2 s per document; it runs once in the test suite instead.
       quick: true,
@@ -93,6 +122,8 @@ export function describeAjvErrors(errors: ErrorObject[], root: string): string {
 
 export interface MountDeps {
   authenticator: Authenticator;
+  gateway: Gateway;
+  idempotency: ReturnType<typeof createIdempotency>;
   handlers: HandlerMap;
   baseUrl: string | undefined;
 }
@@ -130,9 +161,20 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
     const audit = res.locals.audit as AuditNote;
     audit.operation = operationId;
 
+    const receivedAt = new Date();
+    // GW-3: a source that kept failing is blocked for a while, whatever it sends now.
+    const blocked = await deps.gateway.blockedFor(sourcesOf(req.headers.authorization, req.ip).all);
+    if (blocked) {
+      throw new AppError(429, 'SOURCE_BLOCKED', 'Too Many Requests', `This source is blocked for ${blocked} s after repeated unauthorised attempts (GW-3)`, { 'Retry-After': String(blocked) });
+    }
     const actor = await deps.authenticator.authenticate(req.headers.authorization);
     audit.actor = actor;
     authorize(actor, operationId, req.method);
+    if (actor.kind === 'organization') {
+      // GW-4/GW-5: counted before any work, refused requests included.
+      const rate = await deps.gateway.consume(actor, operationId, req.body, res.locals.requestId as string, receivedAt);
+      for (const [k, v] of Object.entries(rate.headers)) res.setHeader(k, v);
+    }
 
     const content = (op.requestBody as { content?: Record<string, unknown>; required?: boolean } | undefined)?.content;
     let body: unknown = undefined;
@@ -175,11 +217,16 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
       log: req.log,
       audit,
       href: (basePath, p) => `${deps.baseUrl ?? ''}${basePath}${p}`,
+      ifMatch: typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined,
     };
     // Operations shared by several documents (the hub) are registered as `<api>.<operationId>`.
     const handler = deps.handlers[`${api.name}.${operationId}`] ?? deps.handlers[operationId];
     if (!handler) throw new AppError(501, 'NOT_IMPLEMENTED', 'Not Implemented', `${operationId} is not implemented`);
-    const result = await handler(ctx);
+    const idempotencyKey = req.headers['idempotency-key'];
+    const result: HttpResult =
+      req.method === 'POST' && typeof idempotencyKey === 'string' && actor.kind === 'organization'
+        ? await deps.idempotency.run(actor, idempotencyKey, operationId, req.path, body, () => handler(ctx))
+        : await handler(ctx);
     for (const [k, val] of Object.entries(result.headers ?? {})) res.setHeader(k, val);
     if (result.body === undefined) res.status(result.status).end();
     else if (result.raw) res.status(result.status).send(result.body as string);

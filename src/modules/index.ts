@@ -11,6 +11,10 @@ import type { PartyService } from './party/party.service.js';
 import { troubleTicketModule } from './troubleTicket/troubleTicket.module.js';
 import { siteModule } from './site/site.module.js';
 import { energyOutageModule } from './energyOutage/energyOutage.module.js';
+import { networkStatusModule } from './networkStatus/networkStatus.module.js';
+import { serviceProblemModule } from './serviceProblem/serviceProblem.module.js';
+import { incidentModule } from './incident/incident.module.js';
+import { slaModule } from './sla/sla.module.js';
 
 /** What every resource module gets from the composition root. */
 export interface ModuleContext {
@@ -46,7 +50,16 @@ export function createModules(ctx: Omit<ModuleContext, 'party'>): {
 } {
   const party = partyModule(ctx);
   const full: ModuleContext = { ...ctx, party: party.service };
-  const modules: GridlinkModule[] = [party, troubleTicketModule(full), siteModule(full), energyOutageModule(full)];
+  const modules: GridlinkModule[] = [
+    party,
+    troubleTicketModule(full),
+    siteModule(full),
+    energyOutageModule(full),
+    networkStatusModule(full),
+    serviceProblemModule(full),
+    incidentModule(full),
+    slaModule(full),
+  ];
   const hubs = modules.flatMap((m) => m.hubs);
   return {
     modules,

@@ -257,6 +257,10 @@ export interface Receiver {
   status: number;
   /** Delay before answering, in ms. */
   delayMs: number;
+  /** Called as each request arrives (e.g. to move a test clock). */
+  onRequest?: (path: string) => void;
+  /** While set, answers wait for this promise (holds a caller mid-request). */
+  gate?: Promise<unknown>;
   /** Deliveries (everything but health-check pings). */
   events(): ReceivedEvent[];
   eventIds(): string[];
@@ -290,13 +294,15 @@ export async function startReceiver(opts: { status?: number; delayMs?: number } 
       } catch {
         json = undefined as unknown as ReceivedEvent;
       }
+      r.onRequest?.(req.url ?? '');
       const status = r.script.length ? r.script.shift()! : r.status;
       const answer = () => {
         requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json, status });
         res.writeHead(status, { 'Content-Type': 'application/json' }).end('{}');
       };
-      if (r.delayMs > 0) setTimeout(answer, r.delayMs);
-      else answer();
+      const go = () => (r.delayMs > 0 ? setTimeout(answer, r.delayMs) : answer());
+      if (r.gate) void r.gate.then(go);
+      else go();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -389,4 +395,90 @@ export async function refusedSocket(baseUrl: string, auth: Record<string, unknow
 export function closeSockets(): void {
   for (const s of openSockets) s.disconnect();
   openSockets.clear();
+}
+
+// ---------------------------------------------------------------------------------------
+// Energy outage notices and site registers (issue 4: EO-1, ETL-1): API paths, GeoJSON
+// builders, MNO site factory and the event rows a command wrote.
+// ---------------------------------------------------------------------------------------
+export const OUTAGE = '/tmf-api/energyOutage/v1';
+export const SITES = '/tmf-api/siteRegister/v1';
+
+export type LonLat = [number, number];
+
+/** The closed, counter-clockwise ring of the box [lon0,lat0]-[lon1,lat1]. */
+export function boxRing(lon0: number, lat0: number, lon1: number, lat1: number): LonLat[] {
+  return [
+    [lon0, lat0],
+    [lon1, lat0],
+    [lon1, lat1],
+    [lon0, lat1],
+    [lon0, lat0],
+  ];
+}
+
+/** A GeoJSON Polygon: the box, with optional holes (each a box too). */
+export function boxPolygon(box: [number, number, number, number], ...holes: [number, number, number, number][]) {
+  return { type: 'Polygon' as const, coordinates: [boxRing(...box), ...holes.map((b) => boxRing(...b).reverse())] };
+}
+
+export interface MnoSiteOptions {
+  name?: string;
+  energySupplyId?: string;
+  baseStationId?: string[];
+  backupPower?: { upsInstalled?: boolean; upsCapacityMinutes?: number; remainingMinutes?: number; generator?: boolean };
+  priority?: boolean;
+}
+
+/** Registers an MNO site through the API and returns it. */
+export async function createMnoSite(
+  h: Harness,
+  mno: TestOrg,
+  siteId: string,
+  at: LonLat,
+  opts: MnoSiteOptions = {},
+): Promise<{ id: string; siteId: string; [k: string]: unknown }> {
+  const res = await h.call('POST', `${SITES}/mnoSite`, {
+    key: mno.keys.operator,
+    body: { siteId, location: { type: 'Point', coordinates: at }, ...opts },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: string; siteId: string };
+}
+
+export interface StoredEvent {
+  sequence: bigint;
+  type: string;
+  audience: string[];
+  resourceType: string;
+  resourceId: string;
+  /** The resource inside the envelope (`payload.event.<resourceType>`). */
+  resource: Record<string, unknown>;
+  payload: Record<string, unknown>;
+}
+
+/** The highest event sequence so far (0n when none). */
+export async function lastEventSequence(h: Harness): Promise<bigint> {
+  const last = await h.db.prisma.event.findFirst({ orderBy: { sequence: 'desc' }, select: { sequence: true } });
+  return last?.sequence ?? 0n;
+}
+
+/** Event rows written after `since`, in sequence order, optionally about one resource. */
+export async function eventsSince(h: Harness, since: bigint, resourceId?: string): Promise<StoredEvent[]> {
+  const rows = await h.db.prisma.event.findMany({
+    where: { sequence: { gt: since }, ...(resourceId ? { resourceId } : {}) },
+    orderBy: { sequence: 'asc' },
+  });
+  return rows.map((r) => {
+    const payload = r.payload as { event: Record<string, Record<string, unknown>> };
+    return {
+      sequence: r.sequence,
+      type: r.eventType,
+      audience: r.audience,
+      resourceType: r.resourceType,
+      resourceId: r.resourceId,
+      resource: payload.event[r.resourceType]!,
+      payload: payload as unknown as Record<string, unknown>,
+    };
+  });
 }

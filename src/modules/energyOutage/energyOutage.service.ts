@@ -6,7 +6,7 @@ import { boundingBox, boxLiteral, containsPoint, parseArea, parseLonLat, type Ar
 import type { OrganizationActor } from '../../http/context.js';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { changedAttributes, mergePatch, normalizeDateTimes, type JsonObject } from '../../http/patch.js';
-import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
+import { matchesFilters, type JsonSchema, type ListQuery } from '../../http/tmfQuery.js';
 import type { PartyService } from '../party/party.service.js';
 import { renderCap, type Revision } from './energyOutage.cap.js';
 import { impactedSitesOf, outageStart, etrOf, presentImpactedSite, refreshImpact, summaries } from './energyOutage.impact.js';
@@ -33,6 +33,10 @@ const ETR_FIELDS = ['expectedOutageEndTime', 'etrConfidence', 'etrSource'];
 const IMPACT_FIELDS = ['affectedArea', 'status', 'outageStartTime', 'expectedOutageEndTime'];
 /** Geographic/status filters of the list operation (not attributes). */
 export const GEO_PARAMS = ['atPoint', 'intersects', 'active'];
+/** Attributes an MNO sees only in part (its own entry): it filters on its view, not the stored notice. */
+const VIEW_FILTERED = ['audience', 'mnoResponse'];
+/** Candidates read when exact tests run in memory (atPoint, view filters) before paging. */
+const MAX_IN_MEMORY_CANDIDATES = 10_000;
 
 type Ref = { id: string; name?: string; '@referredType'?: string };
 
@@ -169,15 +173,23 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
         }
         return extra.length ? extra.join(' AND ') : 'true';
       };
-      const result = await store.list(db.prisma, actor, q, build);
-      if (!point) return result;
-      // The box prefilter is exact for the index; the area test is exact for the shape.
-      const [lon, lat] = point;
-      const rows = result.rows.filter((r) => {
-        const area = (r.doc.affectedArea as { outageArea?: Area }).outageArea;
-        return area ? containsPoint(area, lon, lat) : false;
+      // Only the publisher sees the whole audience and every answer; anyone else filters on
+      // its own view, so a filter cannot reveal which other MNOs received or answered a notice.
+      const viewFilters = q.filters.filter((f) => VIEW_FILTERED.includes(f.path[0]!));
+      const inMemory = actor.organizationKind === 'DSO' ? [] : viewFilters;
+      if (!geo.atPoint && inMemory.length === 0) return store.list(db.prisma, actor, q, build);
+      // Exact tests in memory (the area's shape, the caller's view), then paging, so a page
+      // never loses a real match to a candidate that only the bounding box matched.
+      const sqlFilters = q.filters.filter((f) => !inMemory.includes(f));
+      const candidates = await store.list(db.prisma, actor, { ...q, filters: sqlFilters, offset: 0, limit: MAX_IN_MEMORY_CANDIDATES }, build);
+      const rows = candidates.rows.filter((r) => {
+        if (point) {
+          const area = (r.doc.affectedArea as { outageArea?: Area }).outageArea;
+          if (!area || !containsPoint(area, point[0], point[1])) return false;
+        }
+        return matchesFilters(viewFor(actor.organizationId, r.doc), inMemory);
       });
-      return { rows, total: result.total - (result.rows.length - rows.length) };
+      return { rows: rows.slice(q.offset, q.offset + q.limit), total: rows.length };
     },
 
     async get(actor: OrganizationActor, id: string) {
@@ -247,6 +259,7 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
         if (!isPublisher(actor, before)) {
           // The MNO's answer (TS 28.318 mnoInterventionTime/Duration, mnoMaxServiceDuration).
           if (dsoKeys.length) throw forbidden(`An MNO may only write ${MNO_FIELDS.join(', ')}; not ${dsoKeys.join(', ')}`);
+          if (before.status === 'closed' || before.status === 'cancelled') throw conflict(`The notice is ${String(before.status)} and can no longer change`, 'NOTICE_FINAL');
           if (!(await party.isActivePartner(tx, actor.organizationId, (before.publisher as Ref).id))) {
             throw forbidden('The partnership with the publishing DSO is not active (GW-9)');
           }
@@ -283,6 +296,8 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
             ...((before.statusChangeHistory ?? []) as unknown[]),
             { status: to, statusChangeDate: ts, ...(statusChangeReason ? { statusChangeReason } : {}), '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } },
           ];
+          // An outage that is on again has no actual end yet; its next restoration records one.
+          if (from === 'restored' && ACTIVE_OUTAGE.includes(to) && rest.actualOutageEndTime === undefined) delete after.actualOutageEndTime;
           if (to === 'restored' && !after.actualOutageEndTime) after.actualOutageEndTime = ts;
           if (to === 'confirmed' && !after.outageStartTime) after.outageStartTime = ts;
         }
@@ -335,9 +350,10 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
     },
 
     async report(actor: OrganizationActor, id: string, input: JsonObject) {
-      if (actor.organizationKind !== 'MNO') throw forbidden('Site reports are written by an audience MNO');
       return db.transaction(async (tx) => {
+        // Visibility first: a notice the caller cannot see is a 404, whoever asks.
         const doc = await findVisible(tx, actor, id);
+        if (actor.organizationKind !== 'MNO') throw forbidden('Site reports are written by an audience MNO');
         if (!(await party.isActivePartner(tx, actor.organizationId, (doc.publisher as Ref).id))) throw forbidden('The partnership with the publishing DSO is not active (GW-9)');
         if (doc.status === 'closed' || doc.status === 'cancelled') throw conflict(`The notice is ${String(doc.status)}; reports are closed`, 'NOTICE_FINAL');
         const ref = input.site as { id?: string; siteId?: string };

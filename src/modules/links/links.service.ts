@@ -88,14 +88,18 @@ interface LinkRow {
   origin: string;
 }
 
-function slotEntries(doc: JsonObject, slot: Slot): { entry: JsonObject; index: number; type?: LinkableType; id?: string; relation: string }[] {
+function slotEntries(
+  doc: JsonObject,
+  slot: Slot,
+): { entry: JsonObject; index: number; type?: LinkableType; id?: string; relation: string }[] {
   const list = doc[slot.field];
   if (!Array.isArray(list)) return [];
   return list.map((raw, index) => {
     const entry = (raw ?? {}) as JsonObject;
     const ref = (slot.nested ? entry[slot.nested] : entry) as JsonObject | undefined;
     const type = slot.target ?? REFERRED_TYPE[String(ref?.['@referredType'] ?? '')];
-    const relation = (slot.relationFrom && typeof entry[slot.relationFrom] === 'string' && (entry[slot.relationFrom] as string)) || slot.field;
+    const relation =
+      (slot.relationFrom && typeof entry[slot.relationFrom] === 'string' && (entry[slot.relationFrom] as string)) || slot.field;
     return { entry, index, type, id: typeof ref?.id === 'string' ? ref.id : undefined, relation };
   });
 }
@@ -210,7 +214,14 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
      * Only links whose target the actor can see are added or removed: an organisation
      * cannot create, nor undo, a link to something it cannot see.
      */
-    async syncDocumentLinks(tx: Tx, actor: OrganizationActor, fromType: LinkableType, fromId: string, doc: JsonObject, t: Date): Promise<void> {
+    async syncDocumentLinks(
+      tx: Tx,
+      actor: OrganizationActor,
+      fromType: LinkableType,
+      fromId: string,
+      doc: JsonObject,
+      t: Date,
+    ): Promise<void> {
       const refs = documentRefs(fromType, doc);
       const existing = await tx.$queryRawUnsafe<LinkRow[]>(
         `SELECT id::text AS id, from_type, from_id::text AS from_id, to_type, to_id::text AS to_id, relation, origin
@@ -231,7 +242,12 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
       for (const r of toAdd) {
         if (r.toType === fromType && r.toId === fromId) continue;
         if (!seen.has(`${r.toType}:${r.toId}`)) continue;
-        await insertLink(tx, { fromType, fromId, toType: r.toType, toId: r.toId, relation: r.relation, origin: 'document' }, actor.organizationId, t);
+        await insertLink(
+          tx,
+          { fromType, fromId, toType: r.toType, toId: r.toId, relation: r.relation, origin: 'document' },
+          actor.organizationId,
+          t,
+        );
       }
       const removable = toRemove.filter((l) => seen.has(`${l.to_type}:${l.to_id}`)).map((l) => l.id);
       if (removable.length) await tx.$executeRawUnsafe(`DELETE FROM resource_link WHERE id = ANY($1::uuid[])`, removable);
@@ -329,7 +345,9 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
         for (const slot of SLOTS[type] ?? []) {
           const entries = slotEntries(doc, slot);
           if (!entries.some((e) => e.type && e.id)) continue;
-          out[slot.field] = entries.filter((e) => !(e.type && e.id) || seen.has(`${e.type}:${e.id}`)).map((e) => e.entry);
+          const kept = entries.filter((e) => !(e.type && e.id) || seen.has(`${e.type}:${e.id}`)).map((e) => e.entry);
+          if (kept.length) out[slot.field] = kept;
+          else delete out[slot.field];
         }
         const views: LinkView[] = [];
         const dedupe = new Set<string>();
@@ -352,7 +370,9 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
             '@type': 'RelatedEntity',
           });
         }
-        out.linkedEntity = views;
+        // Like every optional attribute without a value, an empty list is left out.
+        if (views.length) out.linkedEntity = views;
+        else delete out.linkedEntity;
         return out;
       });
     },

@@ -26,7 +26,8 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
     ctx.audit.resourceType = resourceType;
     ctx.audit.resourceId = doc.id as string;
   };
-  const fieldsOf = (ctx: RequestContext, schema: JsonSchema) => parseListQuery({ fields: ctx.query.fields }, schema, [], BY_CREATION).fields;
+  const fieldsOf = (ctx: RequestContext, schema: JsonSchema) =>
+    parseListQuery({ fields: ctx.query.fields }, schema, [], BY_CREATION).fields;
   /** Links visible to the caller, then the TMF representation. */
   const present = async (ctx: RequestContext, docs: JsonObject[], fields?: string[]) => {
     const org = requireOrganization(ctx.actor).organizationId;
@@ -105,7 +106,9 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
       service.acknowledge(requireOrganization(ctx.actor), ctx.body as JsonObject, true),
     ),
     ...taskHandlers('ProblemGroup', 'problemGroup', (ctx) => service.group(requireOrganization(ctx.actor), ctx.body as JsonObject, false)),
-    ...taskHandlers('ProblemUngroup', 'problemUngroup', (ctx) => service.group(requireOrganization(ctx.actor), ctx.body as JsonObject, true)),
+    ...taskHandlers('ProblemUngroup', 'problemUngroup', (ctx) =>
+      service.group(requireOrganization(ctx.actor), ctx.body as JsonObject, true),
+    ),
     async listServiceProblemEventRecord(ctx) {
       const q = parseListQuery(ctx.query, schemas.eventRecord, EVENT_RECORD_SORTABLE, BY_EVENT_TIME);
       const { rows, total } = await service.listEventRecords(requireOrganization(ctx.actor), q);

@@ -32,7 +32,12 @@ export function presentProblemTask(doc: Doc, resource: string, href: Href, field
 export function presentEventRecord(doc: Doc, href: Href, fields?: string[]) {
   const id = doc.id as string;
   return selectFields(
-    { ...doc, id, href: href(SERVICE_PROBLEM_BASE, `/serviceProblemEventRecord/${id}`), serviceProblem: withHref(href, doc.serviceProblem) },
+    {
+      ...doc,
+      id,
+      href: href(SERVICE_PROBLEM_BASE, `/serviceProblemEventRecord/${id}`),
+      serviceProblem: withHref(href, doc.serviceProblem),
+    },
     fields,
   );
 }

@@ -117,7 +117,13 @@ export interface ProblemSchemas {
 
 export type ServiceProblemService = ReturnType<typeof createServiceProblemService>;
 
-export function createServiceProblemService(deps: { db: Database; now: () => Date; party: PartyService; links: LinkService; schemas: ProblemSchemas }) {
+export function createServiceProblemService(deps: {
+  db: Database;
+  now: () => Date;
+  party: PartyService;
+  links: LinkService;
+  schemas: ProblemSchemas;
+}) {
   const { db, now, party, links, schemas } = deps;
 
   const partiesOf = (doc: JsonObject) => ({
@@ -249,7 +255,8 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
 
   const statusEvents = (doc: JsonObject, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[] => {
     const out = [event('ServiceProblemStateChangeEvent', doc, actor, t, `${from} -> ${doc.status as string}`)];
-    if (doc.status === 'pending') out.push(event('ServiceProblemInformationRequiredEvent', doc, actor, t, doc.statusChangeReason as string | undefined));
+    if (doc.status === 'pending')
+      out.push(event('ServiceProblemInformationRequiredEvent', doc, actor, t, doc.statusChangeReason as string | undefined));
     return out;
   };
 
@@ -279,7 +286,14 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
   const saveTask = async (tx: Tx, taskType: ProblemTaskType, problems: JsonObject, task: JsonObject, t: Date) => {
     const { originator, responsible } = partiesOf(problems);
     await tx.serviceProblemTask.create({
-      data: { id: task.id as string, taskType, originatorOrgId: originator, responsibleOrgId: responsible, creationDate: t, doc: task as object },
+      data: {
+        id: task.id as string,
+        taskType,
+        originatorOrgId: originator,
+        responsibleOrgId: responsible,
+        creationDate: t,
+        doc: task as object,
+      },
     });
     return [originator, responsible];
   };
@@ -314,7 +328,10 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
       const body = normalizeDateTimes(input, schemas.create) as JsonObject;
       const given = (body.originatorParty as PartyRefInput | undefined)?.partyOrPartyRole?.id;
       if (given !== undefined && given !== actor.organizationId) {
-        throw unprocessable('originatorParty must be your own organisation (it is set from the API key); leave it out or give your organisation id', 'ORIGINATOR_MISMATCH');
+        throw unprocessable(
+          'originatorParty must be your own organisation (it is set from the API key); leave it out or give your organisation id',
+          'ORIGINATOR_MISMATCH',
+        );
       }
       const responsibleId = (body.responsibleParty as PartyRefInput).partyOrPartyRole!.id!;
       if (responsibleId === actor.organizationId) {
@@ -339,7 +356,12 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
           status: 'submitted',
           statusChangeDate: ts,
           statusChangeHistory: [
-            { status: 'submitted', statusChangeDate: ts, '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } },
+            {
+              status: 'submitted',
+              statusChangeDate: ts,
+              '@type': 'StatusChange',
+              actor: { organizationId: actor.organizationId, credentialId: actor.credentialId },
+            },
           ],
           creationDate: ts,
           lastUpdate: ts,
@@ -357,7 +379,14 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
         };
         if (body.note) doc.note = stampNotes(body.note as Note[], originatorName!, t);
         await tx.serviceProblem.create({
-          data: { id, originatorOrgId: actor.organizationId, responsibleOrgId: responsibleId, creationDate: t, doc: doc as object, ...columns(doc) },
+          data: {
+            id,
+            originatorOrgId: actor.organizationId,
+            responsibleOrgId: responsibleId,
+            creationDate: t,
+            doc: doc as object,
+            ...columns(doc),
+          },
         });
         await links.syncDocumentLinks(tx, actor, 'serviceProblem', id, doc, t);
         await emit(tx, [event('ServiceProblemCreateEvent', doc, actor, t)], t);
@@ -377,7 +406,9 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
         let reasonGiven: boolean;
         if (contentType === 'application/json-patch+json') {
           after = jsonPatch(before, patchBody as JsonPatchOp[]);
-          reasonGiven = (patchBody as JsonPatchOp[]).some((op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test');
+          reasonGiven = (patchBody as JsonPatchOp[]).some(
+            (op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test',
+          );
         } else {
           after = mergePatch(before, patchBody) as JsonObject;
           reasonGiven = typeof (patchBody as JsonObject).statusChangeReason === 'string';
@@ -389,10 +420,14 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
 
         const serverOwned = changed.filter((a) => SERVER_OWNED.has(a));
         if (serverOwned.length) {
-          throw unprocessable(`${serverOwned.join(', ')} cannot be changed by a client (grouping uses problemGroup/problemUngroup)`, 'READ_ONLY_ATTRIBUTE');
+          throw unprocessable(
+            `${serverOwned.join(', ')} cannot be changed by a client (grouping uses problemGroup/problemUngroup)`,
+            'READ_ONLY_ATTRIBUTE',
+          );
         }
         const delta = Object.fromEntries(changed.map((a) => [a, after[a] === undefined ? null : after[a]]));
-        if (!schemas.patch(delta)) throw badRequest(`Invalid patch: ${describeAjvErrors(schemas.patch.errors ?? [], 'body')}`, 'INVALID_BODY');
+        if (!schemas.patch(delta))
+          throw badRequest(`Invalid patch: ${describeAjvErrors(schemas.patch.errors ?? [], 'body')}`, 'INVALID_BODY');
         const removedRequired = changed.filter((a) => after[a] === undefined && REQUIRED.includes(a));
         if (removedRequired.length) throw unprocessable(`${removedRequired.join(', ')} cannot be removed`, 'REQUIRED_ATTRIBUTE');
 
@@ -427,7 +462,8 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
         after.lastUpdate = t.toISOString();
 
         const attrChanges = changed.filter((a) => a !== 'status' && a !== 'statusChangeReason');
-        if (attrChanges.length) events.push(event('ServiceProblemAttributeValueChangeEvent', after, actor, t, `changed: ${attrChanges.join(', ')}`));
+        if (attrChanges.length)
+          events.push(event('ServiceProblemAttributeValueChangeEvent', after, actor, t, `changed: ${attrChanges.join(', ')}`));
         if (statusChanged) events.push(...statusEvents(after, from, actor, t));
 
         await save(tx, after);
@@ -444,7 +480,8 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
         const row = await serviceProblemTable.find(tx, actor, id, { forUpdate: true });
         if (!row) throw notFound('ServiceProblem', id);
         if (sideOf(actor, row.doc) !== 'originator') throw forbidden('Only the originating organisation can delete a service problem');
-        if (actor.role !== 'admin') throw forbidden('deleteServiceProblem requires the admin role; this key has the ' + actor.role + ' role');
+        if (actor.role !== 'admin')
+          throw forbidden('deleteServiceProblem requires the admin role; this key has the ' + actor.role + ' role');
         if ((row.doc.parentProblem as unknown[] | undefined)?.length || (row.doc.underlyingProblem as unknown[] | undefined)?.length) {
           throw conflict('The service problem is grouped; ungroup it (problemUngroup) before deleting it', 'PROBLEM_GROUPED');
         }
@@ -515,7 +552,7 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
         if (!undo) {
           // No cycles: the parent must not sit below any of the children.
           const ancestors = new Set<string>();
-          for (let cur = parentOf(parent.doc); cur && !ancestors.has(cur); ) {
+          for (let cur = parentOf(parent.doc); cur && !ancestors.has(cur);) {
             ancestors.add(cur);
             const up = await tx.serviceProblem.findUnique({ where: { id: cur }, select: { doc: true } });
             cur = up ? parentOf(up.doc as JsonObject) : undefined;
@@ -541,7 +578,13 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
           if (undo) delete child.doc.parentProblem;
           else child.doc.parentProblem = [ref(parent)];
           changedDocs.push(child.doc);
-          const link = { fromType: 'serviceProblem' as const, fromId: parentId, toType: 'serviceProblem' as const, toId: c, relation: 'underlyingProblem' };
+          const link = {
+            fromType: 'serviceProblem' as const,
+            fromId: parentId,
+            toType: 'serviceProblem' as const,
+            toId: c,
+            relation: 'underlyingProblem',
+          };
           if (undo) await links.removeLink(tx, link);
           else await links.addLink(tx, actor, { ...link, origin: 'group' }, t);
         }
@@ -549,7 +592,15 @@ export function createServiceProblemService(deps: { db: Database; now: () => Dat
           doc.lastUpdate = t.toISOString();
           doc.trackingRecord = [...((doc.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, undo ? 'ungroup' : 'group')];
           await save(tx, doc);
-          events.push(event('ServiceProblemAttributeValueChangeEvent', doc, actor, t, doc === parent.doc ? 'changed: underlyingProblem' : 'changed: parentProblem'));
+          events.push(
+            event(
+              'ServiceProblemAttributeValueChangeEvent',
+              doc,
+              actor,
+              t,
+              doc === parent.doc ? 'changed: underlyingProblem' : 'changed: parentProblem',
+            ),
+          );
         }
         const task: JsonObject = {
           id: crypto.randomUUID(),

@@ -48,6 +48,13 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
     if (missing.length) throw unprocessable(`servingMno: ${missing.map((m) => m.id).join(', ')} is not an MNO organisation`, 'UNKNOWN_ORGANIZATION');
   };
 
+  /** JSON Schema checks the shape of `location`; the WGS 84 ranges are checked here. */
+  const checkLocation = (doc: JsonObject) => {
+    const [lon, lat] = (doc.location as { coordinates: [number, number] }).coordinates;
+    if (lon < -180 || lon > 180) throw unprocessable(`location: longitude ${lon} is outside -180..180`, 'INVALID_LOCATION');
+    if (lat < -90 || lat > 90) throw unprocessable(`location: latitude ${lat} is outside -90..90`, 'INVALID_LOCATION');
+  };
+
   const normalise = (input: JsonObject, id: string, createdAt: string, t: string): JsonObject => {
     const doc: JsonObject = { id, '@type': kind.type, ...input, createdAt, lastUpdate: t };
     if (kind.owner === 'MNO') {
@@ -86,17 +93,19 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
   const parseImport = (contentType: string, body: unknown): { row: number; data: Record<string, string | number | boolean | null | undefined>; lonLat?: [number, number]; err?: string }[] => {
     if (contentType === 'text/csv') {
       if (typeof body !== 'string' || !body.trim()) throw badRequest('The CSV body is empty', 'INVALID_IMPORT');
-      let records: Record<string, string>[];
+      let records: { record: Record<string, string>; info: { lines: number } }[];
       try {
-        records = parseCsv(body, { columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, bom: true, relax_column_count: true });
+        records = parseCsv(body, { columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, info: true });
       } catch (e) {
         throw badRequest(`The CSV cannot be read: ${(e as Error).message}`, 'INVALID_IMPORT');
       }
-      return records.map((data, i) => {
+      // Row = line number minus the header line: skipped blank lines still count (a record
+      // with a quoted line break is numbered by its last line).
+      return records.map(({ record: data, info }) => {
         const lon = Number(data.longitude);
         const lat = Number(data.latitude);
         const ok = data.longitude !== undefined && data.latitude !== undefined && data.longitude !== '' && data.latitude !== '' && Number.isFinite(lon) && Number.isFinite(lat);
-        return { row: i + 1, data, ...(ok ? { lonLat: [lon, lat] as [number, number] } : { err: 'longitude and latitude are required numbers' }) };
+        return { row: info.lines - 1, data, ...(ok ? { lonLat: [lon, lat] as [number, number] } : { err: 'longitude and latitude are required numbers' }) };
       });
     }
     const fc = body as { type?: string; features?: unknown[] };
@@ -123,6 +132,7 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
     },
     async create(actor: OrganizationActor, input: JsonObject) {
       checkOwner(kind, actor.organizationKind);
+      checkLocation(input);
       return db.transaction(async (tx) => {
         await validateMnoRefs(tx, input);
         return (await upsert(tx, actor, input, 'create')).doc;
@@ -135,6 +145,7 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
         const merged = mergePatch(row.doc, patch) as JsonObject;
         const { id: _i, '@type': _t, createdAt: _c, lastUpdate: _l, ...input } = merged;
         if (!deps.validateCreate(input)) throw badRequest(`Invalid site after patch: ${describeAjvErrors(deps.validateCreate.errors ?? [], 'body')}`, 'INVALID_BODY');
+        checkLocation(input);
         await validateMnoRefs(tx, input);
         return (await upsert(tx, actor, input, 'upsert')).doc;
       });

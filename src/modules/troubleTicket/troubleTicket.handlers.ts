@@ -2,12 +2,17 @@ import { requireOrganization, type HandlerMap, type RequestContext } from '../..
 import { listResult, parseListQuery, type JsonSchema } from '../../http/tmfQuery.js';
 import type { JsonObject } from '../../http/patch.js';
 import { created } from '../shared.js';
+import type { LinkService } from '../links/links.service.js';
 import { presentTroubleTicket } from './troubleTicket.presenter.js';
 import { SORTABLE, type TroubleTicketService } from './troubleTicket.service.js';
 
 const DEFAULT_SORT = [{ attribute: 'creationDate', descending: true }];
 
-export function troubleTicketHandlers(service: TroubleTicketService, output: JsonSchema): HandlerMap {
+export function troubleTicketHandlers(service: TroubleTicketService, output: JsonSchema, links?: LinkService): HandlerMap {
+  // Issue 5 hook: links visible to the caller (`linkedEntity`), references it cannot see left out.
+  const linked = async (ctx: RequestContext, docs: JsonObject[]) =>
+    links ? links.present(requireOrganization(ctx.actor).organizationId, 'troubleTicket', docs, ctx.href) : docs;
+  const one = async (ctx: RequestContext, doc: JsonObject) => (await linked(ctx, [doc]))[0]!;
   const note = (ctx: RequestContext, doc: JsonObject) => {
     ctx.audit.resourceType = 'troubleTicket';
     ctx.audit.resourceId = doc.id as string;
@@ -19,26 +24,26 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
     async listTroubleTicket(ctx) {
       const q = parseListQuery(ctx.query, output, SORTABLE, DEFAULT_SORT);
       const { rows, total } = await service.list(requireOrganization(ctx.actor), q);
-      return listResult(rows.map((r) => presentTroubleTicket(r.doc, ctx.href, q.fields)), total);
+      return listResult((await linked(ctx, rows.map((r) => r.doc))).map((d) => presentTroubleTicket(d, ctx.href, q.fields)), total);
     },
     async retrieveTroubleTicket(ctx) {
       ctx.audit.resourceType = 'troubleTicket';
       ctx.audit.resourceId = ctx.params.id;
       const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id!);
       note(ctx, doc);
-      return { status: 200, body: presentTroubleTicket(doc, ctx.href, fieldsOf(ctx)) };
+      return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href, fieldsOf(ctx)) };
     },
     async createTroubleTicket(ctx) {
       const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
       note(ctx, doc);
-      return created(presentTroubleTicket(doc, ctx.href) as { href: string });
+      return created(presentTroubleTicket(await one(ctx, doc), ctx.href) as { href: string });
     },
     async patchTroubleTicket(ctx) {
       ctx.audit.resourceType = 'troubleTicket';
       ctx.audit.resourceId = ctx.params.id;
       const doc = await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body);
       note(ctx, doc);
-      return { status: 200, body: presentTroubleTicket(doc, ctx.href) };
+      return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href) };
     },
     async deleteTroubleTicket(ctx) {
       ctx.audit.resourceType = 'troubleTicket';

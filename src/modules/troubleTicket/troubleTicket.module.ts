@@ -1,6 +1,7 @@
 import { newAjv } from '../../http/openapi.js';
 import type { GridlinkModule, ModuleContext } from '../index.js';
 import { componentSchema } from '../shared.js';
+import { createLinkService } from '../links/links.service.js';
 import { troubleTicketHandlers } from './troubleTicket.handlers.js';
 import { createTroubleTicketService, type TroubleTicketService } from './troubleTicket.service.js';
 
@@ -15,10 +16,13 @@ export const TROUBLE_TICKET_EVENTS = [
 
 export function troubleTicketModule(ctx: ModuleContext): GridlinkModule & { service: TroubleTicketService } {
   const output = componentSchema(ctx.apis, 'troubleTicket', 'TroubleTicket');
+  // Issue 5: links to problems, incidents and outage notices (see src/modules/links).
+  const links = createLinkService({ db: ctx.db, apis: ctx.apis });
   const service = createTroubleTicketService({
     db: ctx.db,
     now: ctx.now,
     party: ctx.party,
+    links,
     schemas: {
       output,
       create: componentSchema(ctx.apis, 'troubleTicket', 'TroubleTicket_FVO'),
@@ -28,7 +32,7 @@ export function troubleTicketModule(ctx: ModuleContext): GridlinkModule & { serv
   return {
     name: 'troubleTicket',
     service,
-    handlers: troubleTicketHandlers(service, output),
+    handlers: troubleTicketHandlers(service, output, links),
     hubs: [
       {
         api: 'troubleTicket',

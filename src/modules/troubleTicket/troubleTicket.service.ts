@@ -9,6 +9,8 @@ import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import type { ValidateFunction } from 'ajv';
 import { describeAjvErrors } from '../../http/openapi.js';
 import type { PartyService } from '../party/party.service.js';
+import type { LinkService } from '../links/links.service.js';
+import { priorityFromCharacteristics } from '../sla/priority.js';
 import { checkTransition, FINAL, type Side, type TicketStatus } from './troubleTicket.lifecycle.js';
 
 /** Promoted columns: filters and sorts on these use indexes instead of the JSON document. */
@@ -67,8 +69,8 @@ export interface TicketSchemas {
 
 export type TroubleTicketService = ReturnType<typeof createTroubleTicketService>;
 
-export function createTroubleTicketService(deps: { db: Database; now: () => Date; party: PartyService; schemas: TicketSchemas }) {
-  const { db, now, party, schemas } = deps;
+export function createTroubleTicketService(deps: { db: Database; now: () => Date; party: PartyService; schemas: TicketSchemas; links?: LinkService }) {
+  const { db, now, party, schemas, links } = deps;
   const store: ResourceStore = troubleTicketTable;
 
   const parties = (doc: JsonObject) => {
@@ -135,6 +137,9 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
     /** PI-2: a DSO files a ticket with its MNO partner (or the other way round). */
     async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
       const body = normalizeDateTimes(input, schemas.create) as JsonObject;
+      // Issue 5 hook: ITIL priority from characteristics `impact` x `urgency` when none is given.
+      const derived = body.priority === undefined ? priorityFromCharacteristics(body.troubleTicketCharacteristic) : undefined;
+      if (derived) body.priority = String(derived);
       const related = (body.relatedParty ?? []) as PartyRef[];
       if (related.some((p) => p.role === 'reporter')) {
         throw unprocessable('relatedParty: the reporter is the authenticated organisation and is set by the server; remove the "reporter" entry', 'REPORTER_SET_BY_SERVER');
@@ -176,6 +181,7 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
         await tx.troubleTicket.create({
           data: { id, reporterOrgId: actor.organizationId, responsibleOrgId: responsibleId, creationDate: t, doc: doc as object, ...columns(doc) },
         });
+        await links?.syncDocumentLinks(tx, actor, 'troubleTicket', id, doc, t); // issue 5 hook
         await writeEvents(tx, [event('TroubleTicketCreateEvent', doc, actor, t)]);
         return doc;
       });
@@ -201,6 +207,7 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
           after = mergePatch(before, patchBody) as JsonObject;
           reasonGiven = typeof (patchBody as JsonObject).statusChangeReason === 'string';
         }
+        await links?.restoreHiddenRefs(tx, actor.organizationId, 'troubleTicket', before, after); // issue 5 hook
         // Documents read back from JSONB do not keep key order; compare by content.
         const changed = changedAttributes(before, after).filter((a) => canonicalJson(before[a]) !== canonicalJson(after[a]));
         if (changed.length === 0) return before;
@@ -268,6 +275,7 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
         }
 
         await tx.troubleTicket.update({ where: { id }, data: { ...columns(after), doc: after as object, version: { increment: 1 } } });
+        await links?.syncDocumentLinks(tx, actor, 'troubleTicket', id, after, t); // issue 5 hook
         await writeEvents(tx, events);
         return after;
       });
@@ -279,6 +287,7 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
         if (!row) throw notFound('TroubleTicket', id);
         if (sideOf(actor, row.doc) !== 'reporter') throw forbidden('Only the reporting organisation can delete a ticket');
         await tx.troubleTicket.delete({ where: { id } });
+        await links?.removeAllFor(tx, 'troubleTicket', id); // issue 5 hook
         const t = now();
         await writeEvents(tx, [event('TroubleTicketDeleteEvent', row.doc, actor, t)]);
         return row.doc;

@@ -1,0 +1,232 @@
+import crypto from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import { writeEvents } from '../events/outbox.js';
+import type { OrganizationActor } from '../http/context.js';
+import { AppError } from '../http/errors.js';
+
+/**
+ * Gateway policies shared by every API (GW-3, GW-4, GW-5). All state is in PostgreSQL
+ * (fixed-window counters upserted atomically), so limits hold across instances.
+ *
+ * GW-4: each organisation has a rate tier (per minute / hour / day); requests that address
+ * a partner organisation in their body (creates) also count against the partnership's
+ * tier. GW-5: a DSO's or MNO's urgent traffic — outage and network-status notices, and
+ * priority-1 / critical tickets — draws on a separate urgent budget and never on the
+ * routine one, so routine partner traffic cannot starve it.
+ */
+export interface Tier {
+  name: string;
+  perMinute: number;
+  perHour: number;
+  perDay: number;
+  urgentPerMinute: number;
+  urgentPerHour: number;
+}
+
+interface Window {
+  name: 'minute' | 'hour' | 'day';
+  ms: number;
+}
+const MINUTE: Window = { name: 'minute', ms: 60_000 };
+const HOUR: Window = { name: 'hour', ms: 3_600_000 };
+const DAY: Window = { name: 'day', ms: 86_400_000 };
+
+const URGENT_OPERATIONS = new Set(['createEnergyOutageNotice', 'patchEnergyOutageNotice', 'createNetworkStatusNotice', 'patchNetworkStatusNotice']);
+
+export function isUrgent(operationId: string, body: unknown): boolean {
+  if (URGENT_OPERATIONS.has(operationId)) return true;
+  if (operationId === 'createTroubleTicket' || operationId === 'createIncident') {
+    const b = (body ?? {}) as { priority?: unknown; severity?: unknown };
+    return b.priority === '1' || b.priority === 1 || b.severity === 'critical';
+  }
+  return false;
+}
+
+/** Partner organisations a request body addresses (for the per-partnership budget). */
+export function destinationsOf(body: unknown): string[] {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
+  const b = body as { relatedParty?: { role?: string; partyOrPartyRole?: { id?: string } }[]; responsibleParty?: { id?: string } | { id?: string }[]; audience?: { id?: string }[] };
+  const out = new Set<string>();
+  for (const p of b.relatedParty ?? []) if (p?.role === 'responsible' && typeof p.partyOrPartyRole?.id === 'string') out.add(p.partyOrPartyRole.id);
+  for (const r of Array.isArray(b.responsibleParty) ? b.responsibleParty : b.responsibleParty ? [b.responsibleParty] : []) if (typeof r?.id === 'string') out.add(r.id);
+  for (const a of Array.isArray(b.audience) ? b.audience : []) if (typeof a?.id === 'string') out.add(a.id);
+  return [...out].filter((id) => /^[0-9a-f-]{36}$/i.test(id)).slice(0, 20);
+}
+
+export interface RateDecision {
+  headers: Record<string, string>;
+}
+
+export type Gateway = ReturnType<typeof createGateway>;
+
+const TIER_CACHE_MS = 30_000;
+
+export function createGateway(deps: { db: Database; log: Logger; config: Config; now: () => Date }) {
+  const { db, log, config, now } = deps;
+  const tierCache = new Map<string, { tier: Tier; at: number }>();
+
+  const tierFor = async (kind: 'org' | 'pair', id: string, partnerId?: string): Promise<Tier> => {
+    const cacheKey = `${kind}:${id}:${partnerId ?? ''}`;
+    const hit = tierCache.get(cacheKey);
+    if (hit && Date.now() - hit.at < TIER_CACHE_MS) return hit.tier;
+    const rows =
+      kind === 'org'
+        ? await db.pool.query<Tier>(
+            `SELECT t.name, t.per_minute AS "perMinute", t.per_hour AS "perHour", t.per_day AS "perDay", t.urgent_per_minute AS "urgentPerMinute", t.urgent_per_hour AS "urgentPerHour"
+               FROM rate_tier t WHERE t.name = coalesce((SELECT rate_tier FROM organization_policy WHERE organization_id = $1::uuid), 'standard')`,
+            [id],
+          )
+        : await db.pool.query<Tier>(
+            `SELECT t.name, t.per_minute AS "perMinute", t.per_hour AS "perHour", t.per_day AS "perDay", t.urgent_per_minute AS "urgentPerMinute", t.urgent_per_hour AS "urgentPerHour"
+               FROM rate_tier t WHERE t.name = coalesce((SELECT p.tier FROM partnership p JOIN rate_tier x ON x.name = p.tier
+                 WHERE (p.dso_id = $1::uuid AND p.mno_id = $2::uuid) OR (p.dso_id = $2::uuid AND p.mno_id = $1::uuid) LIMIT 1), 'standard')`,
+            [id, partnerId],
+          );
+    const tier = rows.rows[0] ?? { name: 'standard', perMinute: 600, perHour: 20000, perDay: 200000, urgentPerMinute: 600, urgentPerHour: 20000 };
+    tierCache.set(cacheKey, { tier, at: Date.now() });
+    return tier;
+  };
+
+  const windowStart = (t: Date, w: Window) => new Date(Math.floor(t.getTime() / w.ms) * w.ms);
+
+  return {
+    /**
+     * Counts the request in every window of its budgets; throws 429 (with Retry-After,
+     * RateLimit headers and the GW-4 warning: message id, destination, time received)
+     * when any window is over its limit. Returns the RateLimit headers for a success.
+     */
+    async consume(actor: OrganizationActor, operationId: string, body: unknown, requestId: string, receivedAt: Date): Promise<RateDecision> {
+      const urgent = isUrgent(operationId, body);
+      const budget = urgent ? 'urgent' : 'routine';
+      const limits: { key: string; limit: number; window: Window; scope: string }[] = [];
+      const orgTier = await tierFor('org', actor.organizationId);
+      const windowsOf = (tier: Tier) =>
+        urgent
+          ? [
+              { window: MINUTE, limit: tier.urgentPerMinute },
+              { window: HOUR, limit: tier.urgentPerHour },
+            ]
+          : [
+              { window: MINUTE, limit: tier.perMinute },
+              { window: HOUR, limit: tier.perHour },
+              { window: DAY, limit: tier.perDay },
+            ];
+      for (const w of windowsOf(orgTier)) limits.push({ key: `org:${actor.organizationId}:${budget}:${w.window.name}`, limit: w.limit, window: w.window, scope: `organisation (tier ${orgTier.name})` });
+      const destinations = destinationsOf(body);
+      for (const dest of destinations) {
+        const pairTier = await tierFor('pair', actor.organizationId, dest);
+        for (const w of windowsOf(pairTier)) {
+          limits.push({ key: `pair:${actor.organizationId}:${dest}:${budget}:${w.window.name}`, limit: w.limit, window: w.window, scope: `partnership with ${dest} (tier ${pairTier.name})` });
+        }
+      }
+      const t = now();
+      const values: unknown[] = [];
+      const tuples = limits.map((l) => {
+        values.push(l.key, windowStart(t, l.window));
+        return `($${values.length - 1}, $${values.length}::timestamptz, 1)`;
+      });
+      const { rows } = await db.pool.query<{ key: string; count: number }>(
+        `INSERT INTO rate_counter (key, window_start, count) VALUES ${tuples.join(', ')}
+         ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counter.count + 1 RETURNING key, count`,
+        values,
+      );
+      const counts = new Map(rows.map((r) => [r.key, r.count]));
+      const state = limits.map((l) => {
+        const count = counts.get(l.key) ?? 1;
+        const reset = Math.max(1, Math.ceil((windowStart(t, l.window).getTime() + l.window.ms - t.getTime()) / 1000));
+        return { ...l, count, remaining: Math.max(0, l.limit - count), reset };
+      });
+      const tightest = [...state].sort((a, b) => a.remaining - b.remaining || b.reset - a.reset)[0]!;
+      const orgState = state.filter((s) => s.key.startsWith('org:'));
+      const headers: Record<string, string> = {
+        'RateLimit-Policy': orgState.map((s) => `${s.limit};w=${s.window.ms / 1000}`).join(', '),
+        RateLimit: `limit=${tightest.limit}, remaining=${tightest.remaining}, reset=${tightest.reset}`,
+        'RateLimit-Limit': String(tightest.limit),
+        'RateLimit-Remaining': String(tightest.remaining),
+        'RateLimit-Reset': String(tightest.reset),
+      };
+      const over = state.filter((s) => s.count > s.limit).sort((a, b) => b.reset - a.reset)[0];
+      if (over) {
+        const destination = destinations[0] ?? (over.key.startsWith('pair:') ? over.key.split(':')[2] : undefined);
+        throw new AppError(
+          429,
+          'RATE_LIMITED',
+          'Too Many Requests',
+          `Rate limit exceeded: ${over.limit} ${budget} requests per ${over.window.name} for your ${over.scope}. ` +
+            `Message ${requestId} to ${destination ?? 'the platform'} received at ${receivedAt.toISOString()} was rejected; retry after ${over.reset} s.`,
+          { ...headers, 'Retry-After': String(over.reset), RateLimit: `limit=${over.limit}, remaining=0, reset=${over.reset}` },
+        );
+      }
+      return { headers };
+    },
+
+    /**
+     * GW-3: counts a refused attempt of a source; the 11th in an hour raises exactly one
+     * alarm (to the platform admin, and to the key's organisation when known) and, if
+     * configured, blocks the source for a while.
+     */
+    async recordRefusal(source: string, organizationId: string | undefined, detail: string): Promise<void> {
+      const t = now();
+      const hour = windowStart(t, HOUR);
+      const { rows } = await db.pool.query<{ count: number }>(
+        `INSERT INTO rate_counter (key, window_start, count) VALUES ($1, $2, 1)
+         ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counter.count + 1 RETURNING count`,
+        [`refused:${source}`, hour],
+      );
+      const count = rows[0]!.count;
+      if (count !== config.security.alarmThreshold + 1) return;
+      let orgId = organizationId;
+      if (!orgId && source.startsWith('key:')) {
+        const k = await db.pool.query<{ organization_id: string }>('SELECT organization_id::text FROM api_key WHERE prefix = $1', [source.slice(4)]);
+        orgId = k.rows[0]?.organization_id;
+      }
+      const blockedUntil = config.security.blockMinutes > 0 ? new Date(t.getTime() + config.security.blockMinutes * 60_000) : null;
+      await db.transaction(async (tx) => {
+        const inserted = await tx.$executeRawUnsafe(
+          `INSERT INTO security_alarm (id, source, window_start, attempts, organization_id, raised_at, blocked_until)
+           VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6, $7) ON CONFLICT (source, window_start) DO NOTHING`,
+          crypto.randomUUID(),
+          source,
+          hour,
+          count,
+          orgId ?? null,
+          t,
+          blockedUntil,
+        );
+        if (!inserted) return;
+        await writeEvents(tx, [
+          {
+            eventType: 'UnauthorizedAttemptsAlarmEvent',
+            resourceType: 'notification',
+            resource: {
+              id: crypto.randomUUID(),
+              '@type': 'UnauthorizedAttemptsAlarm',
+              source,
+              attempts: count,
+              windowStart: hour.toISOString(),
+              lastRefusal: detail,
+              ...(blockedUntil ? { blockedUntil: blockedUntil.toISOString() } : {}),
+            },
+            // The platform admin reads alarms through the audit API; the organisation also gets the event.
+            audience: orgId ? [orgId] : [],
+            eventTime: t,
+            description: `${count} refused attempts within an hour from ${source}`,
+          },
+        ]);
+      });
+      log.warn({ source, attempts: count, blockedUntil }, 'GW-3 alarm: repeated unauthorised attempts');
+    },
+
+    /** Whether any of these sources is blocked now; returns seconds until the block ends. */
+    async blockedFor(sources: string[]): Promise<number | undefined> {
+      const { rows } = await db.pool.query<{ until: Date }>(
+        'SELECT max(blocked_until) AS until FROM security_alarm WHERE source = ANY($1::text[]) AND blocked_until > $2',
+        [sources, now()],
+      );
+      const until = rows[0]?.until;
+      return until ? Math.max(1, Math.ceil((until.getTime() - now().getTime()) / 1000)) : undefined;
+    },
+  };
+}

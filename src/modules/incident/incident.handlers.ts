@@ -1,0 +1,86 @@
+import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
+import type { JsonObject } from '../../http/patch.js';
+import { listResult, parseListQuery, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
+import type { LinkService } from '../links/links.service.js';
+import { created } from '../shared.js';
+import { presentIncident, presentIncidentTask } from './incident.presenter.js';
+import { INCIDENT_SORTABLE, INCIDENT_TASK_SORTABLE, type IncidentService, type IncidentTaskType } from './incident.service.js';
+
+const BY_CREATION: SortKey[] = [{ attribute: 'creationDate', descending: true }];
+
+export interface IncidentOutputSchemas {
+  incident: JsonSchema;
+  DiagnoseIncident: JsonSchema;
+  ResolveIncident: JsonSchema;
+}
+
+export function incidentHandlers(service: IncidentService, links: LinkService, schemas: IncidentOutputSchemas): HandlerMap {
+  const fieldsOf = (ctx: RequestContext, schema: JsonSchema) =>
+    parseListQuery({ fields: ctx.query.fields }, schema, [], BY_CREATION).fields;
+  const present = async (ctx: RequestContext, docs: JsonObject[], fields?: string[]) => {
+    const org = requireOrganization(ctx.actor).organizationId;
+    return (await links.present(org, 'incident', docs, ctx.href)).map((d) => presentIncident(d, ctx.href, fields));
+  };
+  const audit = (ctx: RequestContext, resourceType: string, id: string, incident?: JsonObject) => {
+    ctx.audit.resourceType = resourceType;
+    ctx.audit.resourceId = id;
+    if (incident) ctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(ctx.actor), incident);
+  };
+
+  const taskHandlers = (
+    taskType: IncidentTaskType,
+    resource: string,
+    run: (ctx: RequestContext) => Promise<{ task: JsonObject; incident: JsonObject }>,
+  ): HandlerMap => ({
+    [`list${taskType}`]: async (ctx) => {
+      const q = parseListQuery(ctx.query, schemas[taskType], INCIDENT_TASK_SORTABLE, BY_CREATION);
+      const { rows, total } = await service.listTasks(requireOrganization(ctx.actor), taskType, q);
+      return listResult(
+        rows.map((r) => presentIncidentTask(r.doc, resource, ctx.href, q.fields)),
+        total,
+      );
+    },
+    [`create${taskType}`]: async (ctx) => {
+      const { task, incident } = await run(ctx);
+      audit(ctx, resource, task.id as string, incident);
+      return created(presentIncidentTask(task, resource, ctx.href) as { href: string });
+    },
+    [`retrieve${taskType}`]: async (ctx) => {
+      audit(ctx, resource, ctx.params.id!);
+      const task = await service.getTask(requireOrganization(ctx.actor), taskType, ctx.params.id!);
+      return { status: 200, body: presentIncidentTask(task, resource, ctx.href, fieldsOf(ctx, schemas[taskType])) };
+    },
+  });
+
+  return {
+    async listIncident(ctx) {
+      const q = parseListQuery(ctx.query, schemas.incident, INCIDENT_SORTABLE, BY_CREATION);
+      const { rows, total } = await service.list(requireOrganization(ctx.actor), q);
+      return listResult(
+        await present(
+          ctx,
+          rows.map((r) => r.doc),
+          q.fields,
+        ),
+        total,
+      );
+    },
+    async retrieveIncident(ctx) {
+      audit(ctx, 'incident', ctx.params.id!);
+      const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id!);
+      audit(ctx, 'incident', ctx.params.id!, doc);
+      const [body] = await present(ctx, [doc], fieldsOf(ctx, schemas.incident));
+      return { status: 200, body };
+    },
+    async createIncident(ctx) {
+      const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
+      audit(ctx, 'incident', doc.id as string, doc);
+      const [body] = await present(ctx, [doc]);
+      return created(body as { href: string });
+    },
+    ...taskHandlers('DiagnoseIncident', 'diagnoseIncident', (ctx) =>
+      service.diagnose(requireOrganization(ctx.actor), ctx.body as JsonObject),
+    ),
+    ...taskHandlers('ResolveIncident', 'resolveIncident', (ctx) => service.resolve(requireOrganization(ctx.actor), ctx.body as JsonObject)),
+  };
+}

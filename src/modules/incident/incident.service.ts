@@ -1,0 +1,402 @@
+import crypto from 'node:crypto';
+import type { Database, Tx } from '../../db/client.js';
+import { createResourceStore } from '../../db/resourceStore.js';
+import { writeEvents, type NewEvent } from '../../events/outbox.js';
+import type { OrganizationActor } from '../../http/context.js';
+import { forbidden, notFound, unprocessable } from '../../http/errors.js';
+import { normalizeDateTimes, type JsonObject } from '../../http/patch.js';
+import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
+import type { LinkService } from '../links/links.service.js';
+import type { PartyService } from '../party/party.service.js';
+import { orgRef } from '../serviceProblem/serviceProblem.documents.js';
+import type { ServiceProblemService } from '../serviceProblem/serviceProblem.service.js';
+import { INCIDENT_IMPACT, INCIDENT_PRIORITY_OF_ITIL, INCIDENT_URGENCY, itilPriority } from '../sla/priority.js';
+import { checkIncidentTransition, type IncidentSide, type IncidentState } from './incident.lifecycle.js';
+
+export const incidentTable = createResourceStore({
+  table: 'incident',
+  tenancy: ['reporter_org_id', 'responsible_org_id'],
+  columns: {
+    state: { column: 'state', type: 'string' },
+    ackState: { column: 'ack_state', type: 'string' },
+    priority: { column: 'priority', type: 'string' },
+    category: { column: 'category', type: 'string' },
+    domain: { column: 'domain', type: 'string' },
+    name: { column: 'name', type: 'string' },
+    occurTime: { column: 'occur_time', type: 'date' },
+    creationDate: { column: 'creation_date', type: 'date' },
+    updateTime: { column: 'update_time', type: 'date' },
+    ackTime: { column: 'ack_time', type: 'date' },
+    clearTime: { column: 'clear_time', type: 'date' },
+  },
+});
+export const INCIDENT_SORTABLE = Object.keys(incidentTable.def.columns);
+
+export const incidentTaskTable = createResourceStore({
+  table: 'incident_task',
+  tenancy: ['reporter_org_id', 'responsible_org_id'],
+  columns: {
+    '@type': { column: 'task_type', type: 'string' },
+    creationDate: { column: 'creation_date', type: 'date' },
+  },
+});
+export const INCIDENT_TASK_SORTABLE = ['creationDate'];
+
+export type IncidentTaskType = 'DiagnoseIncident' | 'ResolveIncident';
+
+/** How far in the future a reported time may lie (clock skew between systems). */
+const SKEW_MS = 5 * 60_000;
+
+interface PartyRef {
+  role: string;
+  partyOrPartyRole: { id: string; name?: string; '@referredType'?: string };
+  '@type'?: string;
+}
+
+/** PI-2: what the diagnosing organisation found. */
+export interface Finding {
+  outcome: 'confirmed' | 'notOurNetwork' | 'underInvestigation';
+  expectedRestorationTime?: string;
+  description?: string;
+  rootCause?: unknown[];
+  diagnosedBy?: unknown;
+  date?: string;
+  '@type'?: string;
+}
+
+export type IncidentService = ReturnType<typeof createIncidentService>;
+
+export function createIncidentService(deps: {
+  db: Database;
+  now: () => Date;
+  party: PartyService;
+  links: LinkService;
+  problems: ServiceProblemService;
+  schemas: { output: JsonSchema; create: JsonSchema; diagnose: JsonSchema; resolve: JsonSchema };
+}) {
+  const { db, now, party, links, problems, schemas } = deps;
+
+  const partiesOf = (doc: JsonObject) => {
+    const rp = (doc.relatedParty ?? []) as PartyRef[];
+    return {
+      reporter: rp.find((p) => p.role === 'reporter')!.partyOrPartyRole.id,
+      responsible: rp.find((p) => p.role === 'responsible')!.partyOrPartyRole.id,
+    };
+  };
+  const sideOf = (actor: OrganizationActor, doc: JsonObject): IncidentSide =>
+    partiesOf(doc).reporter === actor.organizationId ? 'reporter' : 'responsible';
+  const orgName = async (tx: Tx, id: string) => (await tx.organization.findUnique({ where: { id }, select: { name: true } }))?.name;
+
+  const columns = (doc: JsonObject) => ({
+    state: doc.state as string,
+    ackState: doc.ackState as string,
+    priority: doc.priority as string,
+    category: doc.category as string,
+    domain: doc.domain as string,
+    name: doc.name as string,
+    occurTime: new Date(doc.occurTime as string),
+    updateTime: new Date(doc.updateTime as string),
+    ackTime: doc.ackTime ? new Date(doc.ackTime as string) : null,
+    clearTime: doc.clearTime ? new Date(doc.clearTime as string) : null,
+  });
+
+  const event = (
+    type: string,
+    resourceType: string,
+    resource: JsonObject,
+    incident: JsonObject,
+    actor: OrganizationActor,
+    t: Date,
+    description?: string,
+  ): NewEvent => {
+    const { reporter, responsible } = partiesOf(incident);
+    return {
+      eventType: type,
+      resourceType,
+      resource: resource as JsonObject & { id: string },
+      audience: [reporter, responsible],
+      originatorOrgId: actor.organizationId,
+      eventTime: t,
+      ...(description ? { description } : {}),
+    };
+  };
+
+  const incidentRef = (doc: JsonObject) => ({
+    id: doc.id as string,
+    name: doc.name as string,
+    '@referredType': 'Incident',
+    '@type': 'IncidentRef',
+  });
+
+  /** Loads and locks the incident a task names; another organisation's incident does not exist. */
+  const lockIncident = async (tx: Tx, actor: OrganizationActor, input: JsonObject) => {
+    const id = (input.incident as { id: string }).id;
+    const row = await incidentTable.find(tx, actor, id, { forUpdate: true });
+    if (!row) throw notFound('Incident', id);
+    const { reporter, responsible } = partiesOf(row.doc);
+    if (!(await party.isActivePartner(tx, reporter, responsible))) {
+      throw forbidden('The partnership between the two organisations is not active; incidents can be read but not changed (GW-9)');
+    }
+    return row.doc;
+  };
+
+  const saveTask = async (tx: Tx, taskType: IncidentTaskType, incident: JsonObject, task: JsonObject, t: Date) => {
+    const { reporter, responsible } = partiesOf(incident);
+    await tx.incidentTask.create({
+      data: {
+        id: task.id as string,
+        taskType,
+        incidentId: incident.id as string,
+        reporterOrgId: reporter,
+        responsibleOrgId: responsible,
+        creationDate: t,
+        doc: task as object,
+      },
+    });
+  };
+
+  const priorityOf = (body: JsonObject): string => {
+    const impact = body.impact as string | undefined;
+    const urgency = body.urgency as string | undefined;
+    if (body.priority !== undefined) return body.priority as string;
+    if (impact && urgency) return INCIDENT_PRIORITY_OF_ITIL[itilPriority(INCIDENT_IMPACT[impact]!, INCIDENT_URGENCY[urgency]!)];
+    throw unprocessable('Give either priority or both impact and urgency (the priority is then derived from them)', 'PRIORITY_REQUIRED');
+  };
+
+  return {
+    partiesOf,
+
+    list(actor: OrganizationActor, q: ListQuery) {
+      return incidentTable.list(db.prisma, actor, q);
+    },
+
+    async get(actor: OrganizationActor, id: string): Promise<JsonObject> {
+      const row = await incidentTable.find(db.prisma, actor, id);
+      if (!row) throw notFound('Incident', id);
+      return row.doc;
+    },
+
+    /** PI-2: a DSO reports an incident to its MNO partner (or the other way round). */
+    async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
+      const body = normalizeDateTimes(input, schemas.create) as JsonObject;
+      const related = (body.relatedParty ?? []) as PartyRef[];
+      if (related.some((p) => p.role === 'reporter')) {
+        throw unprocessable(
+          'relatedParty: the reporter is the authenticated organisation and is set by the server; remove the "reporter" entry',
+          'REPORTER_SET_BY_SERVER',
+        );
+      }
+      const responsibles = related.filter((p) => p.role === 'responsible');
+      if (responsibles.length !== 1) {
+        throw unprocessable(
+          'relatedParty: exactly one entry with role "responsible" must name the partner organisation',
+          'RESPONSIBLE_REQUIRED',
+        );
+      }
+      const responsibleId = responsibles[0]!.partyOrPartyRole.id;
+      if (responsibleId === actor.organizationId)
+        throw unprocessable('relatedParty: an organisation cannot report an incident to itself', 'INVALID_RESPONSIBLE');
+      const priority = priorityOf(body);
+      const t = now();
+      if (new Date(body.occurTime as string).getTime() > t.getTime() + SKEW_MS) {
+        throw unprocessable('occurTime lies in the future', 'INVALID_TIME');
+      }
+
+      return db.transaction(async (tx) => {
+        if (!(await party.isActivePartner(tx, actor.organizationId, responsibleId))) {
+          throw unprocessable(`relatedParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
+        }
+        const id = crypto.randomUUID();
+        await links.checkRefs(tx, actor, 'incident', { id, ...body });
+        const [reporterName, responsibleName] = await Promise.all([orgName(tx, actor.organizationId), orgName(tx, responsibleId)]);
+        const ts = t.toISOString();
+        const doc: JsonObject = {
+          id,
+          '@type': 'Incident',
+          ...body,
+          priority,
+          state: 'raised',
+          ackState: 'unacknowledged',
+          creationDate: ts,
+          updateTime: ts,
+          relatedParty: [
+            { role: 'reporter', partyOrPartyRole: orgRef(actor.organizationId, reporterName), '@type': 'RelatedPartyRefOrPartyRoleRef' },
+            ...related.map((p) =>
+              p.role === 'responsible'
+                ? {
+                    ...p,
+                    partyOrPartyRole: { ...p.partyOrPartyRole, ...orgRef(responsibleId, responsibleName) },
+                    '@type': p['@type'] ?? 'RelatedPartyRefOrPartyRoleRef',
+                  }
+                : p,
+            ),
+          ],
+        };
+        await tx.incident.create({
+          data: {
+            id,
+            reporterOrgId: actor.organizationId,
+            responsibleOrgId: responsibleId,
+            creationDate: t,
+            doc: doc as object,
+            ...columns(doc),
+          },
+        });
+        await links.syncDocumentLinks(tx, actor, 'incident', id, doc, t);
+        await writeEvents(tx, [event('IncidentCreateEvent', 'incident', doc, doc, actor, t)]);
+        return doc;
+      });
+    },
+
+    /**
+     * diagnoseIncident: either party diagnoses (raised/updated -> updated). The responsible
+     * organisation's first diagnosis acknowledges the incident. A `finding` ("confirmed, our
+     * outage, expected restoration T" / "not our network") becomes the incident's current
+     * finding and is appended to `findingHistory`; the other party hears of it at once.
+     */
+    async diagnose(actor: OrganizationActor, input: JsonObject): Promise<{ task: JsonObject; incident: JsonObject }> {
+      const body = normalizeDateTimes(input, schemas.diagnose) as JsonObject;
+      const finding = body.finding as Finding | undefined;
+      if (finding?.expectedRestorationTime && finding.outcome !== 'confirmed') {
+        throw unprocessable('finding.expectedRestorationTime can only accompany the outcome "confirmed"', 'INVALID_FINDING');
+      }
+      return db.transaction(async (tx) => {
+        const doc = await lockIncident(tx, actor, body);
+        const from = doc.state as IncidentState;
+        checkIncidentTransition(from, 'updated');
+        const side = sideOf(actor, doc);
+        const t = now();
+        const ts = t.toISOString();
+        const ackBefore = doc.ackState;
+        doc.state = 'updated';
+        doc.updateTime = ts;
+        if (side === 'responsible' && doc.ackState !== 'acknowledged') {
+          doc.ackState = 'acknowledged';
+          doc.ackTime = ts;
+        }
+        let recorded: Finding | undefined;
+        if (finding) {
+          recorded = {
+            ...finding,
+            diagnosedBy: { ...orgRef(actor.organizationId, await orgName(tx, actor.organizationId)), role: side },
+            date: ts,
+            '@type': 'IncidentFinding',
+          };
+          doc.finding = recorded;
+          doc.findingHistory = [...((doc.findingHistory ?? []) as Finding[]), recorded];
+          if (finding.rootCause) doc.rootCause = finding.rootCause;
+        }
+        const task: JsonObject = {
+          id: crypto.randomUUID(),
+          '@type': 'DiagnoseIncident',
+          state: 'done',
+          creationDate: ts,
+          incident: incidentRef(doc),
+          ...(recorded ? { finding: recorded } : {}),
+        };
+        await tx.incident.update({
+          where: { id: doc.id as string },
+          data: { ...columns(doc), doc: doc as object, version: { increment: 1 } },
+        });
+        await saveTask(tx, 'DiagnoseIncident', doc, task, t);
+        const events = [event('DiagnoseIncidentCreateEvent', 'diagnoseIncident', task, doc, actor, t)];
+        if (from !== doc.state || ackBefore !== doc.ackState) {
+          events.push(
+            event(
+              'IncidentStateChangeEvent',
+              'incident',
+              doc,
+              doc,
+              actor,
+              t,
+              `${from}/${String(ackBefore)} -> ${doc.state as string}/${doc.ackState as string}`,
+            ),
+          );
+        }
+        if (recorded)
+          events.push(event('IncidentAttributeValueChangeEvent', 'incident', doc, doc, actor, t, `finding: ${recorded.outcome}`));
+        await writeEvents(tx, events);
+        return { task, incident: doc };
+      });
+    },
+
+    /**
+     * resolveIncident: either party clears the incident (final). `clearTime` is when service
+     * came back (default now; not before `occurTime`, not in the future). Problems linked to
+     * the incident get a tracking record and an attribute-change event.
+     */
+    async resolve(actor: OrganizationActor, input: JsonObject): Promise<{ task: JsonObject; incident: JsonObject }> {
+      const body = normalizeDateTimes(input, schemas.resolve) as JsonObject;
+      return db.transaction(async (tx) => {
+        const doc = await lockIncident(tx, actor, body);
+        const from = doc.state as IncidentState;
+        checkIncidentTransition(from, 'cleared');
+        const t = now();
+        const ts = t.toISOString();
+        const clearTime = (body.clearTime as string | undefined) ?? ts;
+        if (new Date(clearTime).getTime() > t.getTime() + SKEW_MS) throw unprocessable('clearTime lies in the future', 'INVALID_TIME');
+        if (new Date(clearTime).getTime() < new Date(doc.occurTime as string).getTime()) {
+          throw unprocessable('clearTime lies before the incident occurred (occurTime)', 'INVALID_TIME');
+        }
+        const ackBefore = doc.ackState;
+        doc.state = 'cleared';
+        doc.clearTime = clearTime;
+        doc.updateTime = ts;
+        if (sideOf(actor, doc) === 'responsible' && doc.ackState !== 'acknowledged') {
+          doc.ackState = 'acknowledged';
+          doc.ackTime = ts;
+        }
+        if (body.resolution) doc.resolution = body.resolution;
+        const task: JsonObject = {
+          id: crypto.randomUUID(),
+          '@type': 'ResolveIncident',
+          state: 'done',
+          creationDate: ts,
+          incident: incidentRef(doc),
+          clearTime,
+          ...(body.resolution ? { resolution: body.resolution } : {}),
+        };
+        await tx.incident.update({
+          where: { id: doc.id as string },
+          data: { ...columns(doc), clearedAt: t, doc: doc as object, version: { increment: 1 } },
+        });
+        await saveTask(tx, 'ResolveIncident', doc, task, t);
+        await writeEvents(tx, [
+          event('ResolveIncidentCreateEvent', 'resolveIncident', task, doc, actor, t),
+          event(
+            'IncidentStateChangeEvent',
+            'incident',
+            doc,
+            doc,
+            actor,
+            t,
+            `${from}/${String(ackBefore)} -> cleared/${doc.ackState as string}`,
+          ),
+        ]);
+        const { reporter, responsible } = partiesOf(doc);
+        const linked = await links.linkedIds(tx, 'incident', doc.id as string, 'serviceProblem');
+        if (linked.length)
+          await problems.recordLinkedChange(tx, linked, [reporter, responsible], actor, t, `linked incident ${doc.id as string} cleared`);
+        return { task, incident: doc };
+      });
+    },
+
+    listTasks(actor: OrganizationActor, taskType: IncidentTaskType, q: ListQuery) {
+      return incidentTaskTable.list(db.prisma, actor, {
+        ...q,
+        filters: [...q.filters, { path: ['@type'], op: 'eq', values: [taskType], type: 'string' }],
+      });
+    },
+
+    async getTask(actor: OrganizationActor, taskType: IncidentTaskType, id: string): Promise<JsonObject> {
+      const row = await incidentTaskTable.find(db.prisma, actor, id);
+      if (!row || row.doc['@type'] !== taskType) throw notFound(taskType, id);
+      return row.doc;
+    },
+
+    counterpartOf(actor: OrganizationActor, doc: JsonObject): string {
+      const { reporter, responsible } = partiesOf(doc);
+      return reporter === actor.organizationId ? responsible : reporter;
+    },
+  };
+}

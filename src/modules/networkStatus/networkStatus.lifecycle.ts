@@ -1,0 +1,27 @@
+import { conflict } from '../../http/errors.js';
+
+/** NS-1 notice status lifecycle, as Gridlink enforces it (publishing MNO only). */
+export const NETWORK_STATUSES = ['planned', 'active', 'resolved', 'closed', 'cancelled'] as const;
+export type NetworkStatus = (typeof NETWORK_STATUSES)[number];
+
+export const NETWORK_TRANSITIONS: Record<NetworkStatus, NetworkStatus[]> = {
+  planned: ['active', 'cancelled'],
+  active: ['resolved', 'cancelled'],
+  resolved: ['closed', 'active'],
+  closed: [],
+  cancelled: [],
+};
+
+/** Notices whose impact is (or is about to be) real: only these affect DSO sites. */
+export const AFFECTING: readonly NetworkStatus[] = ['planned', 'active'];
+export const FINAL: readonly NetworkStatus[] = ['closed', 'cancelled'];
+
+export function checkNetworkTransition(from: NetworkStatus, to: NetworkStatus): void {
+  if (!NETWORK_TRANSITIONS[from].includes(to)) {
+    const allowed = NETWORK_TRANSITIONS[from];
+    throw conflict(
+      `A ${from} notice cannot become ${to}; allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
+      'INVALID_TRANSITION',
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
+import type { JsonObject } from '../../http/patch.js';
+import { applyListQuery, listResult, parseListQuery, selectFields, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
+import { EXPORT_SORTABLE, type ExportFile, type ExportService } from './sla.exports.js';
+import type { SlaService } from './sla.service.js';
+
+export const REPORT_BASE = '/tmf-api/gridlinkReport/v1';
+type Href = RequestContext['href'];
+
+/** Stored manifest -> DataExport with hrefs for the export and each file. */
+export function presentDataExport(doc: JsonObject, href: Href, fields?: string[]) {
+  const id = doc.id as string;
+  const self = href(REPORT_BASE, `/dataExport/${id}`);
+  return selectFields(
+    {
+      ...doc,
+      id,
+      href: self,
+      file: ((doc.file ?? []) as ExportFile[]).map((f) => ({ ...f, href: `${self}/file/${f.name}` })),
+    },
+    fields,
+  );
+}
+
+export function reportHandlers(
+  sla: SlaService,
+  exports: ExportService,
+  schemas: { dataExport: JsonSchema; slaTarget: JsonSchema },
+): HandlerMap {
+  const byDay: SortKey[] = [{ attribute: 'day', descending: true }];
+  return {
+    async retrievePartnershipKpi(ctx) {
+      ctx.audit.resourceType = 'partnershipKpi';
+      ctx.audit.resourceId = ctx.params.id;
+      const q = ctx.query as Record<string, string | undefined>;
+      const body = await sla.kpi(requireOrganization(ctx.actor), ctx.params.id!, q.from, q.to);
+      const actor = requireOrganization(ctx.actor);
+      ctx.audit.counterpartOrgId = body.partnership.dso.id === actor.organizationId ? body.partnership.mno.id : body.partnership.dso.id;
+      return { status: 200, body };
+    },
+    async listSlaTarget(ctx) {
+      const rows = (await sla.targets()).map((r) => ({ ...r, '@type': 'SlaTarget' }));
+      const q = parseListQuery(
+        ctx.query,
+        schemas.slaTarget,
+        ['tier', 'priority'],
+        [
+          { attribute: 'tier', descending: false },
+          { attribute: 'priority', descending: false },
+        ],
+      );
+      const { page, total } = applyListQuery(rows, q);
+      return listResult(
+        page.map((r) => selectFields(r, q.fields)),
+        total,
+      );
+    },
+    async listDataExport(ctx) {
+      const q = parseListQuery(ctx.query, schemas.dataExport, EXPORT_SORTABLE, byDay);
+      const { rows, total } = await exports.list(requireOrganization(ctx.actor), q);
+      return listResult(
+        rows.map((r) => presentDataExport(r.doc, ctx.href, q.fields)),
+        total,
+      );
+    },
+    async retrieveDataExport(ctx) {
+      ctx.audit.resourceType = 'dataExport';
+      ctx.audit.resourceId = ctx.params.id;
+      const doc = await exports.get(requireOrganization(ctx.actor), ctx.params.id!);
+      const fields = parseListQuery({ fields: ctx.query.fields }, schemas.dataExport, [], byDay).fields;
+      return { status: 200, body: presentDataExport(doc, ctx.href, fields) };
+    },
+    async retrieveDataExportFile(ctx) {
+      ctx.audit.resourceType = 'dataExport';
+      ctx.audit.resourceId = ctx.params.id;
+      ctx.audit.detail = ctx.params.name;
+      const { content, file } = await exports.file(requireOrganization(ctx.actor), ctx.params.id!, ctx.params.name!);
+      return {
+        status: 200,
+        raw: true,
+        body: content,
+        headers: {
+          'Content-Type': file.mimeType,
+          'Content-Disposition': `attachment; filename="${file.name}"`,
+          'Repr-Digest': `sha-256=:${Buffer.from(file.sha256, 'hex').toString('base64')}:`,
+          'X-Record-Count': String(file.count),
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,415 @@
+import crypto from 'node:crypto';
+import type { Database, Tx } from '../../db/client.js';
+import { writeEvents, type NewEvent } from '../../events/outbox.js';
+import type { OrganizationActor } from '../../http/context.js';
+import { badRequest } from '../../http/errors.js';
+import type { JsonObject } from '../../http/patch.js';
+import type { PartyService } from '../party/party.service.js';
+import type { ServiceProblemService } from '../serviceProblem/serviceProblem.service.js';
+import { CLOCK_KINDS, readClock, type ClockKind, type ClockReading } from './sla.clock.js';
+import {
+  loadPartnerships,
+  loadSubjects,
+  loadTargets,
+  SLA_RESOURCE_TYPES,
+  SOURCES,
+  type SlaResourceType,
+  type SlaSubject,
+  type Targets,
+} from './sla.sources.js';
+import type { ItilPriority } from './priority.js';
+
+/** Final resources are still looked at this long after their last state change (a breach just before resolution). */
+const LOOKBACK_MS = 2 * 86_400_000;
+const MAX_KPI_PERIOD_MS = 366 * 86_400_000;
+const PRIORITIES: ItilPriority[] = [1, 2, 3, 4, 5];
+
+export interface SlaSettings {
+  warningPercent: number;
+  autoCloseAfterMs: number;
+  baseUrl: string | undefined;
+}
+
+const BASE_PATH: Record<SlaResourceType, string> = {
+  troubleTicket: '/tmf-api/troubleTicket/v5',
+  serviceProblem: '/tmf-api/serviceProblemManagement/v5',
+  incident: '/tmf-api/Incident/v4',
+};
+const RESOURCE_EVENT: Record<SlaResourceType, string> = {
+  troubleTicket: 'TroubleTicketAttributeValueChangeEvent',
+  serviceProblem: 'ServiceProblemAttributeValueChangeEvent',
+  incident: 'IncidentAttributeValueChangeEvent',
+};
+
+const minutes = (ms: number) => Math.round((ms / 60_000) * 10) / 10;
+const mean = (xs: number[]) => (xs.length ? minutes(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
+const ratio = (met: number, breached: number) => (met + breached ? Math.round((met / (met + breached)) * 10_000) / 10_000 : null);
+
+export type SlaService = ReturnType<typeof createSlaService>;
+
+export function createSlaService(deps: {
+  db: Database;
+  now: () => Date;
+  party: PartyService;
+  problems: ServiceProblemService;
+  settings: () => SlaSettings;
+}) {
+  const { db, now, party, problems } = deps;
+
+  const targetMs = (tg: Targets, kind: ClockKind) => (kind === 'response' ? tg.responseMinutes : tg.resolutionMinutes) * 60_000;
+  const hrefOf = (type: SlaResourceType, id: string) => `${deps.settings().baseUrl ?? ''}${BASE_PATH[type]}/${type}/${id}`;
+
+  /**
+   * Records a warning or breach of one resource's clocks, in one transaction with the
+   * resource row locked (re-read, so a change since the scan is seen); each level fires
+   * once per clock, guarded by sla_clock.warned_at / breached_at.
+   */
+  const recordCrossings = async (type: SlaResourceType, id: string): Promise<{ warnings: number; breaches: number }> => {
+    return db.transaction(async (tx) => {
+      const [subject] = await loadSubjects(tx, type, 'id = $1::uuid', [id], 'FOR UPDATE SKIP LOCKED');
+      if (!subject) return { warnings: 0, breaches: 0 };
+      const t = now();
+      const { warningPercent } = deps.settings();
+      const partnership = (await loadPartnerships(tx))(subject.reporterOrgId, subject.responsibleOrgId);
+      const tg = (await loadTargets(tx)).of(partnership?.tier ?? 'standard', subject.priority);
+      const events: NewEvent[] = [];
+      const violations: JsonObject[] = [];
+      let warnings = 0;
+      let breaches = 0;
+      for (const kind of CLOCK_KINDS) {
+        const limit = targetMs(tg, kind);
+        const r = readClock(kind, subject.timeline, t.getTime(), limit);
+        const existing = await tx.slaClock.findUnique({
+          where: { resourceType_resourceId_kind: { resourceType: type, resourceId: id, kind } },
+        });
+        const breach = r.outcome === 'breached' && !existing?.breachedAt;
+        const warn =
+          !breach && !existing?.warnedAt && !existing?.breachedAt && r.state !== 'stopped' && r.elapsedMs >= (limit * warningPercent) / 100;
+        if (!breach && !warn) continue;
+        const clockId = existing?.id ?? crypto.randomUUID();
+        const data = {
+          reporterOrgId: subject.reporterOrgId,
+          responsibleOrgId: subject.responsibleOrgId,
+          tier: tg.tier,
+          priority: subject.priority,
+          targetMinutes: limit / 60_000,
+          elapsedMs: BigInt(Math.round(r.elapsedMs)),
+          state: r.state,
+          outcome: r.outcome ?? null,
+          evaluatedAt: t,
+          ...(breach ? { breachedAt: t, warnedAt: existing?.warnedAt ?? t } : { warnedAt: t }),
+        };
+        await tx.slaClock.upsert({
+          where: { resourceType_resourceId_kind: { resourceType: type, resourceId: id, kind } },
+          create: { id: clockId, resourceType: type, resourceId: id, kind, ...data },
+          update: data,
+        });
+        events.push(clockEvent(breach ? 'SlaBreachEvent' : 'SlaBreachWarningEvent', subject, clockId, kind, r, tg, partnership?.id, t));
+        if (breach) {
+          breaches += 1;
+          violations.push({
+            id: clockId,
+            name: kind,
+            violationDate: t.toISOString(),
+            targetMinutes: limit / 60_000,
+            priority: subject.priority,
+            tier: tg.tier,
+            '@referredType': 'SLAViolation',
+            '@type': 'SLAViolationRef',
+          });
+        } else warnings += 1;
+      }
+      await writeEvents(tx, events);
+      if (violations.length) await recordViolations(tx, subject, violations, t);
+      return { warnings, breaches };
+    });
+  };
+
+  const clockEvent = (
+    eventType: string,
+    s: SlaSubject,
+    clockId: string,
+    kind: ClockKind,
+    r: ClockReading,
+    tg: Targets & { tier: string },
+    partnershipId: string | undefined,
+    t: Date,
+  ): NewEvent => ({
+    eventType,
+    resourceType: 'slaClock',
+    resource: {
+      id: clockId,
+      '@type': 'SlaClock',
+      kind,
+      state: r.state,
+      resource: { id: s.id, href: hrefOf(s.type, s.id), '@referredType': SOURCES[s.type].referredType },
+      ...(partnershipId ? { partnership: { id: partnershipId } } : {}),
+      tier: tg.tier,
+      priority: s.priority,
+      targetMinutes: (kind === 'response' ? tg.responseMinutes : tg.resolutionMinutes) as number,
+      elapsedMinutes: minutes(r.elapsedMs),
+      warningPercent: deps.settings().warningPercent,
+      date: t.toISOString(),
+    },
+    audience: [s.reporterOrgId, s.responsibleOrgId],
+    eventTime: t,
+    description: `${kind} clock of ${s.type} ${s.id}: ${minutes(r.elapsedMs)} of ${(kind === 'response' ? tg.responseMinutes : tg.resolutionMinutes) as number} min`,
+  });
+
+  /** The breach is recorded on the resource itself (`slaViolation`), with its attribute-change event. */
+  const recordViolations = async (tx: Tx, s: SlaSubject, violations: JsonObject[], t: Date) => {
+    const rows = await tx.$queryRawUnsafe<{ doc: JsonObject }[]>(
+      `UPDATE ${SOURCES[s.type].table}
+          SET doc = jsonb_set(doc, '{slaViolation}', COALESCE(doc->'slaViolation', '[]'::jsonb) || $2::jsonb), version = version + 1
+        WHERE id = $1::uuid RETURNING doc`,
+      s.id,
+      JSON.stringify(violations),
+    );
+    const doc = rows[0]!.doc as JsonObject & { id: string };
+    const description = `changed: slaViolation (${violations.map((v) => v.name as string).join(', ')})`;
+    if (s.type === 'serviceProblem') {
+      await problems.emit(tx, [problems.event(RESOURCE_EVENT[s.type], doc, undefined, t, description)], t);
+      return;
+    }
+    await writeEvents(tx, [
+      {
+        eventType: RESOURCE_EVENT[s.type],
+        resourceType: s.type,
+        resource: doc,
+        audience: [s.reporterOrgId, s.responsibleOrgId],
+        eventTime: t,
+        description,
+      },
+    ]);
+  };
+
+  return {
+    /** The SLA job: warnings at `warningPercent` of a target, breaches past it, each once. */
+    async runClocks(): Promise<string> {
+      const t = now();
+      const { warningPercent } = deps.settings();
+      const targets = await loadTargets(db.prisma);
+      const partnerOf = await loadPartnerships(db.prisma);
+      let checked = 0;
+      let warnings = 0;
+      let breaches = 0;
+      for (const type of SLA_RESOURCE_TYPES) {
+        const s = SOURCES[type];
+        const subjects = await loadSubjects(db.prisma, type, `NOT (${s.final}) OR ${s.changed} >= $1`, [
+          new Date(t.getTime() - LOOKBACK_MS),
+        ]);
+        if (subjects.length === 0) continue;
+        const flags = new Map(
+          (
+            await db.prisma.slaClock.findMany({
+              where: { resourceType: type, resourceId: { in: subjects.map((x) => x.id) } },
+              select: { resourceId: true, kind: true, warnedAt: true, breachedAt: true },
+            })
+          ).map((f) => [`${f.resourceId}:${f.kind}`, f]),
+        );
+        for (const subject of subjects) {
+          checked += 1;
+          const tg = targets.of(partnerOf(subject.reporterOrgId, subject.responsibleOrgId)?.tier ?? 'standard', subject.priority);
+          const due = CLOCK_KINDS.some((kind) => {
+            const limit = targetMs(tg, kind);
+            const r = readClock(kind, subject.timeline, t.getTime(), limit);
+            const f = flags.get(`${subject.id}:${kind}`);
+            if (r.outcome === 'breached') return !f?.breachedAt;
+            return r.state !== 'stopped' && !f?.warnedAt && r.elapsedMs >= (limit * warningPercent) / 100;
+          });
+          if (!due) continue;
+          const n = await recordCrossings(type, subject.id);
+          warnings += n.warnings;
+          breaches += n.breaches;
+        }
+      }
+      return `${checked} resource(s) checked, ${warnings} warning(s), ${breaches} breach(es)`;
+    },
+
+    /** Resolved tickets close themselves after a quiet period (no change, no reopening). */
+    async autoClose(): Promise<string> {
+      const { autoCloseAfterMs } = deps.settings();
+      if (autoCloseAfterMs <= 0) return 'auto-close disabled';
+      const cutoff = new Date(now().getTime() - autoCloseAfterMs);
+      const due = await db.prisma.troubleTicket.findMany({
+        where: { status: 'resolved', lastUpdate: { lte: cutoff } },
+        select: { id: true },
+        orderBy: { lastUpdate: 'asc' },
+        take: 500,
+      });
+      let closed = 0;
+      for (const { id } of due) {
+        closed += await db.transaction(async (tx) => {
+          const rows = await tx.$queryRawUnsafe<{ doc: JsonObject; reporter: string; responsible: string }[]>(
+            `SELECT doc, reporter_org_id::text AS reporter, responsible_org_id::text AS responsible FROM trouble_ticket
+              WHERE id = $1::uuid AND status = 'resolved' AND last_update <= $2 FOR UPDATE SKIP LOCKED`,
+            id,
+            cutoff,
+          );
+          const row = rows[0];
+          if (!row) return 0;
+          const t = now();
+          const ts = t.toISOString();
+          const reason = `Closed automatically: resolved with no reopening or change for ${minutes(autoCloseAfterMs) / 60} h`;
+          const doc: JsonObject = {
+            ...row.doc,
+            status: 'closed',
+            statusChangeDate: ts,
+            statusChangeReason: reason,
+            statusChangeHistory: [
+              ...((row.doc.statusChangeHistory ?? []) as unknown[]),
+              { status: 'closed', statusChangeDate: ts, statusChangeReason: reason, '@type': 'StatusChange' },
+            ],
+            lastUpdate: ts,
+          };
+          await tx.troubleTicket.update({
+            where: { id },
+            data: { status: 'closed', statusChangeDate: t, lastUpdate: t, doc: doc as object, version: { increment: 1 } },
+          });
+          await writeEvents(tx, [
+            {
+              eventType: 'TroubleTicketStatusChangeEvent',
+              resourceType: 'troubleTicket',
+              resource: doc as JsonObject & { id: string },
+              audience: [row.reporter, row.responsible],
+              eventTime: t,
+              description: 'resolved -> closed (automatic)',
+            },
+          ]);
+          return 1;
+        });
+      }
+      return `${closed} resolved ticket(s) closed`;
+    },
+
+    async targets() {
+      return (await loadTargets(db.prisma)).rows;
+    },
+
+    /**
+     * ETL-1 / SLA report for one partnership: resources created in [from, to), their clocks
+     * read at min(to, now), per resource type and ITIL priority; outage minutes from the
+     * DSO's energy outage notices to the MNO overlapping the period.
+     */
+    async kpi(actor: OrganizationActor, partnershipId: string, fromRaw?: string, toRaw?: string) {
+      const p = await party.getPartnership(actor, partnershipId);
+      const t = now();
+      const to = toRaw ? new Date(toRaw) : t;
+      const from = fromRaw ? new Date(fromRaw) : new Date(to.getTime() - 30 * 86_400_000);
+      if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()))
+        throw badRequest('from and to must be date-times', 'INVALID_PARAMETER');
+      if (from >= to) throw badRequest('from must be before to', 'INVALID_PARAMETER');
+      if (to.getTime() - from.getTime() > MAX_KPI_PERIOD_MS) throw badRequest('The period may be at most 366 days', 'INVALID_PARAMETER');
+      const at = Math.min(to.getTime(), t.getTime());
+      const targets = await loadTargets(db.prisma);
+      const tierOf = (prio: ItilPriority) => targets.of(p.tier, prio);
+
+      const perType: Record<string, unknown> = {};
+      const overall = { response: { met: 0, breached: 0 }, resolution: { met: 0, breached: 0 } };
+      for (const type of SLA_RESOURCE_TYPES) {
+        const s = SOURCES[type];
+        const subjects = await loadSubjects(
+          db.prisma,
+          type,
+          `((${s.reporter} = $1::uuid AND ${s.responsible} = $2::uuid) OR (${s.reporter} = $2::uuid AND ${s.responsible} = $1::uuid))
+           AND creation_date >= $3 AND creation_date < $4`,
+          [p.dsoId, p.mnoId, from, to],
+        );
+        const bucket = () => ({
+          created: 0,
+          open: 0,
+          acknowledged: [] as number[],
+          resolved: [] as number[],
+          met: { response: 0, resolution: 0 },
+          breached: { response: 0, resolution: 0 },
+        });
+        const total = bucket();
+        const byPrio = new Map(PRIORITIES.map((x) => [x, bucket()]));
+        for (const subj of subjects) {
+          const tg = tierOf(subj.priority);
+          for (const b of [total, byPrio.get(subj.priority)!]) {
+            b.created += 1;
+            for (const kind of CLOCK_KINDS) {
+              const r = readClock(kind, subj.timeline, at, targetMs(tg, kind));
+              if (kind === 'resolution' && r.state !== 'stopped') b.open += 1;
+              if (r.state === 'stopped' && r.outcome !== 'void') (kind === 'response' ? b.acknowledged : b.resolved).push(r.elapsedMs);
+              if (r.outcome === 'met') b.met[kind] += 1;
+              if (r.outcome === 'breached') b.breached[kind] += 1;
+            }
+          }
+        }
+        for (const kind of CLOCK_KINDS) {
+          overall[kind].met += total.met[kind];
+          overall[kind].breached += total.breached[kind];
+        }
+        const view = (b: ReturnType<typeof bucket>) => ({
+          created: b.created,
+          open: b.open,
+          acknowledged: b.acknowledged.length,
+          resolved: b.resolved.length,
+          meanTimeToAcknowledgeMinutes: mean(b.acknowledged),
+          meanTimeToResolveMinutes: mean(b.resolved),
+          slaCompliance: {
+            response: ratio(b.met.response, b.breached.response),
+            resolution: ratio(b.met.resolution, b.breached.resolution),
+          },
+          breaches: { response: b.breached.response, resolution: b.breached.resolution },
+        });
+        perType[type] = {
+          ...view(total),
+          byPriority: PRIORITIES.map((prio) => ({ priority: prio, ...view(byPrio.get(prio)!) })),
+        };
+      }
+
+      const outage = await outageMinutes(db.prisma, p.dsoId, p.mnoId, from, new Date(at));
+      return {
+        '@type': 'PartnershipKpi',
+        partnership: {
+          id: p.id,
+          tier: p.tier,
+          dso: { id: p.dso.id, name: p.dso.name, '@referredType': 'Organization' },
+          mno: { id: p.mno.id, name: p.mno.name, '@referredType': 'Organization' },
+        },
+        period: { startDateTime: from.toISOString(), endDateTime: to.toISOString() },
+        evaluatedAt: new Date(at).toISOString(),
+        target: PRIORITIES.map((prio) => {
+          const tg = tierOf(prio);
+          return { priority: prio, tier: tg.tier, responseMinutes: tg.responseMinutes, resolutionMinutes: tg.resolutionMinutes };
+        }),
+        ...perType,
+        slaCompliance: {
+          response: ratio(overall.response.met, overall.response.breached),
+          resolution: ratio(overall.resolution.met, overall.resolution.breached),
+        },
+        outageMinutes: outage.minutes,
+        outageNoticeCount: outage.count,
+      };
+    },
+  };
+}
+
+/** Minutes of confirmed outages the DSO announced to the MNO, within [from, to]; 0 without the outage module. */
+export async function outageMinutes(
+  tx: Tx,
+  dsoId: string,
+  mnoId: string,
+  from: Date,
+  to: Date,
+): Promise<{ minutes: number; count: number }> {
+  const exists = await tx.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT to_regclass('energy_outage_notice') IS NOT NULL AS ok`);
+  if (!exists[0]?.ok) return { minutes: 0, count: 0 };
+  const rows = await tx.$queryRawUnsafe<{ seconds: number | null; n: bigint }[]>(
+    `SELECT SUM(GREATEST(0, EXTRACT(EPOCH FROM (LEAST(COALESCE(actual_outage_end_time, $4), $4) - GREATEST(COALESCE(outage_start_time, creation_date), $3)))))::float8 AS seconds,
+            COUNT(*) AS n
+       FROM energy_outage_notice
+      WHERE dso_org_id = $1::uuid AND $2::uuid = ANY(audience)
+        AND status IN ('confirmed', 'partiallyRestored', 'restored', 'closed')
+        AND COALESCE(outage_start_time, creation_date) < $4
+        AND COALESCE(actual_outage_end_time, $4) > $3`,
+    dsoId,
+    mnoId,
+    from,
+    to,
+  );
+  return { minutes: minutes((rows[0]?.seconds ?? 0) * 1000), count: Number(rows[0]?.n ?? 0) };
+}
