@@ -14,7 +14,7 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**', 'bench/**', 'examples/**'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
     rules: { 'no-console': 'off' },
   },
 );

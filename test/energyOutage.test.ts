@@ -367,7 +367,7 @@ describe('EO-1 request validation: 400 naming the field', () => {
     ['affectedArea missing', { affectedArea: undefined }, "missing required property 'affectedArea'"],
     ['an unknown attribute', { severity: 'major' }, "unknown property 'severity'"],
     ['a date that is not a date-time', { outageStartTime: 'yesterday evening' }, 'body.outageStartTime'],
-    ['the ETR not a date-time', { expectedOutageEndTime: '02:45' }, 'etr'],
+    ['the ETR not a date-time', { expectedOutageEndTime: '02:45' }, 'body.expectedOutageEndTime'],
     ['a negative customer count', { customersAffected: -1 }, 'body.customersAffected'],
     ['a fractional critical count', { criticalCustomerCount: 1.5 }, 'body.criticalCustomerCount'],
     ['an unknown crew status', { crewStatus: 'lost' }, 'body.crewStatus'],
@@ -410,7 +410,7 @@ describe('EO-1 request validation: 400 naming the field', () => {
       [{ audience: [{ id: mnoX.id }] }, "unknown property 'audience'"],
       [{ etrHistory: [] }, "unknown property 'etrHistory'"],
       [{ status: 'gone' }, 'body.status'],
-      [{ expectedOutageEndTime: 'soon' }, 'etr'],
+      [{ expectedOutageEndTime: 'soon' }, 'body.expectedOutageEndTime'],
       [{ customersRestored: -5 }, 'body.customersRestored'],
     ];
     for (const [body, expected] of cases) {

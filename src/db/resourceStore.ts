@@ -24,6 +24,10 @@ export interface ResourceTableDef {
   tenancy: readonly string[];
   /** Whether the table has a `version` column (optimistic concurrency). */
   versioned?: boolean;
+  /** SQL producing the TMF document (default: the `doc` column). */
+  docSql?: string;
+  /** Identifier format and cast (default: uuid). */
+  id?: { pattern: RegExp; cast: string };
 }
 
 export interface StoredRow {
@@ -55,15 +59,15 @@ function columnFilter(col: ColumnDef, f: Filter, p: Params): string {
   return `${col.column} ${SQL_OP[f.op]} ${p.add(f.values[0])}::${cast}`;
 }
 
-/** A JSONPath over `doc`; lax mode steps through arrays, so `relatedParty.role` works. */
-function docFilter(f: Filter, p: Params): string {
+/** A JSONPath over the document; lax mode steps through arrays, so `relatedParty.role` works. */
+function docFilter(f: Filter, p: Params, doc: string): string {
   const path = '$' + f.path.map((s) => `.${JSON.stringify(s)}`).join('');
   if (f.op === 'ne') {
     const any = f.values.map((v) => `@ == ${JSON.stringify(v)}`).join(' || ');
-    return `NOT (doc @? ${p.add(`${path} ? (${any})`)}::jsonpath)`;
+    return `NOT (${doc} @? ${p.add(`${path} ? (${any})`)}::jsonpath)`;
   }
   const cond = f.values.map((v) => `@ ${JSONPATH_OP[f.op]} ${JSON.stringify(v)}`).join(' || ');
-  return `doc @? ${p.add(`${path} ? (${cond})`)}::jsonpath`;
+  return `${doc} @? ${p.add(`${path} ? (${cond})`)}::jsonpath`;
 }
 
 export interface ResourceStore {
@@ -76,7 +80,10 @@ export interface ResourceStore {
 
 export function createResourceStore(def: ResourceTableDef): ResourceStore {
   const versionCol = def.versioned === false ? '0 AS version' : 'version';
+  const docSql = def.docSql ?? 'doc';
+  const idSpec = def.id ?? { pattern: UUID, cast: 'uuid' };
   const scope = (actor: OrganizationActor, p: Params) => {
+    if (def.tenancy.length === 0) return 'true';
     const org = p.add(actor.organizationId);
     return `(${def.tenancy.map((c) => (c.endsWith('[]') ? `${org}::uuid = ANY(${c.slice(0, -2)})` : `${c} = ${org}::uuid`)).join(' OR ')})`;
   };
@@ -88,7 +95,7 @@ export function createResourceStore(def: ResourceTableDef): ResourceStore {
       if (extra) where.push(extra(p.values));
       for (const f of q.filters) {
         const col = f.path.length === 1 ? def.columns[f.path[0]!] : undefined;
-        where.push(col ? columnFilter(col, f, p) : docFilter(f, p));
+        where.push(col ? columnFilter(col, f, p) : docFilter(f, p, docSql));
       }
       const whereSql = where.join(' AND ');
       const order = q.sort
@@ -100,7 +107,7 @@ export function createResourceStore(def: ResourceTableDef): ResourceStore {
       const offset = p.add(q.offset);
       const [rows, count] = await Promise.all([
         tx.$queryRawUnsafe<StoredRow[]>(
-          `SELECT id::text AS id, ${versionCol}, doc FROM ${def.table} WHERE ${whereSql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+          `SELECT id::text AS id, ${versionCol}, ${docSql} AS doc FROM ${def.table} WHERE ${whereSql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
           ...p.values,
         ),
         tx.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${def.table} WHERE ${whereSql}`, ...countParams),
@@ -108,11 +115,11 @@ export function createResourceStore(def: ResourceTableDef): ResourceStore {
       return { rows, total: Number(count[0]?.n ?? 0) };
     },
     async find(tx, actor, id, opts) {
-      if (!isUuid(id)) return undefined;
+      if (!idSpec.pattern.test(id)) return undefined;
       const p = new Params();
       const idParam = p.add(id);
       const rows = await tx.$queryRawUnsafe<StoredRow[]>(
-        `SELECT id::text AS id, ${versionCol}, doc FROM ${def.table} WHERE id = ${idParam}::uuid AND ${scope(actor, p)}${opts?.forUpdate ? ' FOR UPDATE' : ''}`,
+        `SELECT id::text AS id, ${versionCol}, ${docSql} AS doc FROM ${def.table} WHERE id = ${idParam}::${idSpec.cast} AND ${scope(actor, p)}${opts?.forUpdate ? ' FOR UPDATE' : ''}`,
         ...p.values,
       );
       return rows[0];

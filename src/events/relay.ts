@@ -42,7 +42,7 @@ export function createRelay(deps: { db: Database; log: Logger; consumers: RelayC
 
   const batch = async (): Promise<number> => {
     const client = await db.pool.connect();
-    let committed: RelayedEvent[] = [];
+    let committed: RelayedEvent[];
     try {
       await client.query('BEGIN');
       const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK_KEY]);

@@ -39,7 +39,7 @@ interface SubscriptionRow {
 
 export type Webhooks = ReturnType<typeof createWebhooks>;
 
-const LEASE_MS = 60_000;
+const LEASE_MS = 30_000;
 const WORKER_TICK_MS = 1_000;
 
 function isPrivateHost(host: string): boolean {
@@ -339,6 +339,9 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
           if (!hubOf(s.api).carries.includes(e.resourceType)) continue;
           if (s.event_types.length && !s.event_types.includes(e.eventType)) continue;
           if (s.filters.length && !matchesFilters(resource, s.filters)) continue;
+          // A notice about a failing subscription is not sent to that same subscription
+          // (it would dead-letter in turn, forever); the owner gets it everywhere else.
+          if (e.resourceType === 'notification' && (resource as { subscription?: { id?: string } } | undefined)?.subscription?.id === s.id) continue;
           values.push(s.id, e.sequence, e.id, t);
           const n = values.length;
           tuples.push(`($${n - 3}::uuid, $${n - 2}::bigint, $${n - 1}::uuid, $${n}::timestamptz, $${n}::timestamptz)`);

@@ -76,8 +76,11 @@ export function createScheduler(deps: { db: Database; log: Logger; jobs: JobDefi
       } finally {
         clearTimeout(timer);
       }
-      await client.query('UPDATE job_run SET finished_at = $2, outcome = $3, detail = $4 WHERE id = $1', [rows[0]!.id, deps.now(), outcome, detail?.slice(0, 1000) ?? null]);
-      await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+      try {
+        await client.query('UPDATE job_run SET finished_at = $2, outcome = $3, detail = $4 WHERE id = $1', [rows[0]!.id, deps.now(), outcome, detail?.slice(0, 1000) ?? null]);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+      }
       log.debug({ job: job.name, outcome, detail }, 'job run');
       return { ran: true, outcome, ...(detail ? { detail } : {}) };
     } finally {
