@@ -23,6 +23,9 @@ import { platformJobs } from './jobs/definitions.js';
 import { createGateway, type Gateway } from './gateway/gateway.js';
 import { createIdempotency } from './gateway/idempotency.js';
 import { sourcesOf } from './gateway/sources.js';
+import { createOAuth } from './auth/oauth.js';
+import { oauthHandlers } from './modules/oauth/oauth.handlers.js';
+import cors from 'cors';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { OPENAPI_DIR } from './paths.js';
 
@@ -64,12 +67,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const apis = await loadApis(OPENAPI_DIR);
   const audit = createAuditLog({ db, log });
   const metrics = createMetrics(db);
-  const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now });
+  const oauth = createOAuth({ db, now, ttlSeconds: config.security.tokenTtlSeconds, apiNames: () => apis.map((a) => a.name) });
+  const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now, oauth });
   const gateway = createGateway({ db, log, config, now });
   const idempotency = createIdempotency({ db, now });
   const { modules, hubs, services, withHubHandlers } = createModules({ db, now, apis, config, log });
   const webhooks = createWebhooks({ db, log, config, now, hubs });
-  const handlers = withHubHandlers(webhooks);
+  const handlers = { ...withHubHandlers(webhooks), ...oauthHandlers(oauth) };
   const sockets = createSocketBridge({ db, log, authenticator, audit, retentionMs: config.events.retentionMs, now });
   const relay = createRelay({ db, log, consumers: [webhooks.fanOut, sockets.consumer], pollMs: config.events.relayPollMs, now });
   const jobs = [...platformJobs({ db, config, webhooks, now }), ...modules.flatMap((m) => m.jobs ?? [])];
@@ -127,6 +131,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(helmet({ contentSecurityPolicy: false }));
+  // CORS: only the origins in GRIDLINK_CORS_ORIGINS (none by default: server-to-server API).
+  app.use(
+    cors({
+      origin: config.security.corsOrigins.length ? [...config.security.corsOrigins] : false,
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-ID', 'Accept'],
+      exposedHeaders: ['Location', 'ETag', 'X-Total-Count', 'X-Result-Count', 'X-Request-ID', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
+      maxAge: 600,
+    }),
+  );
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'up' });
@@ -154,6 +168,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(express.json({ type: 'application/geo+json', limit: config.importLimit, strict: false }));
   app.use(express.text({ type: 'text/csv', limit: config.importLimit }));
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: config.bodyLimit, strict: false }));
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   for (const api of apis) app.use(api.basePath, mountApi(api, { authenticator, gateway, idempotency, handlers, baseUrl: config.baseUrl }));
 
   app.use((req, _res, next) => next(notFound('Resource', req.path)));

@@ -2,6 +2,7 @@ import type { Database } from '../db/client.js';
 import type { Actor } from '../http/context.js';
 import { unauthorized } from '../http/errors.js';
 import { digestOf, parseApiKey, sameDigest } from './apiKeys.js';
+import type { OAuth } from './oauth.js';
 
 export interface Authenticator {
   /** Resolves the bearer credential to an actor, or throws a 401 AppError. */
@@ -10,7 +11,7 @@ export interface Authenticator {
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export function createAuthenticator(deps: { db: Database; adminToken: string | undefined; now: () => Date }): Authenticator {
+export function createAuthenticator(deps: { db: Database; adminToken: string | undefined; now: () => Date; oauth: OAuth }): Authenticator {
   const adminDigest = deps.adminToken ? digestOf(deps.adminToken) : undefined;
   return {
     async authenticate(authorization) {
@@ -18,6 +19,7 @@ export function createAuthenticator(deps: { db: Database; adminToken: string | u
       const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
       if (!m) throw unauthorized('Malformed Authorization header: expected "Bearer <API key>"');
       const token = m[1]!;
+      if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return deps.oauth.verify(token);
       const parsed = parseApiKey(token);
       if (!parsed) {
         if (adminDigest && sameDigest(digestOf(token), adminDigest)) {

@@ -10,6 +10,7 @@ type Requirement = Role | 'platform' | 'platformOrOrganization';
 
 const special: Record<string, Requirement> = {
   createOrganization: 'platform',
+  rotateSigningKey: 'platform',
   listOrganization: 'platformOrOrganization',
   retrieveOrganization: 'platformOrOrganization',
   createPartnership: 'admin',
@@ -19,6 +20,10 @@ const special: Record<string, Requirement> = {
   retrieveApiKey: 'admin',
   revokeApiKey: 'admin',
   deleteTroubleTicket: 'admin',
+  // the audit module admits admin keys and the platform token
+  listAuditRecord: 'platformOrOrganization',
+  retrieveAuditRecord: 'platformOrOrganization',
+  listSecurityAlarm: 'platformOrOrganization',
 };
 
 const rank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };

@@ -11,6 +11,8 @@ export interface OrganizationActor {
   readonly organizationKind: OrganizationKind;
   readonly role: Role;
   readonly credentialId: string;
+  /** OAuth2 access tokens only: the scopes granted (`<api>:read|write`). */
+  readonly scopes?: readonly string[];
 }
 
 export interface PlatformActor {
@@ -18,7 +20,19 @@ export interface PlatformActor {
   readonly credentialId: 'platform-admin';
 }
 
-export type Actor = OrganizationActor | PlatformActor;
+/** Operations documented with `security: []` (the OAuth2 token endpoint, JWKS). */
+export interface AnonymousActor {
+  readonly kind: 'anonymous';
+  readonly credentialId: 'anonymous';
+}
+
+export type Actor = OrganizationActor | PlatformActor | AnonymousActor;
+export type AuthenticatedActor = OrganizationActor | PlatformActor;
+
+export function requireAuthenticated(actor: Actor): AuthenticatedActor {
+  if (actor.kind === 'anonymous') throw forbidden('This operation needs credentials');
+  return actor;
+}
 
 /** What the audit row for the current request should say beyond method/path/status. */
 export interface AuditNote {

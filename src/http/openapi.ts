@@ -11,7 +11,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import type { createIdempotency } from '../gateway/idempotency.js';
 import { sourcesOf } from '../gateway/sources.js';
 import { authorize } from './access.js';
-import type { AuditNote, HandlerMap, HttpResult, RequestContext } from './context.js';
+import type { Actor, AuditNote, HandlerMap, HttpResult, RequestContext } from './context.js';
 import { AppError, badRequest, notFound } from './errors.js';
 
 // ajv-formats is CommonJS with a default export.
@@ -162,14 +162,19 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
     audit.operation = operationId;
 
     const receivedAt = new Date();
+    const open = Array.isArray(op.security) && op.security.length === 0;
     // GW-3: a source that kept failing is blocked for a while, whatever it sends now.
-    const blocked = await deps.gateway.blockedFor(sourcesOf(req.headers.authorization, req.ip).all);
+    const blocked = open ? undefined : await deps.gateway.blockedFor(sourcesOf(req.headers.authorization, req.ip).all);
     if (blocked) {
       throw new AppError(429, 'SOURCE_BLOCKED', 'Too Many Requests', `This source is blocked for ${blocked} s after repeated unauthorised attempts (GW-3)`, { 'Retry-After': String(blocked) });
     }
-    const actor = await deps.authenticator.authenticate(req.headers.authorization);
+    const actor: Actor = open ? { kind: 'anonymous', credentialId: 'anonymous' } : await deps.authenticator.authenticate(req.headers.authorization);
     audit.actor = actor;
-    authorize(actor, operationId, req.method);
+    if (!open) authorize(actor, operationId, req.method);
+    if (actor.kind === 'organization' && actor.scopes) {
+      const need = `${api.name}:${req.method === 'GET' ? 'read' : 'write'}`;
+      if (!actor.scopes.includes(need)) throw new AppError(403, 'INSUFFICIENT_SCOPE', 'Forbidden', `This access token lacks the scope ${need}`);
+    }
     if (actor.kind === 'organization') {
       // GW-4/GW-5: counted before any work, refused requests included.
       const rate = await deps.gateway.consume(actor, operationId, req.body, res.locals.requestId as string, receivedAt);

@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import type { HubDescriptor, Webhooks } from '../events/webhooks.js';
 import type { HandlerMap } from '../http/context.js';
 import type { LoadedApi } from '../http/openapi.js';
+import { auditModule } from './audit/audit.module.js';
 import type { JobDefinition } from '../jobs/scheduler.js';
 import { hubHandlers } from './hub/hub.handlers.js';
 import { partyModule } from './party/party.module.js';
@@ -59,6 +60,7 @@ export function createModules(ctx: Omit<ModuleContext, 'party'>): {
     serviceProblemModule(full),
     incidentModule(full),
     slaModule(full),
+    auditModule(full),
   ];
   const hubs = modules.flatMap((m) => m.hubs);
   return {

@@ -1,5 +1,5 @@
 import type { HandlerMap, RequestContext } from '../../http/context.js';
-import { requireOrganization } from '../../http/context.js';
+import { requireAuthenticated, requireOrganization } from '../../http/context.js';
 import { applyListQuery, listResult, parseListQuery, selectFields } from '../../http/tmfQuery.js';
 import type { LoadedApi } from '../../http/openapi.js';
 import { byCreation, componentSchema, created } from '../shared.js';
@@ -31,11 +31,11 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
       return created({ ...presentOrganization(org, ctx.href), apiKey: { ...presentApiKey(apiKey, ctx.href), key: secret } });
     },
     async listOrganization(ctx) {
-      const items = (await service.listOrganizations(ctx.actor)).map((o) => presentOrganization(o, ctx.href));
+      const items = (await service.listOrganizations(requireAuthenticated(ctx.actor))).map((o) => presentOrganization(o, ctx.href));
       return list(ctx, items, 'organization', ['createdAt', 'name', 'kind', 'country']);
     },
     async retrieveOrganization(ctx) {
-      return one(ctx, presentOrganization(await service.getOrganization(ctx.actor, ctx.params.id!), ctx.href), 'organization');
+      return one(ctx, presentOrganization(await service.getOrganization(requireAuthenticated(ctx.actor), ctx.params.id!), ctx.href), 'organization');
     },
     async createPartnership(ctx) {
       const actor = requireOrganization(ctx.actor);
@@ -46,11 +46,11 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
       return created(presentPartnership(p, ctx.href));
     },
     async listPartnership(ctx) {
-      const items = (await service.listPartnerships(ctx.actor)).map((p) => presentPartnership(p, ctx.href));
+      const items = (await service.listPartnerships(requireAuthenticated(ctx.actor))).map((p) => presentPartnership(p, ctx.href));
       return list(ctx, items, 'partnership', ['createdAt', 'lastUpdate', 'status']);
     },
     async retrievePartnership(ctx) {
-      return one(ctx, presentPartnership(await service.getPartnership(ctx.actor, ctx.params.id!), ctx.href), 'partnership');
+      return one(ctx, presentPartnership(await service.getPartnership(requireAuthenticated(ctx.actor), ctx.params.id!), ctx.href), 'partnership');
     },
     async patchPartnership(ctx) {
       const actor = requireOrganization(ctx.actor);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Database, Tx } from '../../db/client.js';
-import type { Actor, OrganizationActor } from '../../http/context.js';
+import type { AuthenticatedActor as Actor, OrganizationActor } from '../../http/context.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
 import { generateApiKey } from '../../auth/apiKeys.js';
 import { writeEvents } from '../../events/outbox.js';
