@@ -48,6 +48,8 @@ export interface App {
   readonly sockets: SocketBridge;
   readonly scheduler: Scheduler;
   readonly gateway: Gateway;
+  /** Every handler by operationId (`<api>.<operationId>` for the shared hub operations). */
+  readonly handlers: Record<string, unknown>;
   /** Starts background work on a listening server: Socket.IO, relay, webhook worker, jobs. */
   start(server: http.Server, opts?: { jobs?: boolean }): Promise<void>;
   /** Stops background work and Socket.IO (which also closes the HTTP server). */
@@ -210,6 +212,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     sockets,
     scheduler,
     gateway,
+    handlers,
     async start(server, opts) {
       started = true;
       sockets.attach(server);

@@ -1,8 +1,9 @@
-import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
+import { requireOrganization, type HandlerMap, type HttpResult, type RequestContext } from '../../http/context.js';
 import { AppError } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, selectFields, type JsonSchema } from '../../http/tmfQuery.js';
 import { created } from '../shared.js';
+import { etagOf } from '../../http/etag.js';
 import { CAP_MEDIA_TYPE } from './energyOutage.cap.js';
 import { GEO_PARAMS, OUTAGE_SORTABLE, type EnergyOutageService } from './energyOutage.service.js';
 
@@ -37,7 +38,7 @@ export function energyOutageHandlers(service: EnergyOutageService, output: JsonS
       note(ctx, 'energyOutageNotice', doc.id as string);
       return created(present(ctx, doc) as { href: string });
     },
-    async retrieveEnergyOutageNotice(ctx) {
+    async retrieveEnergyOutageNotice(ctx): Promise<HttpResult> {
       const actor = requireOrganization(ctx.actor);
       note(ctx, 'energyOutageNotice', ctx.params.id);
       const accept = String(ctx.headers.accept ?? '');
@@ -50,14 +51,14 @@ export function energyOutageHandlers(service: EnergyOutageService, output: JsonS
       const fields = parseListQuery({ fields: ctx.query.fields }, output, OUTAGE_SORTABLE, DEFAULT_SORT).fields;
       const doc = await service.get(actor, ctx.params.id!);
       ctx.audit.counterpartOrgId = service.counterpartOf(actor, doc);
-      return { status: 200, body: present(ctx, doc, fields) };
+      return { status: 200, body: present(ctx, doc, fields), headers: { ETag: etagOf(doc) } };
     },
     async patchEnergyOutageNotice(ctx) {
       const actor = requireOrganization(ctx.actor);
       note(ctx, 'energyOutageNotice', ctx.params.id);
-      const doc = await service.patch(actor, ctx.params.id!, ctx.body as JsonObject);
+      const doc = await service.patch(actor, ctx.params.id!, ctx.body as JsonObject, ctx.ifMatch);
       ctx.audit.counterpartOrgId = service.counterpartOf(actor, doc);
-      return { status: 200, body: present(ctx, doc) };
+      return { status: 200, body: present(ctx, doc), headers: { ETag: etagOf(doc) } };
     },
     async retrieveEnergyOutageImpact(ctx) {
       note(ctx, 'energyOutageImpact', ctx.params.id);

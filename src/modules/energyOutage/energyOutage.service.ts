@@ -8,6 +8,7 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../
 import { changedAttributes, mergePatch, normalizeDateTimes, type JsonObject } from '../../http/patch.js';
 import { matchesFilters, type JsonSchema, type ListQuery } from '../../http/tmfQuery.js';
 import type { PartyService } from '../party/party.service.js';
+import { checkIfMatch } from '../../http/etag.js';
 import { renderCap, type Revision } from './energyOutage.cap.js';
 import { impactedSitesOf, outageStart, etrOf, presentImpactedSite, refreshImpact, summaries } from './energyOutage.impact.js';
 import { ACTIVE_OUTAGE, checkOutageTransition, type OutageStatus } from './energyOutage.lifecycle.js';
@@ -247,9 +248,10 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
       });
     },
 
-    async patch(actor: OrganizationActor, id: string, patchBody: JsonObject) {
+    async patch(actor: OrganizationActor, id: string, patchBody: JsonObject, ifMatch?: string) {
       return db.transaction(async (tx) => {
         const before = await findVisible(tx, actor, id, true);
+        checkIfMatch(ifMatch, viewFor(actor.organizationId, before)); // under the row lock
         const t = now();
         const ts = t.toISOString();
         const patch = normalizeDateTimes(patchBody, deps.schemas.output) as JsonObject;

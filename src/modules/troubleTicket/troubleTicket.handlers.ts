@@ -2,6 +2,7 @@ import { requireOrganization, type HandlerMap, type RequestContext } from '../..
 import { listResult, parseListQuery, type JsonSchema } from '../../http/tmfQuery.js';
 import type { JsonObject } from '../../http/patch.js';
 import { created } from '../shared.js';
+import { etagOf } from '../../http/etag.js';
 import type { LinkService } from '../links/links.service.js';
 import { presentTroubleTicket } from './troubleTicket.presenter.js';
 import { SORTABLE, type TroubleTicketService } from './troubleTicket.service.js';
@@ -31,24 +32,25 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
       ctx.audit.resourceId = ctx.params.id;
       const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id!);
       note(ctx, doc);
-      return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href, fieldsOf(ctx)) };
+      return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href, fieldsOf(ctx)), headers: { ETag: etagOf(doc) } };
     },
     async createTroubleTicket(ctx) {
       const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
       note(ctx, doc);
-      return created(presentTroubleTicket(await one(ctx, doc), ctx.href) as { href: string });
+      const res = created(presentTroubleTicket(await one(ctx, doc), ctx.href) as { href: string });
+      return { ...res, headers: { ...res.headers, ETag: etagOf(doc) } };
     },
     async patchTroubleTicket(ctx) {
       ctx.audit.resourceType = 'troubleTicket';
       ctx.audit.resourceId = ctx.params.id;
-      const doc = await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body);
+      const doc = await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body, ctx.ifMatch);
       note(ctx, doc);
-      return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href) };
+      return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href), headers: { ETag: etagOf(doc) } };
     },
     async deleteTroubleTicket(ctx) {
       ctx.audit.resourceType = 'troubleTicket';
       ctx.audit.resourceId = ctx.params.id;
-      const doc = await service.delete(requireOrganization(ctx.actor), ctx.params.id!);
+      const doc = await service.delete(requireOrganization(ctx.actor), ctx.params.id!, ctx.ifMatch);
       note(ctx, doc);
       return { status: 204 };
     },

@@ -7,6 +7,7 @@ import { AppError, badRequest, forbidden, notFound, unprocessable } from '../../
 import { changedAttributes, jsonPatch, mergePatch, normalizeDateTimes, type JsonObject, type JsonPatchOp } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import type { ValidateFunction } from 'ajv';
+import { checkIfMatch } from '../../http/etag.js';
 import { describeAjvErrors } from '../../http/openapi.js';
 import type { PartyService } from '../party/party.service.js';
 import type { LinkService } from '../links/links.service.js';
@@ -187,11 +188,12 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
       });
     },
 
-    async patch(actor: OrganizationActor, id: string, contentType: string, patchBody: unknown): Promise<JsonObject> {
+    async patch(actor: OrganizationActor, id: string, contentType: string, patchBody: unknown, ifMatch?: string): Promise<JsonObject> {
       return db.transaction(async (tx) => {
         const row = await store.find(tx, actor, id, { forUpdate: true });
         if (!row) throw notFound('TroubleTicket', id);
         const before = row.doc;
+        checkIfMatch(ifMatch, before); // under the row lock: a stale write is a 412
         await requireActivePartnership(tx, before);
         const side = sideOf(actor, before);
 
@@ -281,11 +283,12 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
       });
     },
 
-    async delete(actor: OrganizationActor, id: string): Promise<JsonObject> {
+    async delete(actor: OrganizationActor, id: string, ifMatch?: string): Promise<JsonObject> {
       return db.transaction(async (tx) => {
         const row = await store.find(tx, actor, id, { forUpdate: true });
         if (!row) throw notFound('TroubleTicket', id);
         if (sideOf(actor, row.doc) !== 'reporter') throw forbidden('Only the reporting organisation can delete a ticket');
+        checkIfMatch(ifMatch, row.doc);
         await tx.troubleTicket.delete({ where: { id } });
         await links?.removeAllFor(tx, 'troubleTicket', id); // issue 5 hook
         const t = now();
