@@ -30,7 +30,9 @@ const socket = io(url, {
 });
 
 socket.on('connect', () => console.log(`connected (${socket.id}); resuming after sequence ${lastSequence ?? '(live only)'}`));
-socket.on('ready', (r) => console.log(`replayed ${r.replayed} missed event(s)${r.gap ? ' — WARNING: some events expired before you reconnected' : ''}`));
+socket.on('ready', (r) =>
+  console.log(`replayed ${r.replayed} missed event(s)${r.gap ? ' — WARNING: some events expired before you reconnected' : ''}`),
+);
 socket.on('event', (e) => {
   if (seen.has(e.eventId)) return;
   seen.add(e.eventId);

@@ -139,7 +139,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
       origin: config.security.corsOrigins.length ? [...config.security.corsOrigins] : false,
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-ID', 'Accept'],
-      exposedHeaders: ['Location', 'ETag', 'X-Total-Count', 'X-Result-Count', 'X-Request-ID', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
+      exposedHeaders: [
+        'Location',
+        'ETag',
+        'X-Total-Count',
+        'X-Result-Count',
+        'X-Request-ID',
+        'Retry-After',
+        'RateLimit',
+        'RateLimit-Policy',
+        'Idempotent-Replayed',
+      ],
       maxAge: 600,
     }),
   );
@@ -183,7 +193,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
         // GW-3: count the refusal against its source before answering.
         const actor = note?.actor;
         await gateway
-          .recordRefusal(sourcesOf(req.headers.authorization, req.ip).primary, actor?.kind === 'organization' ? actor.organizationId : undefined, known.message)
+          .recordRefusal(
+            sourcesOf(req.headers.authorization, req.ip).primary,
+            actor?.kind === 'organization' ? actor.organizationId : undefined,
+            known.message,
+          )
           .catch((e: unknown) => req.log?.error({ err: e }, 'recording a refused attempt failed'));
       }
       return tmfError(res, known);

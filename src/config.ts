@@ -149,7 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       alarmThreshold: e.GRIDLINK_ALARM_THRESHOLD,
       blockMinutes: e.GRIDLINK_BLOCK_MINUTES,
       auditRetentionDays: e.GRIDLINK_AUDIT_RETENTION_DAYS,
-      corsOrigins: Object.freeze(e.GRIDLINK_CORS_ORIGINS.split(',').map((o: string) => o.trim()).filter(Boolean)),
+      corsOrigins: Object.freeze(
+        e.GRIDLINK_CORS_ORIGINS.split(',')
+          .map((o: string) => o.trim())
+          .filter(Boolean),
+      ),
       tokenTtlSeconds: e.GRIDLINK_TOKEN_TTL_SECONDS,
       idempotencyHours: e.GRIDLINK_IDEMPOTENCY_HOURS,
     }),

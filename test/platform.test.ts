@@ -75,7 +75,9 @@ describe('every operationId has a handler and every handler an operationId', () 
     const shared = new Set(['createHub', 'listHub', 'hubGet', 'hubDelete', 'checkHub']);
     const expected = h.app.apis.flatMap((a) => a.operationIds.map((id) => (shared.has(id) ? `${a.name}.${id}` : id))).sort();
     expect(Object.keys(handlers).sort()).toEqual(expected);
-    expect(documented.filter((id) => shared.has(id))).toHaveLength(5 * h.app.apis.filter((a) => a.operationIds.includes('createHub')).length);
+    expect(documented.filter((id) => shared.has(id))).toHaveLength(
+      5 * h.app.apis.filter((a) => a.operationIds.includes('createHub')).length,
+    );
     expect(documented.length).toBeGreaterThan(10);
     expect(typeof partyHandlers).toBe('function');
   });

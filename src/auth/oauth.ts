@@ -33,7 +33,9 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
   const allScopes = (role: Role) => deps.apiNames().flatMap((a) => (role === 'viewer' ? [`${a}:read`] : [`${a}:read`, `${a}:write`]));
 
   const currentSigningKey = async () => {
-    const { rows } = await db.pool.query<{ kid: string; private_jwk: JWK }>('SELECT kid, private_jwk FROM signing_key WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1');
+    const { rows } = await db.pool.query<{ kid: string; private_jwk: JWK }>(
+      'SELECT kid, private_jwk FROM signing_key WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1',
+    );
     if (rows[0]) return rows[0];
     return rotate();
   };
@@ -71,25 +73,29 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
     return keys;
   };
 
-  const tokenError = (status: number, code: string, message: string) => new AppError(status, code, status === 401 ? 'Unauthorized' : 'Bad Request', message);
+  const tokenError = (status: number, code: string, message: string) =>
+    new AppError(status, code, status === 401 ? 'Unauthorized' : 'Bad Request', message);
 
   return {
     rotate: async () => (await rotate()).kid,
 
     async jwks() {
-      const { rows } = await db.pool.query<{ public_jwk: JWK }>('SELECT public_jwk FROM signing_key WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at DESC', [
-        new Date(now().getTime() - deps.ttlSeconds * 1000 - 60_000),
-      ]);
+      const { rows } = await db.pool.query<{ public_jwk: JWK }>(
+        'SELECT public_jwk FROM signing_key WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at DESC',
+        [new Date(now().getTime() - deps.ttlSeconds * 1000 - 60_000)],
+      );
       return { keys: rows.map((r) => r.public_jwk) };
     },
 
     /** The token endpoint: grant_type=client_credentials, client_id, client_secret, scope. */
     async issue(form: Record<string, unknown>, basic: { id: string; secret: string } | undefined): Promise<TokenResponse> {
-      if (form.grant_type !== 'client_credentials') throw tokenError(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
+      if (form.grant_type !== 'client_credentials')
+        throw tokenError(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
       const clientId = basic?.id ?? (typeof form.client_id === 'string' ? form.client_id : '');
       const secret = basic?.secret ?? (typeof form.client_secret === 'string' ? form.client_secret : '');
       const parsed = parseApiKey(secret);
-      if (!clientId || !parsed) throw tokenError(401, 'invalid_client', 'client_id (API key id) and client_secret (the API key) are required');
+      if (!clientId || !parsed)
+        throw tokenError(401, 'invalid_client', 'client_id (API key id) and client_secret (the API key) are required');
       const { rows } = await db.pool.query<{ id: string; organization_id: string; role: Role; digest: Buffer; revoked_at: Date | null }>(
         'SELECT id::text, organization_id::text, role, digest, revoked_at FROM api_key WHERE prefix = $1',
         [parsed.prefix],
@@ -121,11 +127,15 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
       const keys = await verificationKeys();
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, async (header) => {
-          const k = keys.get(header.kid ?? '');
-          if (!k) throw new Error('unknown signing key');
-          return k;
-        }, { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG], currentDate: now() }));
+        ({ payload } = await jwtVerify(
+          token,
+          async (header) => {
+            const k = keys.get(header.kid ?? '');
+            if (!k) throw new Error('unknown signing key');
+            return k;
+          },
+          { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG], currentDate: now() },
+        ));
       } catch (e) {
         const code = (e as { code?: string }).code;
         throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'The access token has expired; request a new one' : 'Invalid access token');
@@ -142,7 +152,9 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
         organizationKind: key.kind,
         role: key.role,
         credentialId: String(payload.sub),
-        scopes: String(payload.scope ?? '').split(' ').filter(Boolean),
+        scopes: String(payload.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
       };
     },
   };

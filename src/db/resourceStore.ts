@@ -73,7 +73,12 @@ function docFilter(f: Filter, p: Params, doc: string): string {
 export interface ResourceStore {
   readonly def: ResourceTableDef;
   /** `extra` adds module-specific conditions (e.g. geometry) with their parameters. */
-  list(tx: Tx, actor: OrganizationActor, q: ListQuery, extra?: (params: unknown[]) => string): Promise<{ rows: StoredRow[]; total: number }>;
+  list(
+    tx: Tx,
+    actor: OrganizationActor,
+    q: ListQuery,
+    extra?: (params: unknown[]) => string,
+  ): Promise<{ rows: StoredRow[]; total: number }>;
   /** Finds a visible row; `forUpdate` locks it for the rest of the transaction. */
   find(tx: Tx, actor: OrganizationActor, id: string, opts?: { forUpdate?: boolean }): Promise<StoredRow | undefined>;
 }

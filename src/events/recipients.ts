@@ -29,7 +29,11 @@ export async function recipientsOf(events: RelayedEvent[], client: pg.PoolClient
   const out = new Map<number, string[]>();
   for (const e of events) {
     if (!e.originatorOrgId || ALWAYS_DELIVERED.has(e.resourceType)) out.set(e.sequence, e.audience);
-    else out.set(e.sequence, e.audience.filter((a) => a === e.originatorOrgId || active.has(`${e.originatorOrgId}|${a}`)));
+    else
+      out.set(
+        e.sequence,
+        e.audience.filter((a) => a === e.originatorOrgId || active.has(`${e.originatorOrgId}|${a}`)),
+      );
   }
   return out;
 }

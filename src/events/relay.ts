@@ -81,7 +81,10 @@ export function createRelay(deps: { db: Database; log: Logger; consumers: RelayC
         payload: r.payload,
       }));
       for (const c of deps.consumers) await c.handle(events, client);
-      await client.query('UPDATE event SET relayed_at = $1 WHERE sequence = ANY($2::bigint[])', [deps.now(), events.map((e) => e.sequence)]);
+      await client.query('UPDATE event SET relayed_at = $1 WHERE sequence = ANY($2::bigint[])', [
+        deps.now(),
+        events.map((e) => e.sequence),
+      ]);
       await client.query('COMMIT');
       committed = events;
     } catch (e) {

@@ -83,7 +83,8 @@ const toWire = (e: RelayedEvent, recipients: string[]): WireEvent => ({
 
 function parseFilter(raw: unknown): Filter {
   const r = (raw ?? {}) as Record<string, unknown>;
-  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? v.split(',') : undefined);
+  const list = (v: unknown) =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? v.split(',') : undefined;
   return {
     ...(list(r.eventTypes) ? { eventTypes: list(r.eventTypes)! } : {}),
     ...(list(r.resourceTypes) ? { resourceTypes: list(r.resourceTypes)! } : {}),
@@ -269,14 +270,38 @@ export function createSocketBridge(deps: {
           if (lastSequence !== undefined && (!Number.isInteger(lastSequence) || lastSequence < 0)) {
             throw new AppError(400, 'INVALID_PARAMETER', 'Bad Request', 'lastSequence must be a non-negative integer');
           }
-          socket.data = { orgId: actor.organizationId, filter: parseFilter(auth), lastSent: lastSequence ?? Number.MAX_SAFE_INTEGER, catchingUp: lastSequence !== undefined, buffer: [] } satisfies SocketState;
+          socket.data = {
+            orgId: actor.organizationId,
+            filter: parseFilter(auth),
+            lastSent: lastSequence ?? Number.MAX_SAFE_INTEGER,
+            catchingUp: lastSequence !== undefined,
+            buffer: [],
+          } satisfies SocketState;
           if (lastSequence === undefined) state(socket).lastSent = -1;
           (socket.data as SocketState & { resumeFrom?: number }).resumeFrom = lastSequence;
-          deps.audit.record({ ...base, credentialId: actor.credentialId, credentialKind: 'apiKey', organizationId: actor.organizationId, status: 101, outcome: 'success', durationMs: Date.now() - started, detail: null });
+          deps.audit.record({
+            ...base,
+            credentialId: actor.credentialId,
+            credentialKind: 'apiKey',
+            organizationId: actor.organizationId,
+            status: 101,
+            outcome: 'success',
+            durationMs: Date.now() - started,
+            detail: null,
+          });
           next();
         } catch (e) {
           const err = e instanceof AppError ? e : new AppError(401, 'UNAUTHORIZED', 'Unauthorized', 'Invalid credentials');
-          deps.audit.record({ ...base, credentialId: null, credentialKind: null, organizationId: null, status: err.status, outcome: 'refused', durationMs: Date.now() - started, detail: err.message });
+          deps.audit.record({
+            ...base,
+            credentialId: null,
+            credentialKind: null,
+            organizationId: null,
+            status: err.status,
+            outcome: 'refused',
+            durationMs: Date.now() - started,
+            detail: err.message,
+          });
           const refusal = new Error(err.message) as Error & { data: unknown };
           refusal.data = err.toBody();
           next(refusal);

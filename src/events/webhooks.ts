@@ -47,9 +47,18 @@ function isPrivateHost(host: string): boolean {
   if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.internal') || h.endsWith('.local')) return true;
   if (net.isIPv4(h)) {
     const [a, b] = h.split('.').map(Number) as [number, number];
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 10 ||
+      a === 127 ||
+      a === 0 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
-  if (net.isIPv6(h)) return h === '::1' || h === '::' || h.startsWith('fc') || h.startsWith('fd') || h.startsWith('fe80') || h.startsWith('::ffff:');
+  if (net.isIPv6(h))
+    return h === '::1' || h === '::' || h.startsWith('fc') || h.startsWith('fd') || h.startsWith('fe80') || h.startsWith('::ffff:');
   return false;
 }
 
@@ -76,7 +85,8 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
     for (const [k, v] of params) {
       if (k === 'eventType') {
         for (const t of v.split(',')) {
-          if (!hub.eventTypes.includes(t)) throw badRequest(`query: unknown eventType '${t}'; this hub carries ${hub.eventTypes.join(', ')}`, 'INVALID_QUERY');
+          if (!hub.eventTypes.includes(t))
+            throw badRequest(`query: unknown eventType '${t}'; this hub carries ${hub.eventTypes.join(', ')}`, 'INVALID_QUERY');
           eventTypes.push(t);
         }
         continue;
@@ -189,7 +199,15 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
   /** Delivers the head of one subscription's queue, in order, until it fails or empties. */
   const deliverSubscription = async (sub: SubscriptionRow) => {
     for (;;) {
-      const { rows } = await db.pool.query<{ id: string; event_sequence: string; event_id: string; attempts: number; created_at: Date; next_attempt_at: Date; payload: RelayedEvent['payload'] | null }>(
+      const { rows } = await db.pool.query<{
+        id: string;
+        event_sequence: string;
+        event_id: string;
+        attempts: number;
+        created_at: Date;
+        next_attempt_at: Date;
+        payload: RelayedEvent['payload'] | null;
+      }>(
         `SELECT d.id, d.event_sequence, d.event_id, d.attempts, d.created_at, d.next_attempt_at, e.payload
            FROM webhook_delivery d LEFT JOIN event e ON e.sequence = d.event_sequence
           WHERE d.subscription_id = $1 AND d.status = 'pending' ORDER BY d.event_sequence LIMIT 1`,
@@ -199,7 +217,10 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
       if (!d || d.next_attempt_at > now()) return;
       const t = now();
       if (!d.payload) {
-        await db.pool.query(`UPDATE webhook_delivery SET status = 'dead', last_error = 'event expired from retention', last_attempt_at = $2 WHERE id = $1`, [d.id, t]);
+        await db.pool.query(
+          `UPDATE webhook_delivery SET status = 'dead', last_error = 'event expired from retention', last_attempt_at = $2 WHERE id = $1`,
+          [d.id, t],
+        );
         continue;
       }
       // Extend the lease before each attempt: a long queue must not outlast it, or another
@@ -214,7 +235,10 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
       const result = await post(sub, JSON.stringify(toDelivered({ payload: d.payload, sequence })), d.event_id, sequence);
       const done = now();
       if (result.ok) {
-        await db.pool.query(`UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, last_attempt_at = $2, last_status_code = $3, last_error = NULL WHERE id = $1`, [d.id, done, result.status]);
+        await db.pool.query(
+          `UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, last_attempt_at = $2, last_status_code = $3, last_error = NULL WHERE id = $1`,
+          [d.id, done, result.status],
+        );
         await db.pool.query('UPDATE hub_subscription SET last_success_at = $2, consecutive_failures = 0 WHERE id = $1', [sub.id, done]);
         continue;
       }
@@ -242,7 +266,12 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
             notice(
               sub.organization_id,
               'HubDeliveryDeadLetterEvent',
-              { subscription: { id: sub.id, callback: sub.callback }, deadLetteredEvent: { eventId: d.event_id, sequence, eventType: d.payload!.eventType }, attempts, reason: result.error },
+              {
+                subscription: { id: sub.id, callback: sub.callback },
+                deadLetteredEvent: { eventId: d.event_id, sequence, eventType: d.payload!.eventType },
+                attempts,
+                reason: result.error,
+              },
               `gave up delivering ${d.payload!.eventType} ${d.event_id} after ${attempts} attempts`,
             ),
           ]);
@@ -268,7 +297,10 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
           });
         }
       });
-      log.warn({ subscription: sub.id, event: d.event_id, attempts, reason: result.error, deadLettered: expired }, 'webhook delivery failed');
+      log.warn(
+        { subscription: sub.id, event: d.event_id, attempts, reason: result.error, deadLettered: expired },
+        'webhook delivery failed',
+      );
       if (!expired) return;
     }
   };
@@ -294,7 +326,12 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
         } catch (e) {
           log.error({ err: e, subscription: s.id }, 'webhook worker failed');
         } finally {
-          await db.pool.query('UPDATE hub_subscription SET lease_until = NULL, lease_owner = NULL WHERE id = $1 AND lease_owner = $2', [s.id, instance]).catch(() => undefined);
+          await db.pool
+            .query('UPDATE hub_subscription SET lease_until = NULL, lease_owner = NULL WHERE id = $1 AND lease_owner = $2', [
+              s.id,
+              instance,
+            ])
+            .catch(() => undefined);
         }
       }),
     );
@@ -327,7 +364,9 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
       const recipients = await recipientsOf(events, client);
       const orgs = [...new Set([...recipients.values()].flat())];
       if (orgs.length === 0) return;
-      const { rows: subs } = await client.query<SubscriptionRow>('SELECT * FROM hub_subscription WHERE organization_id = ANY($1::uuid[])', [orgs]);
+      const { rows: subs } = await client.query<SubscriptionRow>('SELECT * FROM hub_subscription WHERE organization_id = ANY($1::uuid[])', [
+        orgs,
+      ]);
       if (subs.length === 0) return;
       const values: unknown[] = [];
       const tuples: string[] = [];
@@ -341,7 +380,8 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
           if (s.filters.length && !matchesFilters(resource, s.filters)) continue;
           // A notice about a failing subscription is not sent to that same subscription
           // (it would dead-letter in turn, forever); the owner gets it everywhere else.
-          if (e.resourceType === 'notification' && (resource as { subscription?: { id?: string } } | undefined)?.subscription?.id === s.id) continue;
+          if (e.resourceType === 'notification' && (resource as { subscription?: { id?: string } } | undefined)?.subscription?.id === s.id)
+            continue;
           values.push(s.id, e.sequence, e.id, t);
           const n = values.length;
           tuples.push(`($${n - 3}::uuid, $${n - 2}::bigint, $${n - 1}::uuid, $${n}::timestamptz, $${n}::timestamptz)`);
@@ -421,7 +461,13 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
     /** GW-8: probe one callback, record the outcome, notify the owner when it starts failing. */
     async check(sub: SubscriptionRow & Record<string, unknown>) {
       const pingId = crypto.randomUUID();
-      const body = JSON.stringify({ eventId: pingId, eventTime: now().toISOString(), eventType: 'HubHealthCheckEvent', '@type': 'HubHealthCheckEvent', event: { hub: { id: sub.id } } });
+      const body = JSON.stringify({
+        eventId: pingId,
+        eventTime: now().toISOString(),
+        eventType: 'HubHealthCheckEvent',
+        '@type': 'HubHealthCheckEvent',
+        event: { hub: { id: sub.id } },
+      });
       const r = await post(sub, body, pingId);
       const wasOk = sub.health_ok as boolean | null;
       await db.transaction(async (tx) => {
@@ -436,11 +482,19 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
         );
         if (!r.ok && wasOk !== false) {
           await writeEvents(tx, [
-            notice(sub.organization_id, 'HubEndpointUnhealthyEvent', { subscription: { id: sub.id, callback: sub.callback }, reason: r.error }, `webhook endpoint ${sub.callback} failed its health check`),
+            notice(
+              sub.organization_id,
+              'HubEndpointUnhealthyEvent',
+              { subscription: { id: sub.id, callback: sub.callback }, reason: r.error },
+              `webhook endpoint ${sub.callback} failed its health check`,
+            ),
           ]);
         }
       });
-      log[r.ok ? 'info' : 'warn']({ subscription: sub.id, ok: r.ok, status: r.status, latencyMs: r.latencyMs, reason: r.error }, 'webhook endpoint health check');
+      log[r.ok ? 'info' : 'warn'](
+        { subscription: sub.id, ok: r.ok, status: r.status, latencyMs: r.latencyMs, reason: r.error },
+        'webhook endpoint health check',
+      );
       return r;
     },
 
@@ -465,7 +519,15 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
       return db.transaction(async (tx) => {
         // Runs under the job's advisory lock, so one instance at a time.
         const rows = await tx.$queryRawUnsafe<
-          { event_id: string; destination: string; originator: string | null; event_type: string | null; sequence: bigint; reason: string | null; ids: bigint[] }[]
+          {
+            event_id: string;
+            destination: string;
+            originator: string | null;
+            event_type: string | null;
+            sequence: bigint;
+            reason: string | null;
+            ids: bigint[];
+          }[]
         >(
           `SELECT d.event_id, s.organization_id AS destination, e.originator_org_id AS originator, e.event_type, d.event_sequence AS sequence,
                   (array_agg(d.last_error ORDER BY d.last_attempt_at DESC NULLS LAST))[1] AS reason, array_agg(d.id) AS ids
@@ -495,7 +557,8 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
           );
         if (notices.length) await writeEvents(tx, notices);
         const ids = rows.flatMap((r) => r.ids.map(String));
-        if (ids.length) await tx.$executeRawUnsafe('UPDATE webhook_delivery SET undeliverable_notified_at = $1 WHERE id = ANY($2::bigint[])', now(), ids);
+        if (ids.length)
+          await tx.$executeRawUnsafe('UPDATE webhook_delivery SET undeliverable_notified_at = $1 WHERE id = ANY($2::bigint[])', now(), ids);
         return notices.length;
       });
     },

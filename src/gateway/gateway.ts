@@ -33,7 +33,12 @@ const MINUTE: Window = { name: 'minute', ms: 60_000 };
 const HOUR: Window = { name: 'hour', ms: 3_600_000 };
 const DAY: Window = { name: 'day', ms: 86_400_000 };
 
-const URGENT_OPERATIONS = new Set(['createEnergyOutageNotice', 'patchEnergyOutageNotice', 'createNetworkStatusNotice', 'patchNetworkStatusNotice']);
+const URGENT_OPERATIONS = new Set([
+  'createEnergyOutageNotice',
+  'patchEnergyOutageNotice',
+  'createNetworkStatusNotice',
+  'patchNetworkStatusNotice',
+]);
 
 export function isUrgent(operationId: string, body: unknown): boolean {
   if (URGENT_OPERATIONS.has(operationId)) return true;
@@ -47,10 +52,16 @@ export function isUrgent(operationId: string, body: unknown): boolean {
 /** Partner organisations a request body addresses (for the per-partnership budget). */
 export function destinationsOf(body: unknown): string[] {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
-  const b = body as { relatedParty?: { role?: string; partyOrPartyRole?: { id?: string } }[]; responsibleParty?: { id?: string } | { id?: string }[]; audience?: { id?: string }[] };
+  const b = body as {
+    relatedParty?: { role?: string; partyOrPartyRole?: { id?: string } }[];
+    responsibleParty?: { id?: string } | { id?: string }[];
+    audience?: { id?: string }[];
+  };
   const out = new Set<string>();
-  for (const p of b.relatedParty ?? []) if (p?.role === 'responsible' && typeof p.partyOrPartyRole?.id === 'string') out.add(p.partyOrPartyRole.id);
-  for (const r of Array.isArray(b.responsibleParty) ? b.responsibleParty : b.responsibleParty ? [b.responsibleParty] : []) if (typeof r?.id === 'string') out.add(r.id);
+  for (const p of b.relatedParty ?? [])
+    if (p?.role === 'responsible' && typeof p.partyOrPartyRole?.id === 'string') out.add(p.partyOrPartyRole.id);
+  for (const r of Array.isArray(b.responsibleParty) ? b.responsibleParty : b.responsibleParty ? [b.responsibleParty] : [])
+    if (typeof r?.id === 'string') out.add(r.id);
   for (const a of Array.isArray(b.audience) ? b.audience : []) if (typeof a?.id === 'string') out.add(a.id);
   return [...out].filter((id) => /^[0-9a-f-]{36}$/i.test(id)).slice(0, 20);
 }
@@ -84,7 +95,14 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
                  WHERE (p.dso_id = $1::uuid AND p.mno_id = $2::uuid) OR (p.dso_id = $2::uuid AND p.mno_id = $1::uuid) LIMIT 1), 'standard')`,
             [id, partnerId],
           );
-    const tier = rows.rows[0] ?? { name: 'standard', perMinute: 600, perHour: 20000, perDay: 200000, urgentPerMinute: 600, urgentPerHour: 20000 };
+    const tier = rows.rows[0] ?? {
+      name: 'standard',
+      perMinute: 600,
+      perHour: 20000,
+      perDay: 200000,
+      urgentPerMinute: 600,
+      urgentPerHour: 20000,
+    };
     tierCache.set(cacheKey, { tier, at: Date.now() });
     return tier;
   };
@@ -97,7 +115,13 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
      * RateLimit headers and the GW-4 warning: message id, destination, time received)
      * when any window is over its limit. Returns the RateLimit headers for a success.
      */
-    async consume(actor: OrganizationActor, operationId: string, body: unknown, requestId: string, receivedAt: Date): Promise<RateDecision> {
+    async consume(
+      actor: OrganizationActor,
+      operationId: string,
+      body: unknown,
+      requestId: string,
+      receivedAt: Date,
+    ): Promise<RateDecision> {
       const urgent = isUrgent(operationId, body);
       const budget = urgent ? 'urgent' : 'routine';
       const limits: { key: string; limit: number; window: Window; scope: string }[] = [];
@@ -113,12 +137,23 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
               { window: HOUR, limit: tier.perHour },
               { window: DAY, limit: tier.perDay },
             ];
-      for (const w of windowsOf(orgTier)) limits.push({ key: `org:${actor.organizationId}:${budget}:${w.window.name}`, limit: w.limit, window: w.window, scope: `organisation (tier ${orgTier.name})` });
+      for (const w of windowsOf(orgTier))
+        limits.push({
+          key: `org:${actor.organizationId}:${budget}:${w.window.name}`,
+          limit: w.limit,
+          window: w.window,
+          scope: `organisation (tier ${orgTier.name})`,
+        });
       const destinations = destinationsOf(body);
       for (const dest of destinations) {
         const pairTier = await tierFor('pair', actor.organizationId, dest);
         for (const w of windowsOf(pairTier)) {
-          limits.push({ key: `pair:${actor.organizationId}:${dest}:${budget}:${w.window.name}`, limit: w.limit, window: w.window, scope: `partnership with ${dest} (tier ${pairTier.name})` });
+          limits.push({
+            key: `pair:${actor.organizationId}:${dest}:${budget}:${w.window.name}`,
+            limit: w.limit,
+            window: w.window,
+            scope: `partnership with ${dest} (tier ${pairTier.name})`,
+          });
         }
       }
       const t = now();
@@ -179,7 +214,9 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
       if (count !== config.security.alarmThreshold + 1) return;
       let orgId = organizationId;
       if (!orgId && source.startsWith('key:')) {
-        const k = await db.pool.query<{ organization_id: string }>('SELECT organization_id::text FROM api_key WHERE prefix = $1', [source.slice(4)]);
+        const k = await db.pool.query<{ organization_id: string }>('SELECT organization_id::text FROM api_key WHERE prefix = $1', [
+          source.slice(4),
+        ]);
         orgId = k.rows[0]?.organization_id;
       }
       const blockedUntil = config.security.blockMinutes > 0 ? new Date(t.getTime() + config.security.blockMinutes * 60_000) : null;

@@ -17,9 +17,19 @@ const STALE_MS = 60_000;
 export function createIdempotency(deps: { db: Database; now: () => Date }) {
   const { db, now } = deps;
   return {
-    async run(actor: OrganizationActor, key: string, operationId: string, path: string, body: unknown, exec: () => Promise<HttpResult>): Promise<HttpResult> {
+    async run(
+      actor: OrganizationActor,
+      key: string,
+      operationId: string,
+      path: string,
+      body: unknown,
+      exec: () => Promise<HttpResult>,
+    ): Promise<HttpResult> {
       if (!KEY_RE.test(key)) throw badRequest('Idempotency-Key must be 1 to 255 visible ASCII characters', 'INVALID_IDEMPOTENCY_KEY');
-      const hash = crypto.createHash('sha256').update(`${operationId} ${path} ${JSON.stringify(body ?? null)}`).digest('hex');
+      const hash = crypto
+        .createHash('sha256')
+        .update(`${operationId} ${path} ${JSON.stringify(body ?? null)}`)
+        .digest('hex');
       const t = now();
       const claim = await db.pool.query(
         `INSERT INTO idempotency_record (organization_id, key, operation, request_hash, status, headers, created_at)
@@ -36,31 +46,33 @@ export function createIdempotency(deps: { db: Database; now: () => Date }) {
         );
         const prev = rows[0];
         if (!prev) throw conflict('The request with this Idempotency-Key is being processed; retry shortly', 'IDEMPOTENCY_IN_PROGRESS');
-        if (prev.request_hash !== hash) throw unprocessable('This Idempotency-Key was already used for a different request', 'IDEMPOTENCY_KEY_REUSED');
-        if (prev.status === 0) throw conflict('The request with this Idempotency-Key is being processed; retry shortly', 'IDEMPOTENCY_IN_PROGRESS');
+        if (prev.request_hash !== hash)
+          throw unprocessable('This Idempotency-Key was already used for a different request', 'IDEMPOTENCY_KEY_REUSED');
+        if (prev.status === 0)
+          throw conflict('The request with this Idempotency-Key is being processed; retry shortly', 'IDEMPOTENCY_IN_PROGRESS');
         return { status: prev.status, body: prev.body ?? undefined, headers: { ...prev.headers, 'Idempotent-Replayed': 'true' } };
       }
       try {
         const result = await exec();
-        await db.pool.query('UPDATE idempotency_record SET status = $3, headers = $4::jsonb, body = $5::jsonb WHERE organization_id = $1::uuid AND key = $2', [
-          actor.organizationId,
-          key,
-          result.status,
-          JSON.stringify(result.headers ?? {}),
-          result.body === undefined ? null : JSON.stringify(result.body),
-        ]);
+        await db.pool.query(
+          'UPDATE idempotency_record SET status = $3, headers = $4::jsonb, body = $5::jsonb WHERE organization_id = $1::uuid AND key = $2',
+          [
+            actor.organizationId,
+            key,
+            result.status,
+            JSON.stringify(result.headers ?? {}),
+            result.body === undefined ? null : JSON.stringify(result.body),
+          ],
+        );
         return result;
       } catch (e) {
         // A refused request stores its error, so a retry gets the same answer; an
         // unexpected failure frees the key for a retry.
         if (e instanceof AppError && e.status < 500) {
-          await db.pool.query('UPDATE idempotency_record SET status = $3, headers = $4::jsonb, body = $5::jsonb WHERE organization_id = $1::uuid AND key = $2', [
-            actor.organizationId,
-            key,
-            e.status,
-            JSON.stringify(e.headers),
-            JSON.stringify(e.toBody()),
-          ]);
+          await db.pool.query(
+            'UPDATE idempotency_record SET status = $3, headers = $4::jsonb, body = $5::jsonb WHERE organization_id = $1::uuid AND key = $2',
+            [actor.organizationId, key, e.status, JSON.stringify(e.headers), JSON.stringify(e.toBody())],
+          );
         } else {
           await db.pool.query('DELETE FROM idempotency_record WHERE organization_id = $1::uuid AND key = $2', [actor.organizationId, key]);
         }

@@ -46,7 +46,8 @@ function checkRing(r: unknown, path: string): Ring {
   const last = ring[ring.length - 1]!;
   if (first[0] !== last[0] || first[1] !== last[1]) fail(path, 'a linear ring must be closed (last position = first)');
   const lons = ring.map((p) => p[0]);
-  if (Math.max(...lons) - Math.min(...lons) > 180) fail(path, 'rings crossing the antimeridian are not supported; split the area in two polygons');
+  if (Math.max(...lons) - Math.min(...lons) > 180)
+    fail(path, 'rings crossing the antimeridian are not supported; split the area in two polygons');
   return ring;
 }
 
@@ -65,12 +66,17 @@ export function parseArea(raw: unknown, path = 'outageArea'): Area {
       area = { type: 'Polygon', coordinates: checkPolygon(g.coordinates, `${path}.coordinates`) };
       break;
     case 'MultiPolygon':
-      if (!Array.isArray(g.coordinates) || g.coordinates.length === 0) fail(`${path}.coordinates`, 'a MultiPolygon is a non-empty array of polygons');
-      area = { type: 'MultiPolygon', coordinates: (g.coordinates as unknown[]).map((p, i) => checkPolygon(p, `${path}.coordinates[${i}]`)) };
+      if (!Array.isArray(g.coordinates) || g.coordinates.length === 0)
+        fail(`${path}.coordinates`, 'a MultiPolygon is a non-empty array of polygons');
+      area = {
+        type: 'MultiPolygon',
+        coordinates: (g.coordinates as unknown[]).map((p, i) => checkPolygon(p, `${path}.coordinates[${i}]`)),
+      };
       break;
     case 'Point': {
       const radius = g.radius;
-      if (typeof radius !== 'number' || !(radius > 0) || radius > 1_000_000) fail(`${path}.radius`, 'a circle is a Point with radius in metres (0 < radius <= 1,000,000)');
+      if (typeof radius !== 'number' || !(radius > 0) || radius > 1_000_000)
+        fail(`${path}.radius`, 'a circle is a Point with radius in metres (0 < radius <= 1,000,000)');
       area = { type: 'Point', coordinates: checkPosition(g.coordinates, `${path}.coordinates`), radius };
       break;
     }
@@ -91,7 +97,12 @@ export function boundingBox(a: Area): Box {
     const [lon, lat] = a.coordinates;
     const dLat = (a.radius / EARTH_RADIUS_M) * (180 / Math.PI);
     const dLon = dLat / Math.max(Math.cos((lat * Math.PI) / 180), 1e-6);
-    return { minLon: Math.max(-180, lon - dLon), minLat: Math.max(-90, lat - dLat), maxLon: Math.min(180, lon + dLon), maxLat: Math.min(90, lat + dLat) };
+    return {
+      minLon: Math.max(-180, lon - dLon),
+      minLat: Math.max(-90, lat - dLat),
+      maxLon: Math.min(180, lon + dLon),
+      maxLat: Math.min(90, lat + dLat),
+    };
   }
   const pts = polygonsOf(a).flatMap((p) => p[0]!);
   return {
@@ -107,7 +118,14 @@ export function boxLiteral(b: Box): string {
 }
 
 function polygonLiteral(r: Ring): string {
-  return '(' + r.slice(0, -1).map(([x, y]) => `(${x},${y})`).join(',') + ')';
+  return (
+    '(' +
+    r
+      .slice(0, -1)
+      .map(([x, y]) => `(${x},${y})`)
+      .join(',') +
+    ')'
+  );
 }
 
 function pathLiteral(r: Ring): string {
@@ -141,7 +159,8 @@ export function areaCondition(column: string, area: Area, params: unknown[]): st
   const polys = polygonsOf(area).map((rings) => {
     const [outer, ...holes] = rings;
     const conds = [`${p(polygonLiteral(outer!))}::polygon @> ${column}`];
-    for (const h of holes) conds.push(`NOT (${p(polygonLiteral(h))}::polygon @> ${column} AND (${p(pathLiteral(h))}::path <-> ${column}) > 1e-12)`);
+    for (const h of holes)
+      conds.push(`NOT (${p(polygonLiteral(h))}::polygon @> ${column} AND (${p(pathLiteral(h))}::path <-> ${column}) > 1e-12)`);
     return `(${conds.join(' AND ')})`;
   });
   return `(${bbox} AND (${polys.join(' OR ')}))`;
@@ -154,7 +173,14 @@ function inRing(ring: Ring, x: number, y: number): 'in' | 'out' | 'edge' {
     const [xi, yi] = ring[i]!;
     const [xj, yj] = ring[j]!;
     const cross = (xj - xi) * (y - yi) - (yj - yi) * (x - xi);
-    if (Math.abs(cross) < 1e-12 && x >= Math.min(xi, xj) - 1e-12 && x <= Math.max(xi, xj) + 1e-12 && y >= Math.min(yi, yj) - 1e-12 && y <= Math.max(yi, yj) + 1e-12) return 'edge';
+    if (
+      Math.abs(cross) < 1e-12 &&
+      x >= Math.min(xi, xj) - 1e-12 &&
+      x <= Math.max(xi, xj) + 1e-12 &&
+      y >= Math.min(yi, yj) - 1e-12 &&
+      y <= Math.max(yi, yj) + 1e-12
+    )
+      return 'edge';
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside ? 'in' : 'out';
@@ -162,11 +188,14 @@ function inRing(ring: Ring, x: number, y: number): 'in' | 'out' | 'edge' {
 
 export function containsPoint(area: Area, lon: number, lat: number): boolean {
   if (area.type === 'Point') return haversineMetres(area.coordinates, [lon, lat]) <= area.radius;
-  return polygonsOf(area).some(([outer, ...holes]) => inRing(outer!, lon, lat) !== 'out' && holes.every((h) => inRing(h, lon, lat) !== 'in'));
+  return polygonsOf(area).some(
+    ([outer, ...holes]) => inRing(outer!, lon, lat) !== 'out' && holes.every((h) => inRing(h, lon, lat) !== 'in'),
+  );
 }
 
 export function parseLonLat(raw: string, name: string): Position {
   const parts = raw.split(',').map((s) => Number(s.trim()));
-  if (parts.length !== 2 || parts.some((n) => !Number.isFinite(n))) throw unprocessable(`${name} must be "longitude,latitude"`, 'INVALID_PARAMETER');
+  if (parts.length !== 2 || parts.some((n) => !Number.isFinite(n)))
+    throw unprocessable(`${name} must be "longitude,latitude"`, 'INVALID_PARAMETER');
   return checkPosition(parts, name);
 }

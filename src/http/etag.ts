@@ -8,12 +8,21 @@ import { AppError } from './errors.js';
  */
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v as object)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
 export function etagOf(doc: unknown): string {
-  return `"${crypto.createHash('sha256').update(JSON.stringify(canonical(doc))).digest('base64url').slice(0, 27)}"`;
+  return `"${crypto
+    .createHash('sha256')
+    .update(JSON.stringify(canonical(doc)))
+    .digest('base64url')
+    .slice(0, 27)}"`;
 }
 
 export function checkIfMatch(ifMatch: string | undefined, current: unknown): void {
@@ -22,6 +31,12 @@ export function checkIfMatch(ifMatch: string | undefined, current: unknown): voi
   if (tags.includes('*')) return;
   const tag = etagOf(current);
   if (!tags.includes(tag)) {
-    throw new AppError(412, 'PRECONDITION_FAILED', 'Precondition Failed', `The resource has changed since you read it (current ETag ${tag}); GET it again and retry`, { ETag: tag });
+    throw new AppError(
+      412,
+      'PRECONDITION_FAILED',
+      'Precondition Failed',
+      `The resource has changed since you read it (current ETag ${tag}); GET it again and retry`,
+      { ETag: tag },
+    );
   }
 }

@@ -166,14 +166,23 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
     // GW-3: a source that kept failing is blocked for a while, whatever it sends now.
     const blocked = open ? undefined : await deps.gateway.blockedFor(sourcesOf(req.headers.authorization, req.ip).all);
     if (blocked) {
-      throw new AppError(429, 'SOURCE_BLOCKED', 'Too Many Requests', `This source is blocked for ${blocked} s after repeated unauthorised attempts (GW-3)`, { 'Retry-After': String(blocked) });
+      throw new AppError(
+        429,
+        'SOURCE_BLOCKED',
+        'Too Many Requests',
+        `This source is blocked for ${blocked} s after repeated unauthorised attempts (GW-3)`,
+        { 'Retry-After': String(blocked) },
+      );
     }
-    const actor: Actor = open ? { kind: 'anonymous', credentialId: 'anonymous' } : await deps.authenticator.authenticate(req.headers.authorization);
+    const actor: Actor = open
+      ? { kind: 'anonymous', credentialId: 'anonymous' }
+      : await deps.authenticator.authenticate(req.headers.authorization);
     audit.actor = actor;
     if (!open) authorize(actor, operationId, req.method);
     if (actor.kind === 'organization' && actor.scopes) {
       const need = `${api.name}:${req.method === 'GET' ? 'read' : 'write'}`;
-      if (!actor.scopes.includes(need)) throw new AppError(403, 'INSUFFICIENT_SCOPE', 'Forbidden', `This access token lacks the scope ${need}`);
+      if (!actor.scopes.includes(need))
+        throw new AppError(403, 'INSUFFICIENT_SCOPE', 'Forbidden', `This access token lacks the scope ${need}`);
     }
     if (actor.kind === 'organization') {
       // GW-4/GW-5: counted before any work, refused requests included.

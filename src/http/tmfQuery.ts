@@ -111,7 +111,10 @@ export function parseListQuery(
   const fieldsRaw = one(query, 'fields');
   let fields: string[] | undefined;
   if (fieldsRaw !== undefined && fieldsRaw !== '') {
-    fields = fieldsRaw.split(',').map((f) => f.trim()).filter(Boolean);
+    fields = fieldsRaw
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
     for (const f of fields) {
       if (!(f in known)) throw badRequest(`fields: unknown attribute '${f}'`, 'INVALID_PARAMETER');
     }

@@ -77,7 +77,12 @@ export function createScheduler(deps: { db: Database; log: Logger; jobs: JobDefi
         clearTimeout(timer);
       }
       try {
-        await client.query('UPDATE job_run SET finished_at = $2, outcome = $3, detail = $4 WHERE id = $1', [rows[0]!.id, deps.now(), outcome, detail?.slice(0, 1000) ?? null]);
+        await client.query('UPDATE job_run SET finished_at = $2, outcome = $3, detail = $4 WHERE id = $1', [
+          rows[0]!.id,
+          deps.now(),
+          outcome,
+          detail?.slice(0, 1000) ?? null,
+        ]);
       } finally {
         await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
       }

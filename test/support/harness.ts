@@ -482,3 +482,70 @@ export async function eventsSince(h: Harness, since: bigint, resourceId?: string
     };
   });
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 6 (gateway policies and security): OAuth tokens, rate tiers, TMF error checks and
+// row counts of the main tables (to prove a refused request changed nothing).
+// ---------------------------------------------------------------------------------------
+
+/** Issues a client-credentials token for an API key (all the key's scopes unless `scope`). */
+export async function issueToken(h: Harness, key: string, scope?: string): Promise<string> {
+  const id = await apiKeyId(h, key);
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: key, ...(scope ? { scope } : {}) });
+  const res = await h.call('POST', '/tmf-api/party/v1/oauth/token', { body: form.toString(), contentType: 'application/x-www-form-urlencoded' });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return (res.body as { access_token: string }).access_token;
+}
+
+/** Puts an organisation on a rate tier (GW-4): 'standard', 'ami-example' or 'unlimited'. */
+export async function setRateTier(h: Harness, organizationId: string, tier: string): Promise<void> {
+  await h.db.pool.query(
+    'INSERT INTO organization_policy (organization_id, rate_tier) VALUES ($1::uuid, $2) ON CONFLICT (organization_id) DO UPDATE SET rate_tier = EXCLUDED.rate_tier',
+    [organizationId, tier],
+  );
+}
+
+/** Asserts a TMF630 Error body for an error status. */
+export function expectTmfError(res: { status: number; body: unknown }, what = ''): void {
+  const b = res.body as Record<string, unknown>;
+  expect(b, `${what} -> ${res.status} must carry a TMF Error body`).toMatchObject({ '@type': 'Error', status: String(res.status) });
+  expect(typeof b.code, what).toBe('string');
+  expect(typeof b.reason, what).toBe('string');
+  expect(typeof b.message, what).toBe('string');
+}
+
+/** Tables whose row counts a refused request must leave unchanged. */
+export const MAIN_TABLES = [
+  'organization',
+  'api_key',
+  'partnership',
+  'trouble_ticket',
+  'energy_outage_notice',
+  'network_status_notice',
+  'hub_subscription',
+  'webhook_delivery',
+  'event',
+  'outage_site_report',
+  'mno_site',
+  'dso_site',
+  'service_problem',
+  'service_problem_task',
+  'incident',
+  'incident_task',
+  'resource_link',
+  'data_export',
+  'organization_policy',
+  'security_alarm',
+  'signing_key',
+] as const;
+
+/** Row counts of the main tables, in one round trip (tables that do not exist are skipped). */
+export async function mainTableCounts(h: Harness): Promise<Record<string, number>> {
+  const { rows: present } = await h.db.pool.query<{ t: string }>(
+    "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY($1::text[])",
+    [[...MAIN_TABLES]],
+  );
+  const names = present.map((r) => r.t).sort();
+  const { rows } = await h.db.pool.query<Record<string, string>>(`SELECT ${names.map((n) => `(SELECT count(*) FROM "${n}") AS "${n}"`).join(', ')}`);
+  return Object.fromEntries(Object.entries(rows[0]!).map(([k, v]) => [k, Number(v)]));
+}

@@ -36,12 +36,25 @@ const ALARM_COLUMNS = {
   attempts: { column: 'attempts', type: 'number' as const },
 };
 const NDJSON_MAX = 100_000;
-const PLATFORM_SCOPE = { kind: 'organization', organizationId: '00000000-0000-0000-0000-000000000000', organizationKind: 'DSO', role: 'admin', credentialId: 'platform-admin' } as const;
+const PLATFORM_SCOPE = {
+  kind: 'organization',
+  organizationId: '00000000-0000-0000-0000-000000000000',
+  organizationKind: 'DSO',
+  role: 'admin',
+  credentialId: 'platform-admin',
+} as const;
 
 export function auditModule(ctx: ModuleContext): GridlinkModule {
   const bigintId = { pattern: /^\d{1,18}$/, cast: 'bigint' };
   const stores = (table: string, docSql: string, columns: Record<string, { column: string; type: 'date' | 'number' | 'string' }>) => ({
-    own: createResourceStore({ table, tenancy: ['organization_id'], versioned: false, docSql, columns, id: table === 'audit_log' ? bigintId : undefined }),
+    own: createResourceStore({
+      table,
+      tenancy: ['organization_id'],
+      versioned: false,
+      docSql,
+      columns,
+      id: table === 'audit_log' ? bigintId : undefined,
+    }),
     all: createResourceStore({ table, tenancy: [], versioned: false, docSql, columns, id: table === 'audit_log' ? bigintId : undefined }),
   });
   const audit = stores('audit_log', AUDIT_DOC, AUDIT_COLUMNS);
@@ -96,7 +109,10 @@ export function auditModule(ctx: ModuleContext): GridlinkModule {
       const a = await q('DELETE FROM audit_log WHERE time < $1', t - sec.auditRetentionDays * 86_400_000);
       const r = await q('DELETE FROM rate_counter WHERE window_start < $1', t - 2 * 86_400_000);
       const i = await q('DELETE FROM idempotency_record WHERE created_at < $1', t - sec.idempotencyHours * 3_600_000);
-      const s = await q('DELETE FROM security_alarm WHERE raised_at < $1 AND (blocked_until IS NULL OR blocked_until < $1)', t - sec.auditRetentionDays * 86_400_000);
+      const s = await q(
+        'DELETE FROM security_alarm WHERE raised_at < $1 AND (blocked_until IS NULL OR blocked_until < $1)',
+        t - sec.auditRetentionDays * 86_400_000,
+      );
       return `${a} audit record(s), ${r} rate counter(s), ${i} idempotency record(s), ${s} alarm(s) removed`;
     },
   };

@@ -80,7 +80,9 @@ export function renderCap(doc: JsonObject, revisions: Revision[]): string {
     ...(publisher.name ? [`    <senderName>${esc(publisher.name)}</senderName>`] : []),
     `    <headline>${esc(headline.slice(0, 160))}</headline>`,
     ...(doc.description || doc.cause ? [`    <description>${esc(String(doc.description ?? doc.cause))}</description>`] : []),
-    ...params.filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `    <parameter><valueName>${k}</valueName><value>${esc(String(v))}</value></parameter>`),
+    ...params
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => `    <parameter><valueName>${k}</valueName><value>${esc(String(v))}</value></parameter>`),
     '    <area>',
     `      <areaDesc>${esc(String(doc.name ?? 'Outage area'))}</areaDesc>`,
     ...areaXml.map((a) => `      ${a}`),

@@ -13,7 +13,10 @@ const DEFAULT_SORT = [{ attribute: 'creationDate', descending: true }];
 export function energyOutageHandlers(service: EnergyOutageService, output: JsonSchema): HandlerMap {
   const present = (ctx: RequestContext, doc: JsonObject, fields?: string[]) =>
     selectFields({ ...doc, href: ctx.href(ENERGY_OUTAGE_BASE, `/energyOutageNotice/${doc.id as string}`) }, fields);
-  const presentReport = (ctx: RequestContext, r: JsonObject) => ({ ...r, href: ctx.href(ENERGY_OUTAGE_BASE, `/siteReport/${r.id as string}`) });
+  const presentReport = (ctx: RequestContext, r: JsonObject) => ({
+    ...r,
+    href: ctx.href(ENERGY_OUTAGE_BASE, `/siteReport/${r.id as string}`),
+  });
   const note = (ctx: RequestContext, type: string, id: string | undefined, counterpart?: string) => {
     ctx.audit.resourceType = type;
     ctx.audit.resourceId = id;
@@ -31,7 +34,10 @@ export function energyOutageHandlers(service: EnergyOutageService, output: JsonS
       const q = parseListQuery(rest, output, OUTAGE_SORTABLE, DEFAULT_SORT);
       const actor = requireOrganization(ctx.actor);
       const { rows, total } = await service.list(actor, q, geo);
-      return listResult(rows.map((r) => present(ctx, service.viewFor(actor.organizationId, r.doc), q.fields)), total);
+      return listResult(
+        rows.map((r) => present(ctx, service.viewFor(actor.organizationId, r.doc), q.fields)),
+        total,
+      );
     },
     async createEnergyOutageNotice(ctx) {
       const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
@@ -43,7 +49,12 @@ export function energyOutageHandlers(service: EnergyOutageService, output: JsonS
       note(ctx, 'energyOutageNotice', ctx.params.id);
       const accept = String(ctx.headers.accept ?? '');
       if (accept.includes(CAP_MEDIA_TYPE)) {
-        return { status: 200, body: await service.cap(actor, ctx.params.id!), headers: { 'Content-Type': `${CAP_MEDIA_TYPE}; charset=utf-8` }, raw: true };
+        return {
+          status: 200,
+          body: await service.cap(actor, ctx.params.id!),
+          headers: { 'Content-Type': `${CAP_MEDIA_TYPE}; charset=utf-8` },
+          raw: true,
+        };
       }
       if (accept && !/application\/json|\*\/\*|application\/\*/.test(accept)) {
         throw new AppError(406, 'NOT_ACCEPTABLE', 'Not Acceptable', `Available representations: application/json, ${CAP_MEDIA_TYPE}`);

@@ -34,7 +34,9 @@ export interface MnoSummary {
   priorityRequests: number;
 }
 
-export function autonomyMinutes(s: Pick<ImpactedSiteRow, 'ups_installed' | 'ups_capacity_minutes' | 'remaining_minutes' | 'generator'>): number | null {
+export function autonomyMinutes(
+  s: Pick<ImpactedSiteRow, 'ups_installed' | 'ups_capacity_minutes' | 'remaining_minutes' | 'generator'>,
+): number | null {
   if (s.remaining_minutes != null) return s.remaining_minutes;
   if (s.ups_installed) return s.ups_capacity_minutes ?? null;
   return s.generator ? null : 0;
@@ -47,7 +49,8 @@ export function exhaustionTime(s: ImpactedSiteRow, start: Date): Date | null {
   return m == null ? null : new Date(start.getTime() + m * 60_000);
 }
 
-export const outageStart = (doc: JsonObject): Date => new Date((doc.outageStartTime ?? doc.reportedStartTime ?? doc.creationDate) as string);
+export const outageStart = (doc: JsonObject): Date =>
+  new Date((doc.outageStartTime ?? doc.reportedStartTime ?? doc.creationDate) as string);
 export const etrOf = (doc: JsonObject): Date | null => (doc.expectedOutageEndTime ? new Date(doc.expectedOutageEndTime as string) : null);
 
 export async function matchSites(tx: Tx, doc: JsonObject, mnoIds: string[]): Promise<ImpactedSiteRow[]> {
@@ -113,7 +116,9 @@ export async function impactedSitesOf(tx: Tx, noticeId: string, mnoId: string): 
 export async function summaries(tx: Tx, doc: JsonObject): Promise<MnoSummary[]> {
   const audience = (doc.audience ?? []) as { id: string; name?: string }[];
   const etr = etrOf(doc);
-  const rows = await tx.$queryRawUnsafe<{ mno: string; n: bigint; prio: bigint; earliest: Date | null; before_etr: bigint; requests: bigint }[]>(
+  const rows = await tx.$queryRawUnsafe<
+    { mno: string; n: bigint; prio: bigint; earliest: Date | null; before_etr: bigint; requests: bigint }[]
+  >(
     `SELECT a.mno,
             (SELECT count(*) FROM outage_site_impact i WHERE i.notice_id = $1::uuid AND i.mno_org_id = a.mno) AS n,
             (SELECT count(*) FROM outage_site_impact i JOIN mno_site s ON s.id = i.site_id WHERE i.notice_id = $1::uuid AND i.mno_org_id = a.mno AND s.priority) AS prio,
@@ -150,7 +155,9 @@ export async function refreshImpact(tx: Tx, doc: JsonObject, t: Date, originator
   const status = doc.status as OutageStatus;
   const matched = ACTIVE_OUTAGE.includes(status) || status === 'restored' ? await matchSites(tx, doc, audience) : [];
   const start = outageStart(doc);
-  const old = await tx.$queryRawUnsafe<{ site_id: string; mno_org_id: string; matched_by: string; exhaustion_time: Date | null; risk_notified_for: Date | null }[]>(
+  const old = await tx.$queryRawUnsafe<
+    { site_id: string; mno_org_id: string; matched_by: string; exhaustion_time: Date | null; risk_notified_for: Date | null }[]
+  >(
     'SELECT site_id::text, mno_org_id::text, matched_by, exhaustion_time, risk_notified_for FROM outage_site_impact WHERE notice_id = $1::uuid',
     noticeId,
   );
@@ -159,7 +166,8 @@ export async function refreshImpact(tx: Tx, doc: JsonObject, t: Date, originator
   const next = matched.map((s) => {
     const ex = exhaustionTime(s, start);
     const o = oldBy.get(s.id);
-    if (!o || o.matched_by !== s.matched_by || (o.exhaustion_time?.getTime() ?? null) !== (ex?.getTime() ?? null)) changedMnos.add(s.org_id);
+    if (!o || o.matched_by !== s.matched_by || (o.exhaustion_time?.getTime() ?? null) !== (ex?.getTime() ?? null))
+      changedMnos.add(s.org_id);
     return { s, ex, risk: o && (o.exhaustion_time?.getTime() ?? null) === (ex?.getTime() ?? null) ? o.risk_notified_for : null };
   });
   const nextIds = new Set(matched.map((s) => s.id));

@@ -19,6 +19,9 @@ export const ACTIVE_OUTAGE: readonly OutageStatus[] = ['predicted', 'confirmed',
 export function checkOutageTransition(from: OutageStatus, to: OutageStatus): void {
   if (!OUTAGE_TRANSITIONS[from].includes(to)) {
     const allowed = OUTAGE_TRANSITIONS[from];
-    throw conflict(`A ${from} outage cannot become ${to}; allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`, 'INVALID_TRANSITION');
+    throw conflict(
+      `A ${from} outage cannot become ${to}; allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
+      'INVALID_TRANSITION',
+    );
   }
 }

@@ -43,7 +43,12 @@ type Ref = { id: string; name?: string; '@referredType'?: string };
 
 export type EnergyOutageService = ReturnType<typeof createEnergyOutageService>;
 
-export function createEnergyOutageService(deps: { db: Database; now: () => Date; party: PartyService; schemas: { output: JsonSchema; create: JsonSchema } }) {
+export function createEnergyOutageService(deps: {
+  db: Database;
+  now: () => Date;
+  party: PartyService;
+  schemas: { output: JsonSchema; create: JsonSchema };
+}) {
   const { db, now, party } = deps;
   const store = energyOutageTable;
 
@@ -61,7 +66,14 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
   };
 
   /** One event per recipient view, so no MNO learns about another. */
-  const noticeEvents = (eventType: string, doc: JsonObject, actor: OrganizationActor, t: Date, description?: string, onlyMno?: string): NewEvent[] => {
+  const noticeEvents = (
+    eventType: string,
+    doc: JsonObject,
+    actor: OrganizationActor,
+    t: Date,
+    description?: string,
+    onlyMno?: string,
+  ): NewEvent[] => {
     const dso = (doc.publisher as Ref).id;
     const mnos = ((doc.audience ?? []) as Ref[]).map((a) => a.id).filter((m) => !onlyMno || m === onlyMno);
     return [dso, ...mnos].map((org) => ({
@@ -182,7 +194,12 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
       // Exact tests in memory (the area's shape, the caller's view), then paging, so a page
       // never loses a real match to a candidate that only the bounding box matched.
       const sqlFilters = q.filters.filter((f) => !inMemory.includes(f));
-      const candidates = await store.list(db.prisma, actor, { ...q, filters: sqlFilters, offset: 0, limit: MAX_IN_MEMORY_CANDIDATES }, build);
+      const candidates = await store.list(
+        db.prisma,
+        actor,
+        { ...q, filters: sqlFilters, offset: 0, limit: MAX_IN_MEMORY_CANDIDATES },
+        build,
+      );
       const rows = candidates.rows.filter((r) => {
         if (point) {
           const area = (r.doc.affectedArea as { outageArea?: Area }).outageArea;
@@ -208,12 +225,16 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
       const body = normalizeDateTimes(input, deps.schemas.create) as JsonObject;
       checkArea(body);
       return db.transaction(async (tx) => {
-        const partners = await tx.partnership.findMany({ where: { dsoId: actor.organizationId, status: 'active' }, include: { mno: true } });
+        const partners = await tx.partnership.findMany({
+          where: { dsoId: actor.organizationId, status: 'active' },
+          include: { mno: true },
+        });
         let audience: Ref[];
         if (body.audience) {
           const ids = [...new Set((body.audience as Ref[]).map((a) => a.id))];
           const bad = ids.filter((id) => !partners.some((p) => p.mnoId === id));
-          if (bad.length) throw unprocessable(`audience: ${bad.join(', ')} is not an active MNO partner of your organisation`, 'NOT_A_PARTNER');
+          if (bad.length)
+            throw unprocessable(`audience: ${bad.join(', ')} is not an active MNO partner of your organisation`, 'NOT_A_PARTNER');
           audience = ids.map((id) => ({ id, name: partners.find((p) => p.mnoId === id)!.mno.name, '@referredType': 'Organization' }));
         } else {
           audience = partners.map((p) => ({ id: p.mnoId, name: p.mno.name, '@referredType': 'Organization' }));
@@ -230,9 +251,23 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
           ...rest,
           status,
           statusChangeDate: ts,
-          statusChangeHistory: [{ status, statusChangeDate: ts, '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } }],
+          statusChangeHistory: [
+            {
+              status,
+              statusChangeDate: ts,
+              '@type': 'StatusChange',
+              actor: { organizationId: actor.organizationId, credentialId: actor.credentialId },
+            },
+          ],
           etrHistory: body.expectedOutageEndTime
-            ? [{ expectedOutageEndTime: body.expectedOutageEndTime, ...(body.etrConfidence ? { etrConfidence: body.etrConfidence } : {}), ...(body.etrSource ? { etrSource: body.etrSource } : {}), revisedAt: ts }]
+            ? [
+                {
+                  expectedOutageEndTime: body.expectedOutageEndTime,
+                  ...(body.etrConfidence ? { etrConfidence: body.etrConfidence } : {}),
+                  ...(body.etrSource ? { etrSource: body.etrSource } : {}),
+                  revisedAt: ts,
+                },
+              ]
             : [],
           mnoResponse: [],
           publisher: { id: actor.organizationId, name: publisherName, '@referredType': 'Organization' },
@@ -261,7 +296,8 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
         if (!isPublisher(actor, before)) {
           // The MNO's answer (TS 28.318 mnoInterventionTime/Duration, mnoMaxServiceDuration).
           if (dsoKeys.length) throw forbidden(`An MNO may only write ${MNO_FIELDS.join(', ')}; not ${dsoKeys.join(', ')}`);
-          if (before.status === 'closed' || before.status === 'cancelled') throw conflict(`The notice is ${String(before.status)} and can no longer change`, 'NOTICE_FINAL');
+          if (before.status === 'closed' || before.status === 'cancelled')
+            throw conflict(`The notice is ${String(before.status)} and can no longer change`, 'NOTICE_FINAL');
           if (!(await party.isActivePartner(tx, actor.organizationId, (before.publisher as Ref).id))) {
             throw forbidden('The partnership with the publishing DSO is not active (GW-9)');
           }
@@ -274,7 +310,17 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
           else responses.push(mine);
           const after: JsonObject = { ...before, mnoResponse: responses, lastUpdate: ts };
           await save(tx, after, false);
-          await writeEvents(tx, noticeEvents('EnergyOutageNoticeAttributeValueChangeEvent', after, actor, t, `changed: ${mnoKeys.join(', ')}`, actor.organizationId).filter((e) => e.audience[0] === actor.organizationId || e.audience[0] === (after.publisher as Ref).id));
+          await writeEvents(
+            tx,
+            noticeEvents(
+              'EnergyOutageNoticeAttributeValueChangeEvent',
+              after,
+              actor,
+              t,
+              `changed: ${mnoKeys.join(', ')}`,
+              actor.organizationId,
+            ).filter((e) => e.audience[0] === actor.organizationId || e.audience[0] === (after.publisher as Ref).id),
+          );
           return viewFor(actor.organizationId, after);
         }
 
@@ -285,8 +331,10 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
         if (changed.length === 0 && statusChangeReason === undefined) return viewFor(actor.organizationId, before);
         const from = before.status as OutageStatus;
         const to = after.status as OutageStatus;
-        if ((from === 'closed' || from === 'cancelled') && changed.length) throw conflict(`The notice is ${from} and can no longer change`, 'NOTICE_FINAL');
-        if (statusChangeReason !== undefined && from === to) throw unprocessable('statusChangeReason can only be given together with a new status', 'REASON_WITHOUT_STATUS');
+        if ((from === 'closed' || from === 'cancelled') && changed.length)
+          throw conflict(`The notice is ${from} and can no longer change`, 'NOTICE_FINAL');
+        if (statusChangeReason !== undefined && from === to)
+          throw unprocessable('statusChangeReason can only be given together with a new status', 'REASON_WITHOUT_STATUS');
         if (changed.includes('affectedArea')) checkArea(after);
         const events: NewEvent[] = [];
         if (from !== to) {
@@ -296,7 +344,13 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
           else delete after.statusChangeReason;
           after.statusChangeHistory = [
             ...((before.statusChangeHistory ?? []) as unknown[]),
-            { status: to, statusChangeDate: ts, ...(statusChangeReason ? { statusChangeReason } : {}), '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } },
+            {
+              status: to,
+              statusChangeDate: ts,
+              ...(statusChangeReason ? { statusChangeReason } : {}),
+              '@type': 'StatusChange',
+              actor: { organizationId: actor.organizationId, credentialId: actor.credentialId },
+            },
           ];
           // An outage that is on again has no actual end yet; its next restoration records one.
           if (from === 'restored' && ACTIVE_OUTAGE.includes(to) && rest.actualOutageEndTime === undefined) delete after.actualOutageEndTime;
@@ -318,9 +372,18 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
         await save(tx, after, false);
 
         const attrs = changed.filter((c) => c !== 'status');
-        if (attrs.length) events.push(...noticeEvents('EnergyOutageNoticeAttributeValueChangeEvent', after, actor, t, `changed: ${attrs.join(', ')}`));
+        if (attrs.length)
+          events.push(...noticeEvents('EnergyOutageNoticeAttributeValueChangeEvent', after, actor, t, `changed: ${attrs.join(', ')}`));
         if (changed.some((c) => ETR_FIELDS.includes(c))) {
-          events.push(...noticeEvents('EnergyOutageEtrChangeEvent', after, actor, t, `ETR ${String(before.expectedOutageEndTime ?? 'none')} -> ${String(after.expectedOutageEndTime ?? 'none')}`));
+          events.push(
+            ...noticeEvents(
+              'EnergyOutageEtrChangeEvent',
+              after,
+              actor,
+              t,
+              `ETR ${String(before.expectedOutageEndTime ?? 'none')} -> ${String(after.expectedOutageEndTime ?? 'none')}`,
+            ),
+          );
         }
         if (from !== to) events.push(...noticeEvents('EnergyOutageNoticeStatusChangeEvent', after, actor, t, `${from} -> ${to}`));
         if (changed.some((c) => IMPACT_FIELDS.includes(c))) events.push(...(await refreshImpact(tx, after, t, actor.organizationId)));
@@ -356,8 +419,10 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
         // Visibility first: a notice the caller cannot see is a 404, whoever asks.
         const doc = await findVisible(tx, actor, id);
         if (actor.organizationKind !== 'MNO') throw forbidden('Site reports are written by an audience MNO');
-        if (!(await party.isActivePartner(tx, actor.organizationId, (doc.publisher as Ref).id))) throw forbidden('The partnership with the publishing DSO is not active (GW-9)');
-        if (doc.status === 'closed' || doc.status === 'cancelled') throw conflict(`The notice is ${String(doc.status)}; reports are closed`, 'NOTICE_FINAL');
+        if (!(await party.isActivePartner(tx, actor.organizationId, (doc.publisher as Ref).id)))
+          throw forbidden('The partnership with the publishing DSO is not active (GW-9)');
+        if (doc.status === 'closed' || doc.status === 'cancelled')
+          throw conflict(`The notice is ${String(doc.status)}; reports are closed`, 'NOTICE_FINAL');
         const ref = input.site as { id?: string; siteId?: string };
         if (!ref.id && !ref.siteId) throw badRequest('site needs id or siteId', 'INVALID_BODY');
         const sites = await tx.$queryRawUnsafe<{ id: string; site_id: string; name: string | null }[]>(
@@ -407,7 +472,10 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
           doc: report as object,
         };
         if (existing) await tx.outageSiteReport.update({ where: { id: reportId }, data });
-        else await tx.outageSiteReport.create({ data: { id: reportId, noticeId: id, mnoOrgId: actor.organizationId, siteId: site.id, createdAt: t, ...data } });
+        else
+          await tx.outageSiteReport.create({
+            data: { id: reportId, noticeId: id, mnoOrgId: actor.organizationId, siteId: site.id, createdAt: t, ...data },
+          });
         const dso = (doc.publisher as Ref).id;
         await writeEvents(tx, [
           {
@@ -433,7 +501,11 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
     },
 
     /** The DSO acknowledges or declines a priority-restoration request. */
-    async decide(actor: OrganizationActor, reportId: string, input: { priorityStatus: 'acknowledged' | 'declined'; decisionReason?: string }) {
+    async decide(
+      actor: OrganizationActor,
+      reportId: string,
+      input: { priorityStatus: 'acknowledged' | 'declined'; decisionReason?: string },
+    ) {
       return db.transaction(async (tx) => {
         const current = await this.getReport(actor, reportId);
         const notice = await findVisible(tx, actor, (current.notice as Ref).id);
@@ -441,16 +513,28 @@ export function createEnergyOutageService(deps: { db: Database; now: () => Date;
         const locked = await tx.outageSiteReport.findUnique({ where: { id: reportId } });
         const doc = locked!.doc as JsonObject;
         const pr = doc.priorityRestoration as JsonObject | undefined;
-        if (!pr || pr.status !== 'requested') throw conflict('There is no open priority-restoration request on this report', 'NO_OPEN_REQUEST');
+        if (!pr || pr.status !== 'requested')
+          throw conflict('There is no open priority-restoration request on this report', 'NO_OPEN_REQUEST');
         const t = now();
-        const decided = { ...pr, status: input.priorityStatus, ...(input.decisionReason ? { decisionReason: input.decisionReason } : {}), decidedAt: t.toISOString() };
+        const decided = {
+          ...pr,
+          status: input.priorityStatus,
+          ...(input.decisionReason ? { decisionReason: input.decisionReason } : {}),
+          decidedAt: t.toISOString(),
+        };
         const after: JsonObject = {
           ...doc,
           priorityRestoration: decided,
           lastUpdate: t.toISOString(),
-          history: [...((doc.history ?? []) as unknown[]), { priorityRestoration: decided, decidedBy: actor.organizationId, reportedAt: t.toISOString() }],
+          history: [
+            ...((doc.history ?? []) as unknown[]),
+            { priorityRestoration: decided, decidedBy: actor.organizationId, reportedAt: t.toISOString() },
+          ],
         };
-        await tx.outageSiteReport.update({ where: { id: reportId }, data: { priorityStatus: input.priorityStatus, lastUpdate: t, doc: after as object } });
+        await tx.outageSiteReport.update({
+          where: { id: reportId },
+          data: { priorityStatus: input.priorityStatus, lastUpdate: t, doc: after as object },
+        });
         await writeEvents(tx, [
           {
             eventType: 'PriorityRestorationDecisionEvent',

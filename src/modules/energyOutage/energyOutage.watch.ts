@@ -46,11 +46,16 @@ export function etrWatchJob(deps: { db: Database; now: () => Date; viewFor: (org
               description: `ETR ${n.etr.toISOString()} passed without restoration`,
             });
           }
-          await tx.$executeRawUnsafe('UPDATE energy_outage_notice SET etr_overdue_notified_for = expected_outage_end_time WHERE id = $1::uuid', n.id);
+          await tx.$executeRawUnsafe(
+            'UPDATE energy_outage_notice SET etr_overdue_notified_for = expected_outage_end_time WHERE id = $1::uuid',
+            n.id,
+          );
           overdue++;
         }
 
-        const atRisk = await tx.$queryRawUnsafe<{ notice_id: string; mno: string; dso: string; site_ids: string[]; site_refs: string[]; earliest: Date; etr: Date | null }[]>(
+        const atRisk = await tx.$queryRawUnsafe<
+          { notice_id: string; mno: string; dso: string; site_ids: string[]; site_refs: string[]; earliest: Date; etr: Date | null }[]
+        >(
           `SELECT i.notice_id::text, i.mno_org_id::text AS mno, n.dso_org_id::text AS dso, array_agg(i.site_id::text) AS site_ids,
                   array_agg(s.site_id) AS site_refs, min(i.exhaustion_time) AS earliest, n.expected_outage_end_time AS etr
              FROM outage_site_impact i
@@ -63,7 +68,11 @@ export function etrWatchJob(deps: { db: Database; now: () => Date; viewFor: (org
           [...ACTIVE_OUTAGE],
         );
         for (const r of atRisk) {
-          const base = { notice: { id: r.notice_id }, earliestExhaustion: r.earliest.toISOString(), expectedOutageEndTime: r.etr?.toISOString() ?? null };
+          const base = {
+            notice: { id: r.notice_id },
+            earliestExhaustion: r.earliest.toISOString(),
+            expectedOutageEndTime: r.etr?.toISOString() ?? null,
+          };
           events.push(
             {
               eventType: 'BackupExhaustionRiskEvent',

@@ -15,7 +15,10 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
   const list = <T extends Record<string, unknown>>(ctx: RequestContext, items: T[], schema: keyof typeof schemas, sortable: string[]) => {
     const q = parseListQuery(ctx.query, schemas[schema], sortable, byCreation);
     const { page, total } = applyListQuery(items, q);
-    return listResult(page.map((i) => selectFields(i, q.fields)), total);
+    return listResult(
+      page.map((i) => selectFields(i, q.fields)),
+      total,
+    );
   };
   const one = <T extends Record<string, unknown>>(ctx: RequestContext, item: T, schema: keyof typeof schemas) => {
     const q = parseListQuery({ fields: ctx.query.fields }, schemas[schema], [], byCreation);
@@ -35,7 +38,11 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
       return list(ctx, items, 'organization', ['createdAt', 'name', 'kind', 'country']);
     },
     async retrieveOrganization(ctx) {
-      return one(ctx, presentOrganization(await service.getOrganization(requireAuthenticated(ctx.actor), ctx.params.id!), ctx.href), 'organization');
+      return one(
+        ctx,
+        presentOrganization(await service.getOrganization(requireAuthenticated(ctx.actor), ctx.params.id!), ctx.href),
+        'organization',
+      );
     },
     async createPartnership(ctx) {
       const actor = requireOrganization(ctx.actor);
@@ -50,7 +57,11 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
       return list(ctx, items, 'partnership', ['createdAt', 'lastUpdate', 'status']);
     },
     async retrievePartnership(ctx) {
-      return one(ctx, presentPartnership(await service.getPartnership(requireAuthenticated(ctx.actor), ctx.params.id!), ctx.href), 'partnership');
+      return one(
+        ctx,
+        presentPartnership(await service.getPartnership(requireAuthenticated(ctx.actor), ctx.params.id!), ctx.href),
+        'partnership',
+      );
     },
     async patchPartnership(ctx) {
       const actor = requireOrganization(ctx.actor);

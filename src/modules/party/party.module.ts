@@ -2,7 +2,13 @@ import type { GridlinkModule, ModuleContext } from '../index.js';
 import { partyHandlers } from './party.handlers.js';
 import { createPartyService, type PartyService } from './party.service.js';
 
-export const PLATFORM_EVENTS = ['PartnershipCreateEvent', 'PartnershipStatusChangeEvent', 'DeliveryFailedEvent', 'HubDeliveryDeadLetterEvent', 'HubEndpointUnhealthyEvent'];
+export const PLATFORM_EVENTS = [
+  'PartnershipCreateEvent',
+  'PartnershipStatusChangeEvent',
+  'DeliveryFailedEvent',
+  'HubDeliveryDeadLetterEvent',
+  'HubEndpointUnhealthyEvent',
+];
 
 export function partyModule(ctx: Omit<ModuleContext, 'party'>): GridlinkModule & { service: PartyService } {
   const service = createPartyService({ db: ctx.db, now: ctx.now });

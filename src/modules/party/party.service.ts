@@ -37,7 +37,15 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
         });
         const key = generateApiKey();
         const apiKey = await tx.apiKey.create({
-          data: { id: crypto.randomUUID(), organizationId: org.id, name: 'initial admin key', role: 'admin', prefix: key.prefix, digest: key.digest, createdAt: now() },
+          data: {
+            id: crypto.randomUUID(),
+            organizationId: org.id,
+            name: 'initial admin key',
+            role: 'admin',
+            prefix: key.prefix,
+            digest: key.digest,
+            createdAt: now(),
+          },
         });
         return { org, apiKey, secret: key.key };
       });
@@ -72,15 +80,26 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
         const mnoId = actor.organizationKind === 'MNO' ? actor.organizationId : other.id;
         const existing = await tx.partnership.findUnique({ where: { dsoId_mnoId: { dsoId, mnoId } } });
         const t = now();
-        const history: StatusChangeEntry[] = [{ status: 'proposed', statusChangeDate: t.toISOString(), actor: { organizationId: actor.organizationId } }];
+        const history: StatusChangeEntry[] = [
+          { status: 'proposed', statusChangeDate: t.toISOString(), actor: { organizationId: actor.organizationId } },
+        ];
         if (existing && existing.status !== 'terminated') {
           throw conflict(`A partnership between these organisations already exists (${existing.id}, ${existing.status})`, 'DUPLICATE');
         }
-        const data = { proposedById: actor.organizationId, status: 'proposed' as const, statusReason: null, tier: input.tier ?? 'standard', lastUpdate: t };
+        const data = {
+          proposedById: actor.organizationId,
+          status: 'proposed' as const,
+          statusReason: null,
+          tier: input.tier ?? 'standard',
+          lastUpdate: t,
+        };
         const p = existing
           ? await tx.partnership.update({
               where: { id: existing.id },
-              data: { ...data, statusChangeHistory: [...(existing.statusChangeHistory as unknown as StatusChangeEntry[]), ...history] as object[] },
+              data: {
+                ...data,
+                statusChangeHistory: [...(existing.statusChangeHistory as unknown as StatusChangeEntry[]), ...history] as object[],
+              },
               include: withOrgs,
             })
           : await tx.partnership.create({
@@ -88,7 +107,14 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
               include: withOrgs,
             });
         await writeEvents(tx, [
-          { eventType: 'PartnershipCreateEvent', resourceType: 'partnership', resource: { id: p.id, status: p.status, dso: { id: dsoId }, mno: { id: mnoId } }, audience: [dsoId, mnoId], originatorOrgId: actor.organizationId, eventTime: t },
+          {
+            eventType: 'PartnershipCreateEvent',
+            resourceType: 'partnership',
+            resource: { id: p.id, status: p.status, dso: { id: dsoId }, mno: { id: mnoId } },
+            audience: [dsoId, mnoId],
+            originatorOrgId: actor.organizationId,
+            eventTime: t,
+          },
         ]);
         return p;
       });
@@ -112,21 +138,47 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
       return db.transaction(async (tx) => {
         const found = await visiblePartnership(tx, actor, id);
         if (!found) throw notFound('Partnership', id);
-        const locked = await tx.$queryRawUnsafe<{ status: PartnershipStatus }[]>('SELECT status FROM partnership WHERE id = $1::uuid FOR UPDATE', id);
+        const locked = await tx.$queryRawUnsafe<{ status: PartnershipStatus }[]>(
+          'SELECT status FROM partnership WHERE id = $1::uuid FOR UPDATE',
+          id,
+        );
         const from = locked[0]!.status;
         const history = found.statusChangeHistory as unknown as StatusChangeEntry[];
         const lastSuspension = [...history].reverse().find((h) => h.status === 'suspended');
         if (from === input.status) throw badRequest(`The partnership is already ${from}`, 'NO_CHANGE');
-        checkPartnershipMove({ from, to: input.status, actorOrgId: actor.organizationId, proposedById: found.proposedById, suspendedById: lastSuspension?.actor.organizationId });
+        checkPartnershipMove({
+          from,
+          to: input.status,
+          actorOrgId: actor.organizationId,
+          proposedById: found.proposedById,
+          suspendedById: lastSuspension?.actor.organizationId,
+        });
         const t = now();
-        const entry: StatusChangeEntry = { status: input.status, statusChangeDate: t.toISOString(), actor: { organizationId: actor.organizationId }, ...(input.statusReason ? { statusChangeReason: input.statusReason } : {}) };
+        const entry: StatusChangeEntry = {
+          status: input.status,
+          statusChangeDate: t.toISOString(),
+          actor: { organizationId: actor.organizationId },
+          ...(input.statusReason ? { statusChangeReason: input.statusReason } : {}),
+        };
         const p = await tx.partnership.update({
           where: { id },
-          data: { status: input.status, statusReason: input.statusReason ?? null, lastUpdate: t, statusChangeHistory: [...history, entry] as object[] },
+          data: {
+            status: input.status,
+            statusReason: input.statusReason ?? null,
+            lastUpdate: t,
+            statusChangeHistory: [...history, entry] as object[],
+          },
           include: withOrgs,
         });
         await writeEvents(tx, [
-          { eventType: 'PartnershipStatusChangeEvent', resourceType: 'partnership', resource: { id: p.id, status: p.status, dso: { id: p.dsoId }, mno: { id: p.mnoId }, statusReason: p.statusReason }, audience: [p.dsoId, p.mnoId], originatorOrgId: actor.organizationId, eventTime: t },
+          {
+            eventType: 'PartnershipStatusChangeEvent',
+            resourceType: 'partnership',
+            resource: { id: p.id, status: p.status, dso: { id: p.dsoId }, mno: { id: p.mnoId }, statusReason: p.statusReason },
+            audience: [p.dsoId, p.mnoId],
+            originatorOrgId: actor.organizationId,
+            eventTime: t,
+          },
         ]);
         return p;
       });
@@ -136,7 +188,13 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
     async isActivePartner(tx: Tx, orgA: string, orgB: string): Promise<boolean> {
       if (!isUuid(orgA) || !isUuid(orgB)) return false;
       const n = await tx.partnership.count({
-        where: { status: 'active', OR: [{ dsoId: orgA, mnoId: orgB }, { dsoId: orgB, mnoId: orgA }] },
+        where: {
+          status: 'active',
+          OR: [
+            { dsoId: orgA, mnoId: orgB },
+            { dsoId: orgB, mnoId: orgA },
+          ],
+        },
       });
       return n > 0;
     },
@@ -144,7 +202,15 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
     async createApiKey(actor: OrganizationActor, input: { name: string; role: ApiKeyRole }) {
       const key = generateApiKey();
       const row = await db.prisma.apiKey.create({
-        data: { id: crypto.randomUUID(), organizationId: actor.organizationId, name: input.name, role: input.role, prefix: key.prefix, digest: key.digest, createdAt: now() },
+        data: {
+          id: crypto.randomUUID(),
+          organizationId: actor.organizationId,
+          name: input.name,
+          role: input.role,
+          prefix: key.prefix,
+          digest: key.digest,
+          createdAt: now(),
+        },
       });
       return { row, secret: key.key };
     },

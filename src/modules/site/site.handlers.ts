@@ -10,7 +10,8 @@ export function siteHandlers(service: SiteService, output: JsonSchema): HandlerM
   const name = service.kind.name;
   const Name = name[0]!.toUpperCase() + name.slice(1);
   const sortable = Object.keys(service.store.def.columns);
-  const present = (ctx: RequestContext, doc: JsonObject, fields?: string[]) => selectFields({ ...doc, href: ctx.href(BASE, `/${name}/${doc.id as string}`) }, fields);
+  const present = (ctx: RequestContext, doc: JsonObject, fields?: string[]) =>
+    selectFields({ ...doc, href: ctx.href(BASE, `/${name}/${doc.id as string}`) }, fields);
   const note = (ctx: RequestContext, id: string | undefined) => {
     ctx.audit.resourceType = name;
     ctx.audit.resourceId = id;
@@ -19,7 +20,10 @@ export function siteHandlers(service: SiteService, output: JsonSchema): HandlerM
     async [`list${Name}`](ctx) {
       const q = parseListQuery(ctx.query, output, sortable, [{ attribute: 'siteId', descending: false }]);
       const { rows, total } = await service.list(requireOrganization(ctx.actor), q);
-      return listResult(rows.map((r) => present(ctx, r.doc, q.fields)), total);
+      return listResult(
+        rows.map((r) => present(ctx, r.doc, q.fields)),
+        total,
+      );
     },
     async [`create${Name}`](ctx) {
       const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
@@ -39,7 +43,10 @@ export function siteHandlers(service: SiteService, output: JsonSchema): HandlerM
     },
     async [`patch${Name}`](ctx) {
       note(ctx, ctx.params.id);
-      return { status: 200, body: present(ctx, await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.body as JsonObject)) };
+      return {
+        status: 200,
+        body: present(ctx, await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.body as JsonObject)),
+      };
     },
     async [`delete${Name}`](ctx) {
       note(ctx, ctx.params.id);

@@ -43,7 +43,19 @@ export const MNO_SITE: SiteKind = {
   type: 'MnoSite',
   table: 'mno_site',
   owner: 'MNO',
-  csvColumns: ['siteId', 'name', 'longitude', 'latitude', 'energySupplyId', 'baseStationIds', 'upsInstalled', 'upsCapacityMinutes', 'remainingMinutes', 'generator', 'priority'],
+  csvColumns: [
+    'siteId',
+    'name',
+    'longitude',
+    'latitude',
+    'energySupplyId',
+    'baseStationIds',
+    'upsInstalled',
+    'upsCapacityMinutes',
+    'remainingMinutes',
+    'generator',
+    'priority',
+  ],
   columns(doc) {
     const bp = (doc.backupPower ?? {}) as JsonObject;
     return {
@@ -106,5 +118,6 @@ export const DSO_SITE: SiteKind = {
 };
 
 export function checkOwner(kind: SiteKind, orgKind: OrganizationKind): void {
-  if (orgKind !== kind.owner) throw unprocessable(`Only ${kind.owner} organisations keep a ${kind.name} register`, 'WRONG_ORGANIZATION_KIND');
+  if (orgKind !== kind.owner)
+    throw unprocessable(`Only ${kind.owner} organisations keep a ${kind.name} register`, 'WRONG_ORGANIZATION_KIND');
 }

@@ -8,8 +8,20 @@ import { createSiteService, type SiteService } from './site.service.js';
 export function siteModule(ctx: ModuleContext): GridlinkModule & { service: { mno: SiteService; dso: SiteService } } {
   const ajv = newAjv();
   const schema = (n: string) => componentSchema(ctx.apis, 'siteRegister', n);
-  const mno = createSiteService({ db: ctx.db, now: ctx.now, kind: MNO_SITE, validateCreate: ajv.compile(schema('MnoSite_FVO')), validatePatch: ajv.compile(schema('MnoSite_MVO')) });
-  const dso = createSiteService({ db: ctx.db, now: ctx.now, kind: DSO_SITE, validateCreate: ajv.compile(schema('DsoSite_FVO')), validatePatch: ajv.compile(schema('DsoSite_MVO')) });
+  const mno = createSiteService({
+    db: ctx.db,
+    now: ctx.now,
+    kind: MNO_SITE,
+    validateCreate: ajv.compile(schema('MnoSite_FVO')),
+    validatePatch: ajv.compile(schema('MnoSite_MVO')),
+  });
+  const dso = createSiteService({
+    db: ctx.db,
+    now: ctx.now,
+    kind: DSO_SITE,
+    validateCreate: ajv.compile(schema('DsoSite_FVO')),
+    validatePatch: ajv.compile(schema('DsoSite_MVO')),
+  });
   return {
     name: 'site',
     service: { mno, dso },

@@ -23,7 +23,13 @@ export const MAX_IMPORT_ROWS = 200_000;
 export type SiteService = ReturnType<typeof createSiteService>;
 
 /** One register (MNO or DSO sites); the owner organisation is the only one that sees it. */
-export function createSiteService(deps: { db: Database; now: () => Date; kind: SiteKind; validateCreate: ValidateFunction; validatePatch: ValidateFunction }) {
+export function createSiteService(deps: {
+  db: Database;
+  now: () => Date;
+  kind: SiteKind;
+  validateCreate: ValidateFunction;
+  validatePatch: ValidateFunction;
+}) {
   const { db, now, kind } = deps;
   const store: ResourceStore = createResourceStore({
     table: kind.table,
@@ -35,7 +41,10 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
       createdAt: { column: 'created_at', type: 'date' },
       lastUpdate: { column: 'last_update', type: 'date' },
       ...(kind.owner === 'MNO'
-        ? { energySupplyId: { column: 'energy_supply_id', type: 'string' as const }, priority: { column: 'priority', type: 'boolean' as const } }
+        ? {
+            energySupplyId: { column: 'energy_supply_id', type: 'string' as const },
+            priority: { column: 'priority', type: 'boolean' as const },
+          }
         : { kind: { column: 'kind', type: 'string' as const }, criticality: { column: 'criticality', type: 'string' as const } }),
     },
   });
@@ -45,7 +54,8 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
     if (!mnos.length) return;
     const found = await tx.organization.findMany({ where: { id: { in: mnos.map((m) => m.id) }, kind: 'MNO' }, select: { id: true } });
     const missing = mnos.filter((m) => !found.some((f) => f.id === m.id));
-    if (missing.length) throw unprocessable(`servingMno: ${missing.map((m) => m.id).join(', ')} is not an MNO organisation`, 'UNKNOWN_ORGANIZATION');
+    if (missing.length)
+      throw unprocessable(`servingMno: ${missing.map((m) => m.id).join(', ')} is not an MNO organisation`, 'UNKNOWN_ORGANIZATION');
   };
 
   /** JSON Schema checks the shape of `location`; the WGS 84 ranges are checked here. */
@@ -68,7 +78,12 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
   };
 
   /** Inserts or updates (by siteId) one site document; returns whether it was new. */
-  const upsert = async (tx: Tx, actor: OrganizationActor, input: JsonObject, mode: 'create' | 'upsert'): Promise<{ doc: JsonObject; created: boolean }> => {
+  const upsert = async (
+    tx: Tx,
+    actor: OrganizationActor,
+    input: JsonObject,
+    mode: 'create' | 'upsert',
+  ): Promise<{ doc: JsonObject; created: boolean }> => {
     const t = now().toISOString();
     const id = crypto.randomUUID();
     const doc = normalise(input, id, t, t);
@@ -81,8 +96,12 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
     const rows = await tx.$queryRawUnsafe<{ id: string; created: boolean; doc: JsonObject }[]>(
       `INSERT INTO ${kind.table} (id, org_id, site_id, location, created_at, last_update, doc, ${names.join(', ')})
        VALUES ($1::uuid, $2::uuid, $3, point($4::float8, $5::float8), $6::timestamptz, $7::timestamptz, $8::jsonb, ${placeholders.join(', ')})
-       ON CONFLICT (org_id, site_id) DO ${mode === 'create' ? 'NOTHING' : `UPDATE SET location = EXCLUDED.location, last_update = EXCLUDED.last_update, ${update},
-         doc = EXCLUDED.doc || jsonb_build_object('id', ${kind.table}.id::text, 'createdAt', ${kind.table}.doc->'createdAt')`}
+       ON CONFLICT (org_id, site_id) DO ${
+         mode === 'create'
+           ? 'NOTHING'
+           : `UPDATE SET location = EXCLUDED.location, last_update = EXCLUDED.last_update, ${update},
+         doc = EXCLUDED.doc || jsonb_build_object('id', ${kind.table}.id::text, 'createdAt', ${kind.table}.doc->'createdAt')`
+       }
        RETURNING id::text AS id, (xmax = 0) AS created, doc`,
       ...params,
     );
@@ -90,12 +109,22 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
     return { doc: rows[0].doc, created: rows[0].created };
   };
 
-  const parseImport = (contentType: string, body: unknown): { row: number; data: Record<string, string | number | boolean | null | undefined>; lonLat?: [number, number]; err?: string }[] => {
+  const parseImport = (
+    contentType: string,
+    body: unknown,
+  ): { row: number; data: Record<string, string | number | boolean | null | undefined>; lonLat?: [number, number]; err?: string }[] => {
     if (contentType === 'text/csv') {
       if (typeof body !== 'string' || !body.trim()) throw badRequest('The CSV body is empty', 'INVALID_IMPORT');
       let records: { record: Record<string, string>; info: { lines: number } }[];
       try {
-        records = parseCsv(body, { columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, info: true });
+        records = parseCsv(body, {
+          columns: (h: string[]) => h.map((c) => c.trim()),
+          skip_empty_lines: true,
+          trim: true,
+          bom: true,
+          relax_column_count: true,
+          info: true,
+        });
       } catch (e) {
         throw badRequest(`The CSV cannot be read: ${(e as Error).message}`, 'INVALID_IMPORT');
       }
@@ -104,17 +133,41 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
       return records.map(({ record: data, info }) => {
         const lon = Number(data.longitude);
         const lat = Number(data.latitude);
-        const ok = data.longitude !== undefined && data.latitude !== undefined && data.longitude !== '' && data.latitude !== '' && Number.isFinite(lon) && Number.isFinite(lat);
-        return { row: info.lines - 1, data, ...(ok ? { lonLat: [lon, lat] as [number, number] } : { err: 'longitude and latitude are required numbers' }) };
+        const ok =
+          data.longitude !== undefined &&
+          data.latitude !== undefined &&
+          data.longitude !== '' &&
+          data.latitude !== '' &&
+          Number.isFinite(lon) &&
+          Number.isFinite(lat);
+        return {
+          row: info.lines - 1,
+          data,
+          ...(ok ? { lonLat: [lon, lat] as [number, number] } : { err: 'longitude and latitude are required numbers' }),
+        };
       });
     }
     const fc = body as { type?: string; features?: unknown[] };
-    if (!fc || fc.type !== 'FeatureCollection' || !Array.isArray(fc.features)) throw badRequest('GeoJSON import must be a FeatureCollection of Point features', 'INVALID_IMPORT');
+    if (!fc || fc.type !== 'FeatureCollection' || !Array.isArray(fc.features))
+      throw badRequest('GeoJSON import must be a FeatureCollection of Point features', 'INVALID_IMPORT');
     return fc.features.map((f, i) => {
-      const feat = f as { type?: string; geometry?: { type?: string; coordinates?: unknown }; properties?: Record<string, string | number | boolean | null> };
+      const feat = f as {
+        type?: string;
+        geometry?: { type?: string; coordinates?: unknown };
+        properties?: Record<string, string | number | boolean | null>;
+      };
       const c = feat?.geometry?.coordinates;
-      const ok = feat?.type === 'Feature' && feat.geometry?.type === 'Point' && Array.isArray(c) && c.length >= 2 && c.every((n) => typeof n === 'number');
-      return { row: i + 1, data: feat?.properties ?? {}, ...(ok ? { lonLat: [c[0], c[1]] as [number, number] } : { err: 'each feature must be a Feature with Point geometry' }) };
+      const ok =
+        feat?.type === 'Feature' &&
+        feat.geometry?.type === 'Point' &&
+        Array.isArray(c) &&
+        c.length >= 2 &&
+        c.every((n) => typeof n === 'number');
+      return {
+        row: i + 1,
+        data: feat?.properties ?? {},
+        ...(ok ? { lonLat: [c[0], c[1]] as [number, number] } : { err: 'each feature must be a Feature with Point geometry' }),
+      };
     });
   };
 
@@ -144,7 +197,8 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
         if (!row) throw notFound(kind.type, id);
         const merged = mergePatch(row.doc, patch) as JsonObject;
         const { id: _i, '@type': _t, createdAt: _c, lastUpdate: _l, ...input } = merged;
-        if (!deps.validateCreate(input)) throw badRequest(`Invalid site after patch: ${describeAjvErrors(deps.validateCreate.errors ?? [], 'body')}`, 'INVALID_BODY');
+        if (!deps.validateCreate(input))
+          throw badRequest(`Invalid site after patch: ${describeAjvErrors(deps.validateCreate.errors ?? [], 'body')}`, 'INVALID_BODY');
         checkLocation(input);
         await validateMnoRefs(tx, input);
         return (await upsert(tx, actor, input, 'upsert')).doc;
@@ -162,7 +216,8 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
     async import(actor: OrganizationActor, contentType: string, body: unknown): Promise<ImportReport> {
       checkOwner(kind, actor.organizationKind);
       const rows = parseImport(contentType, body);
-      if (rows.length > MAX_IMPORT_ROWS) throw unprocessable(`At most ${MAX_IMPORT_ROWS} rows per import (got ${rows.length}); split the file`, 'IMPORT_TOO_LARGE');
+      if (rows.length > MAX_IMPORT_ROWS)
+        throw unprocessable(`At most ${MAX_IMPORT_ROWS} rows per import (got ${rows.length}); split the file`, 'IMPORT_TOO_LARGE');
       const report: ImportReport = { received: rows.length, created: 0, updated: 0, rejected: 0, errors: [] };
       const good: JsonObject[] = [];
       const seen = new Map<string, number>();
@@ -191,12 +246,23 @@ export function createSiteService(deps: { db: Database; now: () => Date; kind: S
       }
       if (kind.owner === 'DSO' && good.length) {
         const ids = [...new Set(good.flatMap((g) => ((g.servingMno as { id: string }[] | undefined) ?? []).map((m) => m.id)))];
-        const valid = new Set((await db.prisma.organization.findMany({ where: { id: { in: ids.filter((i) => /^[0-9a-f-]{36}$/i.test(i)) }, kind: 'MNO' }, select: { id: true } })).map((o) => o.id));
+        const valid = new Set(
+          (
+            await db.prisma.organization.findMany({
+              where: { id: { in: ids.filter((i) => /^[0-9a-f-]{36}$/i.test(i)) }, kind: 'MNO' },
+              select: { id: true },
+            })
+          ).map((o) => o.id),
+        );
         for (let i = good.length - 1; i >= 0; i--) {
           const bad = ((good[i]!.servingMno as { id: string }[] | undefined) ?? []).filter((m) => !valid.has(m.id));
           if (bad.length) {
             const row = rows.find((r) => String(r.data.siteId) === good[i]!.siteId)!.row;
-            report.errors.push({ row, siteId: String(good[i]!.siteId), messages: [`servingMnoIds: ${bad.map((b) => b.id).join(', ')} is not an MNO organisation`] });
+            report.errors.push({
+              row,
+              siteId: String(good[i]!.siteId),
+              messages: [`servingMnoIds: ${bad.map((b) => b.id).join(', ')} is not an MNO organisation`],
+            });
             good.splice(i, 1);
           }
         }

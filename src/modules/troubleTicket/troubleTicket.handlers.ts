@@ -25,7 +25,15 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
     async listTroubleTicket(ctx) {
       const q = parseListQuery(ctx.query, output, SORTABLE, DEFAULT_SORT);
       const { rows, total } = await service.list(requireOrganization(ctx.actor), q);
-      return listResult((await linked(ctx, rows.map((r) => r.doc))).map((d) => presentTroubleTicket(d, ctx.href, q.fields)), total);
+      return listResult(
+        (
+          await linked(
+            ctx,
+            rows.map((r) => r.doc),
+          )
+        ).map((d) => presentTroubleTicket(d, ctx.href, q.fields)),
+        total,
+      );
     },
     async retrieveTroubleTicket(ctx) {
       ctx.audit.resourceType = 'troubleTicket';

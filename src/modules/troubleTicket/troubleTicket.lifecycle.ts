@@ -6,7 +6,17 @@ import { conflict, unprocessable } from '../../http/errors.js';
  * resolution (closes) or reopens it. `submitted` is Gridlink's state between creation
  * and acknowledgement (the SLA response clock runs there).
  */
-export const STATUSES = ['submitted', 'acknowledged', 'rejected', 'pending', 'held', 'inProgress', 'resolved', 'closed', 'cancelled'] as const;
+export const STATUSES = [
+  'submitted',
+  'acknowledged',
+  'rejected',
+  'pending',
+  'held',
+  'inProgress',
+  'resolved',
+  'closed',
+  'cancelled',
+] as const;
 export type TicketStatus = (typeof STATUSES)[number];
 export type Side = 'reporter' | 'responsible';
 

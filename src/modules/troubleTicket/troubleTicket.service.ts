@@ -37,7 +37,19 @@ export const SORTABLE = Object.keys(troubleTicketTable.def.columns);
 /** Attributes only one side may change; everything else either side may (notes append-only). */
 const REPORTER_ONLY = new Set(['name', 'description', 'severity', 'ticketType', 'requestedResolutionDate']);
 const RESPONSIBLE_ONLY = new Set(['priority', 'expectedResolutionDate']);
-const SERVER_OWNED = new Set(['id', 'href', '@type', '@baseType', '@schemaLocation', 'creationDate', 'lastUpdate', 'statusChangeDate', 'statusChangeHistory', 'resolutionDate', 'relatedParty']);
+const SERVER_OWNED = new Set([
+  'id',
+  'href',
+  '@type',
+  '@baseType',
+  '@schemaLocation',
+  'creationDate',
+  'lastUpdate',
+  'statusChangeDate',
+  'statusChangeHistory',
+  'resolutionDate',
+  'relatedParty',
+]);
 
 /** JSON text with object keys sorted, so that equal documents compare equal whatever their key order. */
 function canonicalJson(value: unknown): string {
@@ -70,7 +82,13 @@ export interface TicketSchemas {
 
 export type TroubleTicketService = ReturnType<typeof createTroubleTicketService>;
 
-export function createTroubleTicketService(deps: { db: Database; now: () => Date; party: PartyService; schemas: TicketSchemas; links?: LinkService }) {
+export function createTroubleTicketService(deps: {
+  db: Database;
+  now: () => Date;
+  party: PartyService;
+  schemas: TicketSchemas;
+  links?: LinkService;
+}) {
   const { db, now, party, schemas, links } = deps;
   const store: ResourceStore = troubleTicketTable;
 
@@ -118,7 +136,9 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
   const requireActivePartnership = async (tx: Tx, doc: JsonObject) => {
     const { reporter, responsible } = parties(doc);
     if (!(await party.isActivePartner(tx, reporter, responsible))) {
-      throw forbidden('The partnership between the reporter and the responsible organisation is not active; tickets can be read but not changed (GW-9)');
+      throw forbidden(
+        'The partnership between the reporter and the responsible organisation is not active; tickets can be read but not changed (GW-9)',
+      );
     }
   };
 
@@ -143,14 +163,21 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
       if (derived) body.priority = String(derived);
       const related = (body.relatedParty ?? []) as PartyRef[];
       if (related.some((p) => p.role === 'reporter')) {
-        throw unprocessable('relatedParty: the reporter is the authenticated organisation and is set by the server; remove the "reporter" entry', 'REPORTER_SET_BY_SERVER');
+        throw unprocessable(
+          'relatedParty: the reporter is the authenticated organisation and is set by the server; remove the "reporter" entry',
+          'REPORTER_SET_BY_SERVER',
+        );
       }
       const responsibles = related.filter((p) => p.role === 'responsible');
       if (responsibles.length !== 1) {
-        throw unprocessable('relatedParty: exactly one entry with role "responsible" must name the partner organisation', 'RESPONSIBLE_REQUIRED');
+        throw unprocessable(
+          'relatedParty: exactly one entry with role "responsible" must name the partner organisation',
+          'RESPONSIBLE_REQUIRED',
+        );
       }
       const responsibleId = responsibles[0]!.partyOrPartyRole.id;
-      if (responsibleId === actor.organizationId) throw unprocessable('relatedParty: an organisation cannot file a ticket with itself', 'INVALID_RESPONSIBLE');
+      if (responsibleId === actor.organizationId)
+        throw unprocessable('relatedParty: an organisation cannot file a ticket with itself', 'INVALID_RESPONSIBLE');
 
       return db.transaction(async (tx) => {
         if (!(await party.isActivePartner(tx, actor.organizationId, responsibleId))) {
@@ -166,21 +193,43 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
           ...body,
           status: 'submitted',
           statusChangeDate: ts,
-          statusChangeHistory: [{ status: 'submitted', statusChangeDate: ts, '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } }],
+          statusChangeHistory: [
+            {
+              status: 'submitted',
+              statusChangeDate: ts,
+              '@type': 'StatusChange',
+              actor: { organizationId: actor.organizationId, credentialId: actor.credentialId },
+            },
+          ],
           creationDate: ts,
           lastUpdate: ts,
           note: stampNotes((body.note ?? []) as Note[], reporterName!, t),
           relatedParty: [
-            { role: 'reporter', partyOrPartyRole: { id: actor.organizationId, name: reporterName, '@referredType': 'Organization' }, '@type': 'RelatedPartyRefOrPartyRoleRef' },
+            {
+              role: 'reporter',
+              partyOrPartyRole: { id: actor.organizationId, name: reporterName, '@referredType': 'Organization' },
+              '@type': 'RelatedPartyRefOrPartyRoleRef',
+            },
             ...related.map((p) =>
               p.role === 'responsible'
-                ? { ...p, partyOrPartyRole: { ...p.partyOrPartyRole, name: responsibleName, '@referredType': 'Organization' }, '@type': p['@type'] ?? 'RelatedPartyRefOrPartyRoleRef' }
+                ? {
+                    ...p,
+                    partyOrPartyRole: { ...p.partyOrPartyRole, name: responsibleName, '@referredType': 'Organization' },
+                    '@type': p['@type'] ?? 'RelatedPartyRefOrPartyRoleRef',
+                  }
                 : p,
             ),
           ],
         };
         await tx.troubleTicket.create({
-          data: { id, reporterOrgId: actor.organizationId, responsibleOrgId: responsibleId, creationDate: t, doc: doc as object, ...columns(doc) },
+          data: {
+            id,
+            reporterOrgId: actor.organizationId,
+            responsibleOrgId: responsibleId,
+            creationDate: t,
+            doc: doc as object,
+            ...columns(doc),
+          },
         });
         await links?.syncDocumentLinks(tx, actor, 'troubleTicket', id, doc, t); // issue 5 hook
         await writeEvents(tx, [event('TroubleTicketCreateEvent', doc, actor, t)]);
@@ -218,8 +267,11 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
         if (serverOwned.length) throw unprocessable(`${serverOwned.join(', ')} cannot be changed by a client`, 'READ_ONLY_ATTRIBUTE');
         // The changed attributes must satisfy the same schema as a merge patch (covers JSON Patch).
         const delta = Object.fromEntries(changed.map((a) => [a, after[a] === undefined ? null : after[a]]));
-        if (!schemas.patch(delta)) throw badRequest(`Invalid patch: ${describeAjvErrors(schemas.patch.errors ?? [], 'body')}`, 'INVALID_BODY');
-        const removedRequired = changed.filter((a) => after[a] === undefined && ['description', 'severity', 'ticketType', 'status'].includes(a));
+        if (!schemas.patch(delta))
+          throw badRequest(`Invalid patch: ${describeAjvErrors(schemas.patch.errors ?? [], 'body')}`, 'INVALID_BODY');
+        const removedRequired = changed.filter(
+          (a) => after[a] === undefined && ['description', 'severity', 'ticketType', 'status'].includes(a),
+        );
         if (removedRequired.length) throw unprocessable(`${removedRequired.join(', ')} cannot be removed`, 'REQUIRED_ATTRIBUTE');
 
         const from = before.status as TicketStatus;
@@ -261,7 +313,13 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
           if (!reasonGiven) delete after.statusChangeReason;
           after.statusChangeHistory = [
             ...((before.statusChangeHistory ?? []) as unknown[]),
-            { status: to, statusChangeDate: ts, ...(reason ? { statusChangeReason: reason } : {}), '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } },
+            {
+              status: to,
+              statusChangeDate: ts,
+              ...(reason ? { statusChangeReason: reason } : {}),
+              '@type': 'StatusChange',
+              actor: { organizationId: actor.organizationId, credentialId: actor.credentialId },
+            },
           ];
           if (to === 'resolved') after.resolutionDate = ts;
           if (from === 'resolved' && to === 'inProgress') delete after.resolutionDate;
@@ -269,11 +327,21 @@ export function createTroubleTicketService(deps: { db: Database; now: () => Date
         after.lastUpdate = ts;
 
         const attrChanges = changed.filter((a) => a !== 'status' && a !== 'statusChangeReason');
-        if (attrChanges.length) events.push(event('TroubleTicketAttributeValueChangeEvent', after, actor, t, `changed: ${attrChanges.join(', ')}`));
+        if (attrChanges.length)
+          events.push(event('TroubleTicketAttributeValueChangeEvent', after, actor, t, `changed: ${attrChanges.join(', ')}`));
         if (statusChanged) {
           events.push(event('TroubleTicketStatusChangeEvent', after, actor, t, `${from} -> ${to}`));
           if (to === 'resolved') events.push(event('TroubleTicketResolvedEvent', after, actor, t));
-          if (to === 'pending') events.push(event('TroubleTicketInformationRequiredEvent', after, actor, t, (after.statusChangeReason as string | undefined) ?? undefined));
+          if (to === 'pending')
+            events.push(
+              event(
+                'TroubleTicketInformationRequiredEvent',
+                after,
+                actor,
+                t,
+                (after.statusChangeReason as string | undefined) ?? undefined,
+              ),
+            );
         }
 
         await tx.troubleTicket.update({ where: { id }, data: { ...columns(after), doc: after as object, version: { increment: 1 } } });
