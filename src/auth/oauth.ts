@@ -61,8 +61,10 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
   };
 
   /** Keys that may verify: current ones and those retired less than a token lifetime ago. */
-  const verificationKeys = async () => {
-    if (verifyCache && Date.now() - verifyCache.at < 30_000) return verifyCache.keys;
+  const verificationKeys = async (refresh = false) => {
+    // A kid this instance does not know may come from a rotation on another instance:
+    // reload then, so tokens of the new key verify at once (refused sources are blocked by GW-3).
+    if (!refresh && verifyCache && Date.now() - verifyCache.at < 30_000) return verifyCache.keys;
     const { rows } = await db.pool.query<{ kid: string; public_jwk: JWK }>(
       'SELECT kid, public_jwk FROM signing_key WHERE retired_at IS NULL OR retired_at > $1',
       [new Date(now().getTime() - deps.ttlSeconds * 1000 - 60_000)],
@@ -130,7 +132,7 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
         ({ payload } = await jwtVerify(
           token,
           async (header) => {
-            const k = keys.get(header.kid ?? '');
+            const k = keys.get(header.kid ?? '') ?? (await verificationKeys(true)).get(header.kid ?? '');
             if (!k) throw new Error('unknown signing key');
             return k;
           },

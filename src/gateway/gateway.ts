@@ -58,7 +58,7 @@ export function destinationsOf(body: unknown): string[] {
     audience?: { id?: string }[];
   };
   const out = new Set<string>();
-  for (const p of b.relatedParty ?? [])
+  for (const p of Array.isArray(b.relatedParty) ? b.relatedParty : [])
     if (p?.role === 'responsible' && typeof p.partyOrPartyRole?.id === 'string') out.add(p.partyOrPartyRole.id);
   for (const r of Array.isArray(b.responsibleParty) ? b.responsibleParty : b.responsibleParty ? [b.responsibleParty] : [])
     if (typeof r?.id === 'string') out.add(r.id);

@@ -346,7 +346,13 @@ const openSockets = new Set<ClientSocket>();
 
 /** Connects a Socket.IO client and resolves once the server said 'ready' (after any replay). */
 export async function connectSocket(baseUrl: string, auth: SocketAuth, timeoutMs = 15_000): Promise<TestSocket> {
-  const socket = ioClient(baseUrl, { auth: { ...auth }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: timeoutMs });
+  const socket = ioClient(baseUrl, {
+    auth: { ...auth },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    timeout: timeoutMs,
+  });
   openSockets.add(socket);
   const t: TestSocket = {
     socket,
@@ -377,7 +383,10 @@ export async function connectSocket(baseUrl: string, auth: SocketAuth, timeoutMs
 }
 
 /** Attempts a connection that the server must refuse; resolves with the connect_error. */
-export async function refusedSocket(baseUrl: string, auth: Record<string, unknown>): Promise<Error & { data?: { code?: string; status?: string; message?: string } }> {
+export async function refusedSocket(
+  baseUrl: string,
+  auth: Record<string, unknown>,
+): Promise<Error & { data?: { code?: string; status?: string; message?: string } }> {
   const socket = ioClient(baseUrl, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 10_000 });
   openSockets.add(socket);
   try {
@@ -492,7 +501,10 @@ export async function eventsSince(h: Harness, since: bigint, resourceId?: string
 export async function issueToken(h: Harness, key: string, scope?: string): Promise<string> {
   const id = await apiKeyId(h, key);
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: key, ...(scope ? { scope } : {}) });
-  const res = await h.call('POST', '/tmf-api/party/v1/oauth/token', { body: form.toString(), contentType: 'application/x-www-form-urlencoded' });
+  const res = await h.call('POST', '/tmf-api/party/v1/oauth/token', {
+    body: form.toString(),
+    contentType: 'application/x-www-form-urlencoded',
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return (res.body as { access_token: string }).access_token;
 }
@@ -540,12 +552,16 @@ export const MAIN_TABLES = [
 ] as const;
 
 /** Row counts of the main tables, in one round trip (tables that do not exist are skipped). */
+let countSql: string | undefined;
 export async function mainTableCounts(h: Harness): Promise<Record<string, number>> {
-  const { rows: present } = await h.db.pool.query<{ t: string }>(
-    "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY($1::text[])",
-    [[...MAIN_TABLES]],
-  );
-  const names = present.map((r) => r.t).sort();
-  const { rows } = await h.db.pool.query<Record<string, string>>(`SELECT ${names.map((n) => `(SELECT count(*) FROM "${n}") AS "${n}"`).join(', ')}`);
+  if (!countSql) {
+    const { rows: present } = await h.db.pool.query<{ t: string }>(
+      'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY($1::text[])',
+      [[...MAIN_TABLES]],
+    );
+    const names = present.map((r) => r.t).sort();
+    countSql = `SELECT ${names.map((n) => `(SELECT count(*) FROM "${n}") AS "${n}"`).join(', ')}`;
+  }
+  const { rows } = await h.db.pool.query<Record<string, string>>(countSql);
   return Object.fromEntries(Object.entries(rows[0]!).map(([k, v]) => [k, Number(v)]));
 }
