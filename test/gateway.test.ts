@@ -206,6 +206,38 @@ describe('GW-4 rate tiers and GW-5 urgent budget', () => {
   });
 });
 
+describe('GW-4 counting at scale (issue 7)', () => {
+  it('far from its limit a request is counted in memory and written on the next flush; within the last 10 % it is counted in PostgreSQL before the answer', async () => {
+    const a = await h.createOrg('DSO'); // tier standard: 600 a minute
+    h.clock.current = new Date(Math.floor(h.clock.current.getTime() / 60_000) * 60_000 + 60_000 + 1_000);
+    const windowStart = new Date(Math.floor(h.clock.current.getTime() / 60_000) * 60_000);
+    const key = `org:${a.id}:routine:minute`;
+    const stored = async () =>
+      Number(
+        (
+          await h.db.pool.query<{ n: string }>(
+            'SELECT coalesce(sum(count), 0) AS n FROM rate_counter WHERE key = $1 AND window_start = $2',
+            [key, windowStart],
+          )
+        ).rows[0]!.n,
+      );
+    const first = await h.call('GET', TT, { key: a.keys.viewer });
+    expect(first.headers['ratelimit-remaining']).toBe('599');
+    await h.app.gateway.flush();
+    expect(await stored()).toBe(1);
+    // Other instances counted 538 more meanwhile: this one learns it with its next write.
+    await h.db.pool.query('UPDATE rate_counter SET count = count + 538 WHERE key = $1 AND window_start = $2', [key, windowStart]);
+    const second = await h.call('GET', TT, { key: a.keys.viewer });
+    expect(second.headers['ratelimit-remaining']).toBe('598'); // still its own view
+    await h.app.gateway.flush();
+    expect(await stored()).toBe(540);
+    // 541 is inside the last 10 %: counted in PostgreSQL before answering, exact.
+    const third = await h.call('GET', TT, { key: a.keys.viewer });
+    expect(third.headers['ratelimit-remaining']).toBe('59');
+    expect(await stored()).toBe(541);
+  });
+});
+
 describe('GW-9 consent', () => {
   it('suspending a partnership stops ticket creation and patches with a clear error; records stay readable', async () => {
     const a = await h.createOrg('DSO');

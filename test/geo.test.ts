@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
   MAX_VERTICES,
   areaCondition,
+  areaGrid,
   boundingBox,
   boxLiteral,
   containsPoint,
@@ -401,9 +403,9 @@ describe('EO-1 geometry in PostgreSQL (areaCondition) agrees with JavaScript, bo
   afterAll(async () => h?.close());
 
   /** The indexes (into `pts`) that the SQL condition matches. */
-  async function sqlMatches(area: Area, pts: Position[]): Promise<number[]> {
+  async function sqlMatches(area: Area, pts: Position[], opts?: { grid?: boolean }): Promise<number[]> {
     const params: unknown[] = [pts.map((p) => p[0]), pts.map((p) => p[1])];
-    const cond = areaCondition('location', area, params);
+    const cond = areaCondition('location', area, params, opts);
     const { rows } = await h.db.pool.query<{ i: string }>(
       `SELECT i FROM (SELECT t.i, point(t.x, t.y) AS location FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS t(x, y, i)) s WHERE ${cond} ORDER BY i`,
       params,
@@ -462,6 +464,51 @@ describe('EO-1 geometry in PostgreSQL (areaCondition) agrees with JavaScript, bo
       if (d < 995) expect(js).toContain(i);
       if (d > 1005) expect(js).not.toContain(i);
     }
+  });
+
+  it('issue 7 grid prefilter: random many-vertex polygons with holes select exactly what the plain polygon test selects', async () => {
+    // Star-shaped rings (3–400 vertices) with an optional hole; points drawn inside the box,
+    // on vertices and on edge midpoints. The grid only decides cells no edge touches.
+    const ring = (cx: number, cy: number, r: number, n: number, rnd: () => number): Position[] => {
+      const pts: Position[] = [];
+      for (let k = 0; k < n; k++) {
+        const a = (2 * Math.PI * k) / n;
+        const rr = r * (0.4 + 0.6 * rnd());
+        pts.push([cx + rr * Math.cos(a), cy + rr * Math.sin(a)]);
+      }
+      return [...pts, pts[0]!];
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 3, max: 400 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        async (n, withHole, seed) => {
+          let state = seed;
+          const rnd = () => (state = (state * 48271) % 2147483647) / 2147483647;
+          const outer = ring(10, 53.5, 0.5, n, rnd);
+          const rings = withHole ? [outer, ring(10, 53.5, 0.08, 5, rnd).reverse()] : [outer];
+          const area = parseArea({ type: 'Polygon', coordinates: rings });
+          const b = boundingBox(area);
+          const pts: Position[] = [
+            ...outer.slice(0, -1),
+            ...outer.slice(0, -1).map((p, k) => {
+              const q = outer[k + 1]!;
+              return [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2] as Position;
+            }),
+          ];
+          for (let k = 0; k < 300; k++) pts.push([b.minLon + rnd() * (b.maxLon - b.minLon), b.minLat + rnd() * (b.maxLat - b.minLat)]);
+          const withGrid = await sqlMatches(area, pts);
+          expect(withGrid).toEqual(await sqlMatches(area, pts, { grid: false }));
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // The grid does decide most of a storm footprint without the polygon test.
+    const g = areaGrid(parseArea({ type: 'Polygon', coordinates: [ring(10, 53.5, 0.5, 1000, () => 0.7)] }))!;
+    const counts = [0, 1, 2].map((c) => g.cells.filter((x) => x === c).length);
+    expect(counts[2]).toBeGreaterThan(counts[1]!);
+    expect(counts[0]).toBeGreaterThan(0);
   });
 
   it('real coordinates in the southern and western hemispheres', async () => {

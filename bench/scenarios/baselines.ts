@@ -92,34 +92,41 @@ export const pick = (r: LoadResult) => ({
   samples: r.requests,
 });
 
-/* The statements of POST /troubleTicket, in order, as PostgreSQL logs them (Prisma's SQL included verbatim). */
+/*
+ * The statements of POST /troubleTicket, in order, as PostgreSQL logs them for the platform
+ * (log_statement = all; re-captured after the issue 7 fixes, see docs/notes/performance.md).
+ * Not per request on the platform, so not per transaction here either: the GW-3 block list
+ * (read every 2 s), the rate counters (one upsert for all keys every 200 ms, on a
+ * synchronous_commit = off connection) and the audit rows (batched).
+ */
 const SQL = {
-  blocked: 'SELECT max(blocked_until) AS until FROM security_alarm WHERE source = ANY($1::text[]) AND blocked_until > $2',
-  apiKey:
-    'SELECT "public"."api_key"."id", "public"."api_key"."organization_id", "public"."api_key"."name", "public"."api_key"."role"::text, "public"."api_key"."prefix", "public"."api_key"."digest", "public"."api_key"."created_at", "public"."api_key"."last_used_at", "public"."api_key"."revoked_at" FROM "public"."api_key" WHERE ("public"."api_key"."prefix" = $1 AND 1=1) LIMIT $2 OFFSET $3',
-  orgKind:
-    'SELECT "public"."organization"."id", "public"."organization"."kind"::text FROM "public"."organization" WHERE "public"."organization"."id" = $1 OFFSET $2',
-  rate: `INSERT INTO rate_counter (key, window_start, count) VALUES ($1, $2::timestamptz, 1), ($3, $4::timestamptz, 1), ($5, $6::timestamptz, 1), ($7, $8::timestamptz, 1), ($9, $10::timestamptz, 1), ($11, $12::timestamptz, 1)
-         ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counter.count + 1 RETURNING key, count`,
-  partnership:
-    'SELECT COUNT(*) AS "_count$_all" FROM (SELECT "public"."partnership"."id" FROM "public"."partnership" WHERE ("public"."partnership"."status" = CAST($1::text AS "public"."PartnershipStatus") AND (("public"."partnership"."dso_id" = $2 AND "public"."partnership"."mno_id" = $3) OR ("public"."partnership"."dso_id" = $4 AND "public"."partnership"."mno_id" = $5))) OFFSET $6) AS "sub"',
-  orgNames:
-    'SELECT "public"."organization"."id", "public"."organization"."name" FROM "public"."organization" WHERE "public"."organization"."id" IN ($1,$2) OFFSET $3',
-  insertTicket:
-    'INSERT INTO "public"."trouble_ticket" ("id","reporter_org_id","responsible_org_id","status","severity","ticket_type","priority","name","creation_date","last_update","status_change_date","requested_resolution_date","expected_resolution_date","resolution_date","version","doc") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING "public"."trouble_ticket"."id", "public"."trouble_ticket"."reporter_org_id", "public"."trouble_ticket"."responsible_org_id", "public"."trouble_ticket"."status", "public"."trouble_ticket"."severity", "public"."trouble_ticket"."ticket_type", "public"."trouble_ticket"."priority", "public"."trouble_ticket"."name", "public"."trouble_ticket"."creation_date", "public"."trouble_ticket"."last_update", "public"."trouble_ticket"."status_change_date", "public"."trouble_ticket"."requested_resolution_date", "public"."trouble_ticket"."expected_resolution_date", "public"."trouble_ticket"."resolution_date", "public"."trouble_ticket"."version", "public"."trouble_ticket"."doc"',
-  docLinks: `SELECT id::text AS id, from_type, from_id::text AS from_id, to_type, to_id::text AS to_id, relation, origin
-           FROM resource_link WHERE from_type = $1 AND from_id = $2::uuid AND origin = 'document'`,
+  apiKey: `SELECT k.id::text AS id, k.organization_id::text AS "organizationId", o.kind::text AS kind, k.role::text AS role,
+       k.digest, k.last_used_at AS "lastUsedAt", k.revoked_at AS "revokedAt"
+  FROM api_key k JOIN organization o ON o.id = k.organization_id WHERE k.prefix = $1`,
+  partnerOf: `SELECT (SELECT name FROM organization WHERE id = $1::uuid) AS actor_name,
+                (SELECT name FROM organization WHERE id = $2::uuid) AS partner_name,
+                EXISTS (SELECT 1 FROM partnership WHERE status = 'active'
+                         AND ((dso_id = $1::uuid AND mno_id = $2::uuid) OR (dso_id = $2::uuid AND mno_id = $1::uuid))) AS active`,
+  insertTicket: `INSERT INTO trouble_ticket (id, reporter_org_id, responsible_org_id, creation_date, status, severity, ticket_type, priority, name, last_update, status_change_date, requested_resolution_date, expected_resolution_date, resolution_date, doc)
+    VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $5, $6, $7, $8, $9, $10::timestamptz, $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::jsonb)`,
   outboxLock: 'SELECT pg_advisory_xact_lock(621688)',
-  // relayed_at is set so that the platform's relay (running against the same database) leaves these rows alone
-  insertEvent:
-    'INSERT INTO "public"."event" ("id","event_type","event_time","resource_type","resource_id","originator_org_id","audience","payload","relayed_at") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$3)',
-  // same cost as the outbox NOTIFY, on a channel nobody listens to
-  notify: "SELECT pg_notify('gridlink_bench_baseline', '')",
+  // relayed_at is set so that the platform's relay (running against the same database)
+  // leaves these rows alone; the NOTIFY goes to a channel nobody listens to (same cost).
+  insertEvent: `WITH inserted AS (
+       INSERT INTO event (id, event_type, event_time, resource_type, resource_id, originator_org_id, audience, payload, relayed_at)
+       VALUES ($1::uuid, $2, $3::timestamptz, $4, $5, $6::uuid, $7::uuid[], $8::jsonb, $3::timestamptz))
+     SELECT pg_notify('gridlink_bench_baseline', '')::text AS notified`,
   links: `SELECT id::text AS id, from_type, from_id::text AS from_id, to_type, to_id::text AS to_id, relation, origin
                FROM resource_link
               WHERE (from_type = $1 AND from_id = ANY($2::uuid[])) OR (to_type = $1 AND to_id = ANY($2::uuid[]))
               ORDER BY created_at, id`,
+  rate: `INSERT INTO rate_counter (key, window_start, count) VALUES ($1, $2::timestamptz, $3::int), ($4, $5::timestamptz, $6::int), ($7, $8::timestamptz, $9::int), ($10, $11::timestamptz, $12::int), ($13, $14::timestamptz, $15::int), ($16, $17::timestamptz, $18::int)
+             ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counter.count + EXCLUDED.count
+             RETURNING key, window_start, count`,
 };
+
+/** The platform writes its in-memory rate counters this often (src/gateway/gateway.ts). */
+const COUNTER_FLUSH_MS = 200;
 
 /** The audit rows are written in batches off the request path; the loop does the same. */
 const AUDIT_BATCH = 16;
@@ -152,51 +159,64 @@ export async function sqlCreateBaseline(ctx: Ctx, connections: number, durationS
   const flushAudit = async (client: pg.PoolClient) => {
     const rows = audit.splice(0, audit.length);
     if (rows.length === 0) return;
-    const values: unknown[] = [];
-    const tuples = rows.map((r) => {
-      const base = values.length;
-      values.push(...r);
-      return `(${r.map((_, i) => `$${base + i + 1}`).join(',')})`;
-    });
+    const types = [
+      'timestamptz',
+      'text',
+      'text',
+      'text',
+      'uuid',
+      'text',
+      'text',
+      'text',
+      'text',
+      'text',
+      'uuid',
+      'int',
+      'text',
+      'float8',
+      'text',
+      'text',
+    ];
     await client.query(
-      `INSERT INTO "public"."audit_log" ("time","request_id","credential_id","credential_kind","organization_id","method","path","operation","resource_type","resource_id","counterpart_org_id","status","outcome","duration_ms","remote_address","detail") VALUES ${tuples.join(',')}`,
-      values,
+      `INSERT INTO audit_log (time, request_id, credential_id, credential_kind, organization_id, method, path, operation, resource_type, resource_id, counterpart_org_id, status, outcome, duration_ms, remote_address, detail)
+       SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
+      types.map((_, i) => rows.map((r) => r[i])),
     );
+  };
+  // Rate counters: counted in memory, one upsert every COUNTER_FLUSH_MS (like the platform).
+  let counted = 0;
+  let lastCounterFlush = performance.now();
+  const counterPool = new pg.Pool({ connectionString: databaseUrlOf(ctx), max: 1, options: '-c synchronous_commit=off' });
+  const flushCounters = async () => {
+    const n = counted;
+    counted = 0;
+    lastCounterFlush = performance.now();
+    const t = new Date();
+    const minute = new Date(Math.floor(t.getTime() / 60_000) * 60_000);
+    const hour = new Date(Math.floor(t.getTime() / 3_600_000) * 3_600_000);
+    const day = new Date(Math.floor(t.getTime() / 86_400_000) * 86_400_000);
+    const k = `baseline:${dso.id}`;
+    await counterPool.query(SQL.rate, [
+      ...[`${k}:minute`, minute, n, `${k}:hour`, hour, n, `${k}:day`, day, n],
+      ...[`${k}:${mno.id}:minute`, minute, n, `${k}:${mno.id}:hour`, hour, n, `${k}:${mno.id}:day`, day, n],
+    ]);
   };
   const once = async (client: pg.PoolClient) => {
     const t = new Date();
     const iso = t.toISOString();
     const id = crypto.randomUUID();
-    const minute = new Date(Math.floor(t.getTime() / 60_000) * 60_000);
-    const hour = new Date(Math.floor(t.getTime() / 3_600_000) * 3_600_000);
-    const day = new Date(Math.floor(t.getTime() / 86_400_000) * 86_400_000);
-    await client.query(SQL.blocked, [[`key:${prefix.prefix}`, 'ip:127.0.0.1'], t]);
-    await client.query(SQL.apiKey, [prefix.prefix, 1, 0]);
-    await client.query(SQL.orgKind, [dso.id, 0]);
-    const k = `baseline:${dso.id}`;
-    await client.query(SQL.rate, [
-      `${k}:minute`,
-      minute,
-      `${k}:hour`,
-      hour,
-      `${k}:day`,
-      day,
-      `${k}:${mno.id}:minute`,
-      minute,
-      `${k}:${mno.id}:hour`,
-      hour,
-      `${k}:${mno.id}:day`,
-      day,
-    ]);
+    await client.query(SQL.apiKey, [prefix.prefix]);
+    counted += 1;
+    if (performance.now() - lastCounterFlush >= COUNTER_FLUSH_MS) await flushCounters();
     await client.query('BEGIN');
     try {
-      await client.query(SQL.partnership, ['active', dso.id, mno.id, mno.id, dso.id, 0]);
-      await client.query(SQL.orgNames, [dso.id, mno.id, 0]);
+      await client.query(SQL.partnerOf, [dso.id, mno.id]);
       const doc = ticketDoc(id, iso, dso, mno, prefix.id);
       await client.query(SQL.insertTicket, [
         id,
         dso.id,
         mno.id,
+        t,
         'submitted',
         'major',
         'down',
@@ -204,14 +224,11 @@ export async function sqlCreateBaseline(ctx: Ctx, connections: number, durationS
         doc.name,
         t,
         t,
-        t,
         null,
         null,
         null,
-        1,
-        doc,
+        JSON.stringify(doc),
       ]);
-      await client.query(SQL.docLinks, ['troubleTicket', id]);
       await client.query(SQL.outboxLock);
       const envelope = {
         eventId: crypto.randomUUID(),
@@ -231,9 +248,8 @@ export async function sqlCreateBaseline(ctx: Ctx, connections: number, durationS
         id,
         dso.id,
         [dso.id, mno.id],
-        envelope,
+        JSON.stringify(envelope),
       ]);
-      await client.query(SQL.notify);
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -300,6 +316,7 @@ export async function sqlCreateBaseline(ctx: Ctx, connections: number, durationS
     };
   } finally {
     await pool.end();
+    await counterPool.end();
   }
 }
 
@@ -360,7 +377,7 @@ export async function sqlBaselines(ctx: Ctx): Promise<Map<number, SqlBaselineRes
       max: r.max,
       errors: r.errors,
       samples: r.transactions,
-      note: `${c} connections; 14 statements + 1/${AUDIT_BATCH} audit batch per transaction`,
+      note: `${c} connections; 8 statements per transaction (BEGIN and COMMIT included), an audit batch per ${AUDIT_BATCH}, a counter upsert every ${COUNTER_FLUSH_MS} ms`,
     });
   }
   return out;

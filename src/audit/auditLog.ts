@@ -30,6 +30,28 @@ export interface AuditLog {
   flush(): Promise<void>;
 }
 
+/** Column, record field and array type: one multi-row INSERT through unnest per batch. */
+const COLUMNS: [keyof AuditRecord, string, string][] = [
+  ['time', 'time', 'timestamptz'],
+  ['requestId', 'request_id', 'text'],
+  ['credentialId', 'credential_id', 'text'],
+  ['credentialKind', 'credential_kind', 'text'],
+  ['organizationId', 'organization_id', 'uuid'],
+  ['method', 'method', 'text'],
+  ['path', 'path', 'text'],
+  ['operation', 'operation', 'text'],
+  ['resourceType', 'resource_type', 'text'],
+  ['resourceId', 'resource_id', 'text'],
+  ['counterpartOrgId', 'counterpart_org_id', 'uuid'],
+  ['status', 'status', 'int'],
+  ['outcome', 'outcome', 'text'],
+  ['durationMs', 'duration_ms', 'float8'],
+  ['remoteAddress', 'remote_address', 'text'],
+  ['detail', 'detail', 'text'],
+];
+const INSERT_BATCH = `INSERT INTO audit_log (${COLUMNS.map((c) => c[1]).join(', ')})
+  SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${c[2]}[]`).join(', ')})`;
+
 export function createAuditLog(deps: { db: Database; log: Logger; batchDelayMs?: number }): AuditLog {
   let queue: AuditRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -42,7 +64,10 @@ export function createAuditLog(deps: { db: Database; log: Logger; batchDelayMs?:
     if (batch.length === 0) return inflight;
     inflight = inflight.then(async () => {
       try {
-        await deps.db.prisma.auditLog.createMany({ data: batch });
+        await deps.db.pool.query(
+          INSERT_BATCH,
+          COLUMNS.map(([key]) => batch.map((r) => r[key])),
+        );
       } catch (e) {
         deps.log.error({ err: e, rows: batch.length }, 'audit log write failed');
       }

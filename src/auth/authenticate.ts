@@ -1,5 +1,5 @@
 import type { Database } from '../db/client.js';
-import type { Actor } from '../http/context.js';
+import type { Actor, Role } from '../http/context.js';
 import { unauthorized } from '../http/errors.js';
 import { digestOf, parseApiKey, sameDigest } from './apiKeys.js';
 import type { OAuth } from './oauth.js';
@@ -10,6 +10,19 @@ export interface Authenticator {
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+
+interface KeyRow {
+  id: string;
+  organizationId: string;
+  kind: 'DSO' | 'MNO';
+  role: Role;
+  digest: Buffer;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+const KEY_LOOKUP = `SELECT k.id::text AS id, k.organization_id::text AS "organizationId", o.kind::text AS kind, k.role::text AS role,
+       k.digest, k.last_used_at AS "lastUsedAt", k.revoked_at AS "revokedAt"
+  FROM api_key k JOIN organization o ON o.id = k.organization_id WHERE k.prefix = $1`;
 
 export function createAuthenticator(deps: { db: Database; adminToken: string | undefined; now: () => Date; oauth: OAuth }): Authenticator {
   const adminDigest = deps.adminToken ? digestOf(deps.adminToken) : undefined;
@@ -27,21 +40,20 @@ export function createAuthenticator(deps: { db: Database; adminToken: string | u
         }
         throw unauthorized('Invalid credentials');
       }
-      const row = await deps.db.prisma.apiKey.findUnique({
-        where: { prefix: parsed.prefix },
-        include: { organization: { select: { kind: true } } },
-      });
-      if (!row || !sameDigest(digestOf(token), Buffer.from(row.digest))) throw unauthorized('Invalid credentials');
+      // One round trip on the hot path (this runs for every request): key and organisation kind.
+      const { rows } = await deps.db.pool.query<KeyRow>(KEY_LOOKUP, [parsed.prefix]);
+      const row = rows[0];
+      if (!row || !sameDigest(digestOf(token), row.digest)) throw unauthorized('Invalid credentials');
       if (row.revokedAt) throw unauthorized('This API key has been revoked');
       const now = deps.now();
       if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
         // Best effort, off the request path: a usage timestamp never fails a request.
-        void deps.db.prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } }).catch(() => undefined);
+        void deps.db.pool.query('UPDATE api_key SET last_used_at = $2 WHERE id = $1::uuid', [row.id, now]).catch(() => undefined);
       }
       return {
         kind: 'organization',
         organizationId: row.organizationId,
-        organizationKind: row.organization.kind,
+        organizationKind: row.kind,
         role: row.role,
         credentialId: row.id,
       };

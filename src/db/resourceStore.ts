@@ -1,4 +1,4 @@
-import type { Tx } from './client.js';
+import type { Reader } from './client.js';
 import type { OrganizationActor } from '../http/context.js';
 import type { Filter, ListQuery, ValueType } from '../http/tmfQuery.js';
 
@@ -11,6 +11,11 @@ import type { Filter, ListQuery, ValueType } from '../http/tmfQuery.js';
 export interface ColumnDef {
   column: string;
   type: ValueType;
+  /**
+   * NOT NULL in the table: sorting then omits `NULLS LAST`, so a descending sort can walk
+   * a plain b-tree index backwards instead of sorting every matching row.
+   */
+  notNull?: boolean;
 }
 
 export interface ResourceTableDef {
@@ -22,6 +27,12 @@ export interface ResourceTableDef {
    * A name ending in `[]` is a uuid[] column (e.g. a notice's audience).
    */
   tenancy: readonly string[];
+  /**
+   * No organisation appears in two tenancy columns of one row (a ticket's reporter is never
+   * its responsible party): lists then skip the de-duplicating condition between branches,
+   * and counts stay index-only.
+   */
+  disjointTenancy?: boolean;
   /** Whether the table has a `version` column (optimistic concurrency). */
   versioned?: boolean;
   /** SQL producing the TMF document (default: the `doc` column). */
@@ -54,7 +65,8 @@ const CAST: Record<ValueType, string> = { string: 'text', date: 'timestamptz', n
 
 function columnFilter(col: ColumnDef, f: Filter, p: Params): string {
   const cast = CAST[col.type];
-  if (f.op === 'eq') return `${col.column} = ANY(${p.add(f.values)}::${cast}[])`;
+  if (f.op === 'eq')
+    return f.values.length === 1 ? `${col.column} = ${p.add(f.values[0])}::${cast}` : `${col.column} = ANY(${p.add(f.values)}::${cast}[])`;
   if (f.op === 'ne') return `(${col.column} IS NULL OR ${col.column} <> ALL(${p.add(f.values)}::${cast}[]))`;
   return `${col.column} ${SQL_OP[f.op]} ${p.add(f.values[0])}::${cast}`;
 }
@@ -74,48 +86,77 @@ export interface ResourceStore {
   readonly def: ResourceTableDef;
   /** `extra` adds module-specific conditions (e.g. geometry) with their parameters. */
   list(
-    tx: Tx,
+    tx: Reader,
     actor: OrganizationActor,
     q: ListQuery,
     extra?: (params: unknown[]) => string,
   ): Promise<{ rows: StoredRow[]; total: number }>;
   /** Finds a visible row; `forUpdate` locks it for the rest of the transaction. */
-  find(tx: Tx, actor: OrganizationActor, id: string, opts?: { forUpdate?: boolean }): Promise<StoredRow | undefined>;
+  find(tx: Reader, actor: OrganizationActor, id: string, opts?: { forUpdate?: boolean }): Promise<StoredRow | undefined>;
 }
 
 export function createResourceStore(def: ResourceTableDef): ResourceStore {
   const versionCol = def.versioned === false ? '0 AS version' : 'version';
   const docSql = def.docSql ?? 'doc';
   const idSpec = def.id ?? { pattern: UUID, cast: 'uuid' };
-  const scope = (actor: OrganizationActor, p: Params) => {
-    if (def.tenancy.length === 0) return 'true';
-    const org = p.add(actor.organizationId);
-    return `(${def.tenancy.map((c) => (c.endsWith('[]') ? `${org}::uuid = ANY(${c.slice(0, -2)})` : `${c} = ${org}::uuid`)).join(' OR ')})`;
+  const scopeSql = (org: string) =>
+    `(${def.tenancy.map((c) => (c.endsWith('[]') ? `${org}::uuid = ANY(${c.slice(0, -2)})` : `${c} = ${org}::uuid`)).join(' OR ')})`;
+  const scope = (actor: OrganizationActor, p: Params) => (def.tenancy.length === 0 ? 'true' : scopeSql(p.add(actor.organizationId)));
+  /** One condition per organisation column; each excludes the rows of the ones before it. */
+  const tenancyBranches = (org: string): string[] => {
+    if (def.tenancy.length === 0) return [];
+    if (def.tenancy.some((c) => c.endsWith('[]'))) return [scopeSql(org)];
+    return def.tenancy.map((c, i) =>
+      [
+        `${c} = ${org}::uuid`,
+        ...(def.disjointTenancy ? [] : def.tenancy.slice(0, i).map((prev) => `${prev} IS DISTINCT FROM ${org}::uuid`)),
+      ].join(' AND '),
+    );
   };
   return {
     def,
     async list(tx, actor, q, extra) {
       const p = new Params();
-      const where = [scope(actor, p)];
-      if (extra) where.push(extra(p.values));
+      const org = def.tenancy.length ? p.add(actor.organizationId) : '';
+      const conditions: string[] = [];
+      if (extra) conditions.push(extra(p.values));
       for (const f of q.filters) {
         const col = f.path.length === 1 ? def.columns[f.path[0]!] : undefined;
-        where.push(col ? columnFilter(col, f, p) : docFilter(f, p, docSql));
+        conditions.push(col ? columnFilter(col, f, p) : docFilter(f, p, docSql));
       }
-      const whereSql = where.join(' AND ');
-      const order = q.sort
-        .map((s) => `${def.columns[s.attribute]!.column} ${s.descending ? 'DESC' : 'ASC'} NULLS LAST`)
-        .concat('id ASC')
-        .join(', ');
+      const sortCols = q.sort.map((s) => ({ col: def.columns[s.attribute]!, desc: s.descending }));
+      const dir = (desc: boolean, notNull?: boolean) => `${desc ? 'DESC' : 'ASC'}${notNull ? '' : ' NULLS LAST'}`;
       const countParams = [...p.values];
       const limit = p.add(q.limit);
       const offset = p.add(q.offset);
+      const branches = tenancyBranches(org);
+      let pageSql: string;
+      let countSql: string;
+      if (branches.length <= 1) {
+        const whereSql = [...branches, ...conditions].join(' AND ') || 'true';
+        const order = sortCols.map((s) => `${s.col.column} ${dir(s.desc, s.col.notNull)}`).concat('id ASC');
+        pageSql = `SELECT id::text AS id, ${versionCol}, ${docSql} AS doc FROM ${def.table} WHERE ${whereSql} ORDER BY ${order.join(', ')} LIMIT ${limit} OFFSET ${offset}`;
+        countSql = `SELECT count(*) AS n FROM ${def.table} WHERE ${whereSql}`;
+      } else {
+        // Visible through one of several organisation columns: one branch per column (a
+        // row appears in the first branch that matches), each ordered and cut at
+        // offset + limit so it can walk its own index; the union is merged and cut again.
+        // The OR form had to fetch and sort every matching row (docs/notes/performance.md).
+        const aliases = sortCols.map((_, i) => `s${i}`);
+        const inner = sortCols.map((s) => `${s.col.column} ${dir(s.desc, s.col.notNull)}`);
+        const outer = sortCols.map((s, i) => `${aliases[i]} ${dir(s.desc, s.col.notNull)}`);
+        const select = [`id`, versionCol, `${docSql} AS doc`, ...sortCols.map((s, i) => `${s.col.column} AS ${aliases[i]}`)].join(', ');
+        const branchSql = branches.map(
+          (b) =>
+            `(SELECT ${select} FROM ${def.table} WHERE ${[b, ...conditions].join(' AND ')} ORDER BY ${[...inner, 'id ASC'].join(', ')} LIMIT ${limit}::bigint + ${offset}::bigint)`,
+        );
+        pageSql = `SELECT id::text AS id, version, doc FROM (${branchSql.join(' UNION ALL ')}) AS visible
+          ORDER BY ${[...outer, 'id ASC'].join(', ')} LIMIT ${limit} OFFSET ${offset}`;
+        countSql = `SELECT ${branches.map((b) => `(SELECT count(*) FROM ${def.table} WHERE ${[b, ...conditions].join(' AND ')})`).join(' + ')} AS n`;
+      }
       const [rows, count] = await Promise.all([
-        tx.$queryRawUnsafe<StoredRow[]>(
-          `SELECT id::text AS id, ${versionCol}, ${docSql} AS doc FROM ${def.table} WHERE ${whereSql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
-          ...p.values,
-        ),
-        tx.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${def.table} WHERE ${whereSql}`, ...countParams),
+        tx.$queryRawUnsafe<StoredRow[]>(pageSql, ...p.values),
+        tx.$queryRawUnsafe<{ n: bigint | string | number }[]>(countSql, ...countParams),
       ]);
       return { rows, total: Number(count[0]?.n ?? 0) };
     },

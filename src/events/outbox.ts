@@ -41,32 +41,40 @@ export interface EventEnvelope {
 export async function writeEvents(tx: Tx, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`);
-  await tx.event.createMany({
-    data: events.map((e) => {
-      const id = crypto.randomUUID();
-      const envelope: EventEnvelope = {
-        eventId: id,
-        eventTime: e.eventTime.toISOString(),
-        eventType: e.eventType,
-        '@type': e.eventType,
-        '@baseType': 'Event',
-        domain: e.resourceType,
-        ...(e.title ? { title: e.title } : {}),
-        ...(e.description ? { description: e.description } : {}),
-        timeOccurred: e.eventTime.toISOString(),
-        event: { [e.resourceType]: e.resource },
-      };
-      return {
-        id,
-        eventType: e.eventType,
-        eventTime: e.eventTime,
-        resourceType: e.resourceType,
-        resourceId: e.resource.id,
-        originatorOrgId: e.originatorOrgId ?? null,
-        audience: [...new Set(e.audience)],
-        payload: envelope as object,
-      };
-    }),
+  const values: unknown[] = [];
+  const tuples = events.map((e) => {
+    const id = crypto.randomUUID();
+    const envelope: EventEnvelope = {
+      eventId: id,
+      eventTime: e.eventTime.toISOString(),
+      eventType: e.eventType,
+      '@type': e.eventType,
+      '@baseType': 'Event',
+      domain: e.resourceType,
+      ...(e.title ? { title: e.title } : {}),
+      ...(e.description ? { description: e.description } : {}),
+      timeOccurred: e.eventTime.toISOString(),
+      event: { [e.resourceType]: e.resource },
+    };
+    values.push(
+      id,
+      e.eventType,
+      e.eventTime,
+      e.resourceType,
+      e.resource.id,
+      e.originatorOrgId ?? null,
+      [...new Set(e.audience)],
+      JSON.stringify(envelope),
+    );
+    const n = values.length;
+    return `($${n - 7}::uuid, $${n - 6}, $${n - 5}::timestamptz, $${n - 4}, $${n - 3}, $${n - 2}::uuid, $${n - 1}::uuid[], $${n}::jsonb)`;
   });
-  await tx.$executeRawUnsafe(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+  // The rows and the NOTIFY (delivered at commit) in one statement.
+  await tx.$queryRawUnsafe(
+    `WITH inserted AS (
+       INSERT INTO event (id, event_type, event_time, resource_type, resource_id, originator_org_id, audience, payload)
+       VALUES ${tuples.join(', ')})
+     SELECT pg_notify('${EVENTS_CHANNEL}', '')::text AS notified`,
+    ...values,
+  );
 }

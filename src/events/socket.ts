@@ -119,28 +119,39 @@ export function createSocketBridge(deps: {
 
   const state = (s: Socket) => s.data as SocketState;
 
+  const accepts = (st: SocketState, e: WireEvent) => e.sequence > st.lastSent && e.recipients.includes(st.orgId) && wants(st.filter, e);
+
   const send = (s: Socket, e: WireEvent) => {
     const st = state(s);
-    if (e.sequence <= st.lastSent || !e.recipients.includes(st.orgId) || !wants(st.filter, e)) return;
+    if (!accepts(st, e)) return;
     st.lastSent = e.sequence;
     s.emit('event', toDelivered(e) satisfies DeliveredEvent);
   };
 
+  /**
+   * Each event is encoded once and written to every local socket that should get it
+   * (`io.local.to(ids)`: Socket.IO encodes a broadcast once); per-socket emits encoded the
+   * same envelope once per connection, which dominated fan-out to 1,000 clients.
+   */
   const deliverLocal = (events: WireEvent[]) => {
     if (!io) return;
-    const orgs = new Set(events.flatMap((e) => e.recipients));
-    for (const org of orgs) {
-      const room = io.sockets.adapter.rooms.get(`org:${org}`);
-      if (!room) continue;
-      for (const id of room) {
-        const s = io.sockets.sockets.get(id);
-        if (!s) continue;
-        const st = state(s);
-        for (const e of events) {
+    for (const e of events) {
+      const targets: string[] = [];
+      for (const org of new Set(e.recipients)) {
+        const room = io.sockets.adapter.rooms.get(`org:${org}`);
+        if (!room) continue;
+        for (const id of room) {
+          const s = io.sockets.sockets.get(id);
+          if (!s) continue;
+          const st = state(s);
           if (st.catchingUp) st.buffer.push(e);
-          else send(s, e);
+          else if (accepts(st, e)) {
+            st.lastSent = e.sequence;
+            targets.push(id);
+          }
         }
       }
+      if (targets.length) io.local.to(targets).emit('event', toDelivered(e) satisfies DeliveredEvent);
     }
   };
 

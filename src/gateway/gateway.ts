@@ -7,8 +7,20 @@ import type { OrganizationActor } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 
 /**
- * Gateway policies shared by every API (GW-3, GW-4, GW-5). All state is in PostgreSQL
- * (fixed-window counters upserted atomically), so limits hold across instances.
+ * Gateway policies shared by every API (GW-3, GW-4, GW-5). The state is in PostgreSQL
+ * (fixed-window counters upserted atomically, alarms and blocks), so limits hold across
+ * instances. Two things keep it off the request path (issue 7, docs/notes/performance.md):
+ *
+ * - Counters far from their limit are counted in memory and added to PostgreSQL in one
+ *   statement every COUNTER_FLUSH_MS; a request whose count would come within the last
+ *   10 % of a limit (or any limit of SYNC_LIMIT or less, such as the AMI example's 24 a
+ *   minute) is counted in PostgreSQL before it is answered, so the refusal point is exact
+ *   on one instance. With several instances, the stretch counted in memory may overshoot by
+ *   what the other instances counted since their last flush (at most COUNTER_FLUSH_MS of
+ *   their traffic) — never inside that last 10 %.
+ * - Active GW-3 blocks are read from PostgreSQL at most every BLOCK_REFRESH_MS and kept in
+ *   memory; a block raised on this instance applies at once, one raised on another
+ *   instance within BLOCK_REFRESH_MS.
  *
  * GW-4: each organisation has a rate tier (per minute / hour / day); requests that address
  * a partner organisation in their body (creates) also count against the partnership's
@@ -73,6 +85,23 @@ export interface RateDecision {
 export type Gateway = ReturnType<typeof createGateway>;
 
 const TIER_CACHE_MS = 30_000;
+export const COUNTER_FLUSH_MS = 200;
+export const BLOCK_REFRESH_MS = 2_000;
+/** Limits this small are always counted in PostgreSQL before answering. */
+const SYNC_LIMIT = 100;
+
+/** In-memory view of one counter (key + window). */
+interface Slot {
+  key: string;
+  windowStart: Date;
+  windowEnd: number;
+  /** The total in PostgreSQL when this instance last wrote it. */
+  base: number;
+  /** Counted here, not yet sent. */
+  pending: number;
+  /** Sent, not yet confirmed. */
+  inflight: number;
+}
 
 export function createGateway(deps: { db: Database; log: Logger; config: Config; now: () => Date }) {
   const { db, log, config, now } = deps;
@@ -109,7 +138,104 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
 
   const windowStart = (t: Date, w: Window) => new Date(Math.floor(t.getTime() / w.ms) * w.ms);
 
+  const slots = new Map<string, Slot>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+
+  const slotFor = (key: string, start: Date, w: Window): Slot => {
+    const id = `${key}@${start.getTime()}`;
+    let s = slots.get(id);
+    if (!s) {
+      s = { key, windowStart: start, windowEnd: start.getTime() + w.ms, base: 0, pending: 0, inflight: 0 };
+      slots.set(id, s);
+    }
+    return s;
+  };
+  const takePending = (s: Slot) => {
+    const n = s.pending;
+    s.pending = 0;
+    return n;
+  };
+
+  /** Adds counts in one upsert; returns the new totals by key (and updates the slots). */
+  const writeCounts = async (adds: { slot: Slot; add: number }[]): Promise<Map<string, number>> => {
+    const todo = adds.filter((a) => a.add > 0);
+    for (const a of todo) a.slot.inflight += a.add;
+    const values: unknown[] = [];
+    const tuples = todo.map((a) => {
+      values.push(a.slot.key, a.slot.windowStart, a.add);
+      return `($${values.length - 2}, $${values.length - 1}::timestamptz, $${values.length}::int)`;
+    });
+    try {
+      const { rows } = todo.length
+        ? await db.counters.query<{ key: string; window_start: Date; count: number }>(
+            `INSERT INTO rate_counter (key, window_start, count) VALUES ${tuples.join(', ')}
+             ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counter.count + EXCLUDED.count
+             RETURNING key, window_start, count`,
+            values,
+          )
+        : { rows: [] };
+      const totals = new Map<string, number>();
+      for (const a of todo) {
+        a.slot.inflight -= a.add;
+        const row = rows.find((r) => r.key === a.slot.key && r.window_start.getTime() === a.slot.windowStart.getTime());
+        if (row) a.slot.base = Math.max(a.slot.base, row.count);
+        totals.set(a.slot.key, a.slot.base + a.slot.inflight + a.slot.pending);
+      }
+      return totals;
+    } catch (e) {
+      // Not lost: counted again with the next write.
+      for (const a of todo) {
+        a.slot.inflight -= a.add;
+        a.slot.pending += a.add;
+      }
+      throw e;
+    }
+  };
+
+  /** Sends everything counted in memory; drops slots of windows that have ended. */
+  const flush = (): Promise<void> => {
+    flushTimer = undefined;
+    flushing = flushing.then(async () => {
+      const batch = [...slots.values()].filter((s) => s.pending > 0).map((s) => ({ slot: s, add: takePending(s) }));
+      if (batch.length)
+        await writeCounts(batch).catch((e: unknown) => {
+          log.warn({ err: e }, 'rate counters: write failed, retrying');
+          flushTimer ??= setTimeout(() => void flush(), COUNTER_FLUSH_MS).unref();
+        });
+      const t = now().getTime();
+      for (const [id, s] of slots) if (s.windowEnd <= t && s.pending === 0 && s.inflight === 0) slots.delete(id);
+    });
+    return flushing;
+  };
+
+  let blocks: { until: Map<string, Date>; at: number } | undefined;
+  let blocksLoading: Promise<Map<string, Date>> | undefined;
+  const activeBlocks = async (): Promise<Map<string, Date>> => {
+    if (blocks && Date.now() - blocks.at < BLOCK_REFRESH_MS) return blocks.until;
+    blocksLoading ??= (async () => {
+      try {
+        const { rows } = await db.pool.query<{ source: string; until: Date }>(
+          'SELECT source, max(blocked_until) AS until FROM security_alarm WHERE blocked_until > $1 GROUP BY source',
+          [now()],
+        );
+        const until = new Map(rows.map((r) => [r.source, r.until]));
+        blocks = { until, at: Date.now() };
+        return until;
+      } finally {
+        blocksLoading = undefined;
+      }
+    })();
+    return blocksLoading;
+  };
+
   return {
+    /** Writes the counters still held in memory (shutdown, tests). */
+    async flush(): Promise<void> {
+      if (flushTimer) clearTimeout(flushTimer);
+      await flush();
+    },
+
     /**
      * Counts the request in every window of its budgets; throws 429 (with Retry-After,
      * RateLimit headers and the GW-4 warning: message id, destination, time received)
@@ -157,17 +283,23 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
         }
       }
       const t = now();
-      const values: unknown[] = [];
-      const tuples = limits.map((l) => {
-        values.push(l.key, windowStart(t, l.window));
-        return `($${values.length - 1}, $${values.length}::timestamptz, 1)`;
+      const slots = limits.map((l) => slotFor(l.key, windowStart(t, l.window), l.window));
+      const nearLimit = limits.some((l, i) => {
+        const s = slots[i]!;
+        return l.limit <= SYNC_LIMIT || s.base + s.inflight + s.pending + 1 > l.limit - Math.ceil(l.limit / 10);
       });
-      const { rows } = await db.pool.query<{ key: string; count: number }>(
-        `INSERT INTO rate_counter (key, window_start, count) VALUES ${tuples.join(', ')}
-         ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counter.count + 1 RETURNING key, count`,
-        values,
-      );
-      const counts = new Map(rows.map((r) => [r.key, r.count]));
+      const counts = new Map<string, number>();
+      if (nearLimit) {
+        // Exact: this request (and anything pending for these keys) counted in PostgreSQL now.
+        const totals = await writeCounts(slots.map((s) => ({ slot: s, add: takePending(s) + 1 })));
+        for (const s of slots) counts.set(s.key, totals.get(s.key) ?? s.base);
+      } else {
+        for (const s of slots) {
+          s.pending += 1;
+          counts.set(s.key, s.base + s.inflight + s.pending);
+        }
+        flushTimer ??= setTimeout(() => void flush(), COUNTER_FLUSH_MS).unref();
+      }
       const state = limits.map((l) => {
         const count = counts.get(l.key) ?? 1;
         const reset = Math.max(1, Math.ceil((windowStart(t, l.window).getTime() + l.window.ms - t.getTime()) / 1000));
@@ -205,7 +337,7 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
     async recordRefusal(source: string, organizationId: string | undefined, detail: string): Promise<void> {
       const t = now();
       const hour = windowStart(t, HOUR);
-      const { rows } = await db.pool.query<{ count: number }>(
+      const { rows } = await db.counters.query<{ count: number }>(
         `INSERT INTO rate_counter (key, window_start, count) VALUES ($1, $2, 1)
          ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counter.count + 1 RETURNING count`,
         [`refused:${source}`, hour],
@@ -233,6 +365,7 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
           blockedUntil,
         );
         if (!inserted) return;
+        if (blockedUntil) blocks?.until.set(source, blockedUntil);
         await writeEvents(tx, [
           {
             eventType: 'UnauthorizedAttemptsAlarmEvent',
@@ -258,12 +391,10 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
 
     /** Whether any of these sources is blocked now; returns seconds until the block ends. */
     async blockedFor(sources: string[]): Promise<number | undefined> {
-      const { rows } = await db.pool.query<{ until: Date }>(
-        'SELECT max(blocked_until) AS until FROM security_alarm WHERE source = ANY($1::text[]) AND blocked_until > $2',
-        [sources, now()],
-      );
-      const until = rows[0]?.until;
-      return until ? Math.max(1, Math.ceil((until.getTime() - now().getTime()) / 1000)) : undefined;
+      const active = await activeBlocks();
+      const t = now().getTime();
+      const until = Math.max(0, ...sources.map((src) => active.get(src)?.getTime() ?? 0));
+      return until > t ? Math.max(1, Math.ceil((until - t) / 1000)) : undefined;
     },
   };
 }

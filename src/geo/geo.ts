@@ -145,7 +145,84 @@ export function haversineMetres(a: Position, b: Position): number {
  * Polygons: GiST-indexed box prefilter, then `polygon @> point` on the outer ring and
  * "not strictly inside" each hole (a point on a hole's edge is on the area's boundary).
  */
-export function areaCondition(column: string, area: Area, params: unknown[]): string {
+/**
+ * Grid prefilter for polygon matching (issue 7). The area's bounding box is cut into n x n
+ * cells: a cell that no edge passes through lies wholly inside (2) or outside (0) the area,
+ * decided by its centre; a cell an edge passes through (1) needs the exact test. Points
+ * then cost one cell lookup, and only those in boundary cells (a few percent for a
+ * storm footprint) pay `polygon @> point`, which is linear in the number of vertices.
+ * Edges are marked conservatively (every cell touched by the box of each short piece of
+ * the edge, widened slightly), so a cell marked 0 or 2 has no boundary in or near it.
+ */
+export interface AreaGrid {
+  x0: number;
+  y0: number;
+  dx: number;
+  dy: number;
+  n: number;
+  /** cells[i * n + j]: column i (longitude), row j (latitude). */
+  cells: number[];
+}
+
+export function areaGrid(area: Area, n = 64): AreaGrid | undefined {
+  const polys = polygonsOf(area);
+  if (polys.length === 0) return undefined;
+  const b = boundingBox(area);
+  const dx = (b.maxLon - b.minLon) / n;
+  const dy = (b.maxLat - b.minLat) / n;
+  if (!(dx > 0 && dy > 0)) return undefined;
+  const cells = new Array<number>(n * n).fill(0);
+  const col = (x: number) => Math.min(n - 1, Math.max(0, Math.floor((x - b.minLon) / dx)));
+  const row = (y: number) => Math.min(n - 1, Math.max(0, Math.floor((y - b.minLat) / dy)));
+  const epsX = dx * 1e-6;
+  const epsY = dy * 1e-6;
+  const step = Math.min(dx, dy) / 2;
+  for (const rings of polys)
+    for (const ring of rings)
+      for (let k = 0; k < ring.length - 1; k++) {
+        const [ax, ay] = ring[k]!;
+        const [bx, by] = ring[k + 1]!;
+        const pieces = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / step));
+        for (let q = 0; q < pieces; q++) {
+          const x1 = ax + ((bx - ax) * q) / pieces;
+          const y1 = ay + ((by - ay) * q) / pieces;
+          const x2 = ax + ((bx - ax) * (q + 1)) / pieces;
+          const y2 = ay + ((by - ay) * (q + 1)) / pieces;
+          for (let i = col(Math.min(x1, x2) - epsX); i <= col(Math.max(x1, x2) + epsX); i++)
+            for (let j = row(Math.min(y1, y2) - epsY); j <= row(Math.max(y1, y2) + epsY); j++) cells[i * n + j] = 1;
+        }
+      }
+  // Cells no edge touches: inside if their centre is inside one of the polygons (even-odd
+  // over the polygon's outer ring and holes, one scanline per row of centres).
+  for (let j = 0; j < n; j++) {
+    const y = b.minLat + (j + 0.5) * dy;
+    for (const rings of polys) {
+      const xs: number[] = [];
+      for (const ring of rings)
+        for (let k = 0; k < ring.length - 1; k++) {
+          const [ax, ay] = ring[k]!;
+          const [bx, by] = ring[k + 1]!;
+          if (ay > y !== by > y) xs.push(ax + ((y - ay) * (bx - ax)) / (by - ay));
+        }
+      xs.sort((u, v) => u - v);
+      for (let m = 0; m + 1 < xs.length; m += 2) {
+        const from = Math.max(0, Math.ceil((xs[m]! - b.minLon) / dx - 0.5));
+        const to = Math.min(n - 1, Math.floor((xs[m + 1]! - b.minLon) / dx - 0.5));
+        for (let i = from; i <= to; i++) if (cells[i * n + j] === 0) cells[i * n + j] = 2;
+      }
+    }
+  }
+  return { x0: b.minLon, y0: b.minLat, dx, dy, n, cells };
+}
+
+/** The index-friendly part of `areaCondition`: the point is within the area's bounding box (GiST). */
+export function boxCondition(column: string, area: Area, params: unknown[]): string {
+  params.push(boxLiteral(boundingBox(area)));
+  return `${column} <@ $${params.length}::box`;
+}
+
+/** SQL condition: the point in `column` lies in the area (boundary included). `grid: false` skips the prefilter (tests compare both). */
+export function areaCondition(column: string, area: Area, params: unknown[], opts: { grid?: boolean } = {}): string {
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
@@ -163,7 +240,13 @@ export function areaCondition(column: string, area: Area, params: unknown[]): st
       conds.push(`NOT (${p(polygonLiteral(h))}::polygon @> ${column} AND (${p(pathLiteral(h))}::path <-> ${column}) > 1e-12)`);
     return `(${conds.join(' AND ')})`;
   });
-  return `(${bbox} AND (${polys.join(' OR ')}))`;
+  const exact = `(${polys.join(' OR ')})`;
+  const grid = opts.grid === false ? undefined : areaGrid(area);
+  if (!grid) return `(${bbox} AND ${exact})`;
+  const cellOf = (axis: 0 | 1, origin: number, size: number) =>
+    `least(${grid.n - 1}, greatest(0, floor((${column}[${axis}] - ${p(origin)}::float8) / ${p(size)}::float8)::int))`;
+  const cell = `${cellOf(0, grid.x0, grid.dx)} * ${grid.n} + ${cellOf(1, grid.y0, grid.dy)} + 1`;
+  return `(${bbox} AND CASE (${p(grid.cells)}::smallint[])[${cell}] WHEN 2 THEN true WHEN 0 THEN false ELSE ${exact} END)`;
 }
 
 /** Ray casting with boundary = inside, for notices' own geometry checks in JS. */

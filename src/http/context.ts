@@ -78,3 +78,13 @@ export function requireOrganization(actor: Actor): OrganizationActor {
   if (actor.kind !== 'organization') throw forbidden('This operation needs an organisation credential, not the platform-admin token');
   return actor;
 }
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Child logger carrying the request id (created on first use). */
+      log: Logger;
+    }
+  }
+}

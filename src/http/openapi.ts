@@ -3,7 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { dereference } from '@apidevtools/json-schema-ref-parser';
 import express, { type Request, type Response, type Router } from 'express';
-import { OpenAPIBackend, type Context, type Operation } from 'openapi-backend';
+import { OpenAPIBackend, type Operation } from 'openapi-backend';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import type { Authenticator } from '../auth/authenticate.js';
@@ -13,6 +13,7 @@ import { sourcesOf } from '../gateway/sources.js';
 import { authorize } from './access.js';
 import type { Actor, AuditNote, HandlerMap, HttpResult, RequestContext } from './context.js';
 import { AppError, badRequest, notFound } from './errors.js';
+import { compileRoutes, matchRoute } from './routes.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
@@ -145,18 +146,12 @@ function compileBodyValidators(api: LoadedApi): BodyValidators {
   return out;
 }
 
-function allowedMethods(api: LoadedApi, reqPath: string): string[] {
-  const methods = ['get', 'post', 'put', 'patch', 'delete'];
-  return methods.filter((m) => api.backend.router.matchOperation({ method: m, path: reqPath, headers: {} })).map((m) => m.toUpperCase());
-}
-
 /** One Express router per API: routing by openapi-backend, then our pipeline. */
 export function mountApi(api: LoadedApi, deps: MountDeps): Router {
   const bodyValidators = compileBodyValidators(api);
   const router = express.Router();
 
-  const pipeline = async (c: Context, req: Request, res: Response): Promise<void> => {
-    const op = c.operation as Operation;
+  const pipeline = async (op: Operation, params: Record<string, string>, req: Request, res: Response): Promise<void> => {
     const operationId = op.operationId!;
     const audit = res.locals.audit as AuditNote;
     audit.operation = operationId;
@@ -223,7 +218,7 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
       requestId: res.locals.requestId as string,
       operationId,
       actor,
-      params: (c.request.params ?? {}) as Record<string, string>,
+      params,
       query: req.query as Record<string, string | string[] | undefined>,
       body,
       contentType,
@@ -247,43 +242,21 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
     else res.status(result.status).json(result.body);
   };
 
-  const handlers: Record<string, (c: Context, req: Request, res: Response) => Promise<void>> = {
-    notFound: async (c) => {
-      throw notFound('Resource', c.request.path);
-    },
-    methodNotAllowed: async (c, _req, res) => {
-      const allow = allowedMethods(api, c.request.path);
-      res.setHeader('Allow', allow.join(', '));
-      throw new AppError(
-        405,
-        'METHOD_NOT_ALLOWED',
-        'Method Not Allowed',
-        `${c.request.method.toUpperCase()} is not allowed on ${api.basePath}${c.request.path}; allowed: ${allow.join(', ')}`,
-      );
-    },
-    notImplemented: async (c) => {
-      throw new AppError(501, 'NOT_IMPLEMENTED', 'Not Implemented', `${c.operation?.operationId ?? 'operation'} is not implemented`);
-    },
-  };
-  for (const id of api.operationIds) handlers[id] = pipeline;
-  api.backend.register(handlers as never);
-  // Credentials are checked in the pipeline (so refusals are audited and typed); tell
-  // openapi-backend the scheme is handled.
-  api.backend.registerSecurityHandler('bearerAuth', () => true);
-
+  const routes = compileRoutes(api.backend.getOperations());
   router.use(async (req, res, next) => {
     try {
-      await api.backend.handleRequest(
-        {
-          method: req.method,
-          path: req.path,
-          query: req.query as Record<string, string>,
-          headers: req.headers as Record<string, string>,
-          body: req.body,
-        },
-        req,
-        res,
-      );
+      const m = matchRoute(routes, req.method, req.path);
+      if (m.kind === 'notFound') throw notFound('Resource', req.path);
+      if (m.kind === 'methodNotAllowed') {
+        res.setHeader('Allow', m.allowed.join(', '));
+        throw new AppError(
+          405,
+          'METHOD_NOT_ALLOWED',
+          'Method Not Allowed',
+          `${req.method} is not allowed on ${api.basePath}${req.path}; allowed: ${m.allowed.join(', ')}`,
+        );
+      }
+      await pipeline(m.operation, m.params, req, res);
     } catch (e) {
       next(e);
     }

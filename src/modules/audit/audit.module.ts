@@ -73,7 +73,7 @@ export function auditModule(ctx: ModuleContext): GridlinkModule {
     const q = parseListQuery(c.query, schema, Object.keys(store.def.columns), [{ attribute: sortAttr, descending: true }]);
     const ndjson = String(c.headers.accept ?? '').includes('application/x-ndjson');
     if (ndjson) q.limit = NDJSON_MAX;
-    const { rows, total } = await store.list(ctx.db.prisma, actor, q);
+    const { rows, total } = await store.list(ctx.db.reader, actor, q);
     const items = rows.map((r) => selectFields(r.doc, q.fields));
     if (ndjson) {
       return {
@@ -91,7 +91,7 @@ export function auditModule(ctx: ModuleContext): GridlinkModule {
     listSecurityAlarm: (c) => list(c, alarms, schemas.alarm, 'raisedAt'),
     async retrieveAuditRecord(c) {
       const [store, actor] = scoped(c.actor, audit);
-      const row = await store.find(ctx.db.prisma, actor, c.params.id!);
+      const row = await store.find(ctx.db.reader, actor, c.params.id!);
       if (!row) throw notFound('AuditRecord', c.params.id);
       return { status: 200, body: row.doc };
     },

@@ -1,6 +1,6 @@
 import type { Tx } from '../../db/client.js';
 import type { NewEvent } from '../../events/outbox.js';
-import { areaCondition, parseArea } from '../../geo/geo.js';
+import { areaCondition, boxCondition, parseArea } from '../../geo/geo.js';
 import type { JsonObject } from '../../http/patch.js';
 import { ACTIVE_OUTAGE, type OutageStatus } from './energyOutage.lifecycle.js';
 
@@ -57,24 +57,28 @@ export async function matchSites(tx: Tx, doc: JsonObject, mnoIds: string[]): Pro
   const area = (doc.affectedArea ?? {}) as { outageArea?: unknown; energySupplyId?: string[] };
   if (mnoIds.length === 0) return [];
   const params: unknown[] = [mnoIds];
-  const conds: string[] = [];
+  const prefilter: string[] = [];
   let areaSql = 'false';
   if (area.outageArea) {
-    areaSql = areaCondition('location', parseArea(area.outageArea), params);
-    conds.push(areaSql);
+    const parsed = parseArea(area.outageArea);
+    prefilter.push(boxCondition('location', parsed, params));
+    areaSql = areaCondition('location', parsed, params);
   }
   let supplySql = 'false';
   if (area.energySupplyId?.length) {
     params.push(area.energySupplyId);
     supplySql = `energy_supply_id = ANY($${params.length}::text[])`;
-    conds.push(supplySql);
+    prefilter.push(supplySql);
   }
-  if (conds.length === 0) return [];
+  if (prefilter.length === 0) return [];
+  // The area test runs once per candidate (OFFSET 0 keeps the subquery from being merged).
   return tx.$queryRawUnsafe<ImpactedSiteRow[]>(
     `SELECT id::text, site_id, org_id::text, name, location[0] AS lon, location[1] AS lat, energy_supply_id, priority, ups_installed,
             ups_capacity_minutes, remaining_minutes, generator,
-            CASE WHEN (${areaSql}) AND (${supplySql}) THEN 'both' WHEN (${areaSql}) THEN 'area' ELSE 'energySupply' END AS matched_by
-       FROM mno_site WHERE org_id = ANY($1::uuid[]) AND (${conds.join(' OR ')}) ORDER BY site_id`,
+            CASE WHEN in_area AND by_supply THEN 'both' WHEN in_area THEN 'area' ELSE 'energySupply' END AS matched_by
+       FROM (SELECT *, (${areaSql}) AS in_area, (${supplySql}) AS by_supply
+               FROM mno_site WHERE org_id = ANY($1::uuid[]) AND (${prefilter.join(' OR ')}) OFFSET 0) AS candidate
+      WHERE in_area OR by_supply ORDER BY site_id`,
     ...params,
   );
 }

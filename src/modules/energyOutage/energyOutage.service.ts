@@ -190,7 +190,7 @@ export function createEnergyOutageService(deps: {
       // its own view, so a filter cannot reveal which other MNOs received or answered a notice.
       const viewFilters = q.filters.filter((f) => VIEW_FILTERED.includes(f.path[0]!));
       const inMemory = actor.organizationKind === 'DSO' ? [] : viewFilters;
-      if (!geo.atPoint && inMemory.length === 0) return store.list(db.prisma, actor, q, build);
+      if (!geo.atPoint && inMemory.length === 0) return store.list(db.reader, actor, q, build);
       // Exact tests in memory (the area's shape, the caller's view), then paging, so a page
       // never loses a real match to a candidate that only the bounding box matched.
       const sqlFilters = q.filters.filter((f) => !inMemory.includes(f));

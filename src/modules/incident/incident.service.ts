@@ -16,6 +16,7 @@ import { checkIncidentTransition, type IncidentSide, type IncidentState } from '
 export const incidentTable = createResourceStore({
   table: 'incident',
   tenancy: ['reporter_org_id', 'responsible_org_id'],
+  disjointTenancy: true, // create refuses an organisation filing with itself
   columns: {
     state: { column: 'state', type: 'string' },
     ackState: { column: 'ack_state', type: 'string' },
@@ -85,8 +86,6 @@ export function createIncidentService(deps: {
   };
   const sideOf = (actor: OrganizationActor, doc: JsonObject): IncidentSide =>
     partiesOf(doc).reporter === actor.organizationId ? 'reporter' : 'responsible';
-  const orgName = async (tx: Tx, id: string) => (await tx.organization.findUnique({ where: { id }, select: { name: true } }))?.name;
-
   const columns = (doc: JsonObject) => ({
     state: doc.state as string,
     ackState: doc.ackState as string,
@@ -167,11 +166,11 @@ export function createIncidentService(deps: {
     partiesOf,
 
     list(actor: OrganizationActor, q: ListQuery) {
-      return incidentTable.list(db.prisma, actor, q);
+      return incidentTable.list(db.reader, actor, q);
     },
 
     async get(actor: OrganizationActor, id: string): Promise<JsonObject> {
-      const row = await incidentTable.find(db.prisma, actor, id);
+      const row = await incidentTable.find(db.reader, actor, id);
       if (!row) throw notFound('Incident', id);
       return row.doc;
     },
@@ -203,12 +202,13 @@ export function createIncidentService(deps: {
       }
 
       return db.transaction(async (tx) => {
-        if (!(await party.isActivePartner(tx, actor.organizationId, responsibleId))) {
+        const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
+        if (!partner.active) {
           throw unprocessable(`relatedParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
         }
         const id = crypto.randomUUID();
         await links.checkRefs(tx, actor, 'incident', { id, ...body });
-        const [reporterName, responsibleName] = await Promise.all([orgName(tx, actor.organizationId), orgName(tx, responsibleId)]);
+        const { actorName: reporterName, partnerName: responsibleName } = partner;
         const ts = t.toISOString();
         const doc: JsonObject = {
           id,
@@ -242,7 +242,7 @@ export function createIncidentService(deps: {
             ...columns(doc),
           },
         });
-        await links.syncDocumentLinks(tx, actor, 'incident', id, doc, t);
+        await links.syncDocumentLinks(tx, actor, 'incident', id, doc, t, { created: true });
         await writeEvents(tx, [event('IncidentCreateEvent', 'incident', doc, doc, actor, t)]);
         return doc;
       });
@@ -278,7 +278,7 @@ export function createIncidentService(deps: {
         if (finding) {
           recorded = {
             ...finding,
-            diagnosedBy: { ...orgRef(actor.organizationId, await orgName(tx, actor.organizationId)), role: side },
+            diagnosedBy: { ...orgRef(actor.organizationId, await party.orgName(tx, actor.organizationId)), role: side },
             date: ts,
             '@type': 'IncidentFinding',
           };
@@ -382,14 +382,14 @@ export function createIncidentService(deps: {
     },
 
     listTasks(actor: OrganizationActor, taskType: IncidentTaskType, q: ListQuery) {
-      return incidentTaskTable.list(db.prisma, actor, {
+      return incidentTaskTable.list(db.reader, actor, {
         ...q,
         filters: [...q.filters, { path: ['@type'], op: 'eq', values: [taskType], type: 'string' }],
       });
     },
 
     async getTask(actor: OrganizationActor, taskType: IncidentTaskType, id: string): Promise<JsonObject> {
-      const row = await incidentTaskTable.find(db.prisma, actor, id);
+      const row = await incidentTaskTable.find(db.reader, actor, id);
       if (!row || row.doc['@type'] !== taskType) throw notFound(taskType, id);
       return row.doc;
     },

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database, Tx } from '../../db/client.js';
+import type { Database, Reader, Tx } from '../../db/client.js';
 import { isUuid } from '../../db/resourceStore.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { unprocessable } from '../../http/errors.js';
@@ -133,13 +133,13 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
     return base ? href(base, `/${type}/${id}`) : undefined;
   };
 
-  const tableExists = async (tx: Tx, table: string) => {
+  const tableExists = async (tx: Reader, table: string) => {
     const r = await tx.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT to_regclass($1) IS NOT NULL AS ok`, table);
     return r[0]?.ok === true;
   };
 
   /** The subset of `ids` (of one type) that `orgId` may see, with their names. */
-  const visible = async (tx: Tx, orgId: string, type: LinkableType, ids: string[]): Promise<Map<string, string | undefined>> => {
+  const visible = async (tx: Reader, orgId: string, type: LinkableType, ids: string[]): Promise<Map<string, string | undefined>> => {
     const wanted = [...new Set(ids.filter(isUuid))];
     const out = new Map<string, string | undefined>();
     if (wanted.length === 0) return out;
@@ -155,7 +155,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
   };
 
   /** Visibility of many (type, id) pairs for one organisation: key `type:id`. */
-  const visibleMany = async (tx: Tx, orgId: string, pairs: { type: LinkableType; id: string }[]) => {
+  const visibleMany = async (tx: Reader, orgId: string, pairs: { type: LinkableType; id: string }[]) => {
     const byType = new Map<LinkableType, string[]>();
     for (const p of pairs) byType.set(p.type, [...(byType.get(p.type) ?? []), p.id]);
     const out = new Map<string, string | undefined>();
@@ -221,14 +221,19 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
       fromId: string,
       doc: JsonObject,
       t: Date,
+      opts?: { created?: boolean },
     ): Promise<void> {
       const refs = documentRefs(fromType, doc);
-      const existing = await tx.$queryRawUnsafe<LinkRow[]>(
-        `SELECT id::text AS id, from_type, from_id::text AS from_id, to_type, to_id::text AS to_id, relation, origin
+      // A resource created in this transaction has no links yet.
+      if (opts?.created && refs.length === 0) return;
+      const existing = opts?.created
+        ? []
+        : await tx.$queryRawUnsafe<LinkRow[]>(
+            `SELECT id::text AS id, from_type, from_id::text AS from_id, to_type, to_id::text AS to_id, relation, origin
            FROM resource_link WHERE from_type = $1 AND from_id = $2::uuid AND origin = 'document'`,
-        fromType,
-        fromId,
-      );
+            fromType,
+            fromId,
+          );
       const key = (type: string, id: string, relation: string) => `${type}:${id}:${relation}`;
       const wanted = new Map(refs.map((r) => [key(r.toType, r.toId, r.relation), r]));
       const have = new Map(existing.map((l) => [key(l.to_type, l.to_id, l.relation), l]));
@@ -320,7 +325,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
      */
     async present(orgId: string, type: LinkableType, docs: JsonObject[], href: Href): Promise<JsonObject[]> {
       if (docs.length === 0) return docs;
-      const tx = db.prisma;
+      const tx = db.reader;
       const ids = docs.map((d) => d.id as string).filter(isUuid);
       const rows = ids.length
         ? await tx.$queryRawUnsafe<LinkRow[]>(

@@ -164,7 +164,7 @@ export function createNetworkStatusService(deps: { db: Database; now: () => Date
         }
         return extra.length ? extra.join(' AND ') : 'true';
       };
-      const result = await store.list(db.prisma, actor, q, build);
+      const result = await store.list(db.reader, actor, q, build);
       if (!point) return result;
       // The box prefilter serves the index; the exact test the shape.
       const [lon, lat] = point;

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database, Tx } from '../../db/client.js';
+import type { Database, Reader, Tx } from '../../db/client.js';
 import type { AuthenticatedActor as Actor, OrganizationActor } from '../../http/context.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
 import { generateApiKey } from '../../auth/apiKeys.js';
@@ -185,18 +185,36 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
     },
 
     /** Whether two organisations may exchange records now (GW-9). */
-    async isActivePartner(tx: Tx, orgA: string, orgB: string): Promise<boolean> {
-      if (!isUuid(orgA) || !isUuid(orgB)) return false;
-      const n = await tx.partnership.count({
-        where: {
-          status: 'active',
-          OR: [
-            { dsoId: orgA, mnoId: orgB },
-            { dsoId: orgB, mnoId: orgA },
-          ],
-        },
-      });
-      return n > 0;
+    async isActivePartner(tx: Reader, orgA: string, orgB: string): Promise<boolean> {
+      return (await this.partnerOf(tx, orgA, orgB)).active;
+    },
+
+    /**
+     * What filing a record with a partner needs, in one statement: whether the partnership
+     * is active (GW-9) and both organisations' names (for the party references).
+     */
+    async partnerOf(
+      tx: Reader,
+      actorOrg: string,
+      partnerOrg: string,
+    ): Promise<{ active: boolean; actorName?: string; partnerName?: string }> {
+      if (!isUuid(actorOrg) || !isUuid(partnerOrg)) return { active: false };
+      const [row] = await tx.$queryRawUnsafe<{ active: boolean; actor_name: string | null; partner_name: string | null }[]>(
+        `SELECT (SELECT name FROM organization WHERE id = $1::uuid) AS actor_name,
+                (SELECT name FROM organization WHERE id = $2::uuid) AS partner_name,
+                EXISTS (SELECT 1 FROM partnership WHERE status = 'active'
+                         AND ((dso_id = $1::uuid AND mno_id = $2::uuid) OR (dso_id = $2::uuid AND mno_id = $1::uuid))) AS active`,
+        actorOrg,
+        partnerOrg,
+      );
+      return { active: row?.active === true, actorName: row?.actor_name ?? undefined, partnerName: row?.partner_name ?? undefined };
+    },
+
+    /** An organisation's name (stamped on notes and party references). */
+    async orgName(tx: Reader, id: string): Promise<string | undefined> {
+      if (!isUuid(id)) return undefined;
+      const [row] = await tx.$queryRawUnsafe<{ name: string }[]>('SELECT name FROM organization WHERE id = $1::uuid', id);
+      return row?.name;
     },
 
     async createApiKey(actor: OrganizationActor, input: { name: string; role: ApiKeyRole }) {

@@ -18,6 +18,7 @@ import { checkProblemTransition, PROBLEM_FINAL, type ProblemSide, type ProblemSt
 export const serviceProblemTable = createResourceStore({
   table: 'service_problem',
   tenancy: ['originator_org_id', 'responsible_org_id'],
+  disjointTenancy: true, // create refuses an organisation filing with itself
   columns: {
     status: { column: 'status', type: 'string' },
     priority: { column: 'priority', type: 'number' },
@@ -132,8 +133,6 @@ export function createServiceProblemService(deps: {
   });
   const sideOf = (actor: OrganizationActor, doc: JsonObject): ProblemSide =>
     partiesOf(doc).originator === actor.organizationId ? 'originator' : 'responsible';
-  const orgName = async (tx: Tx, id: string) => (await tx.organization.findUnique({ where: { id }, select: { name: true } }))?.name;
-
   const columns = (doc: JsonObject) => ({
     status: doc.status as string,
     priority: doc.priority as number,
@@ -314,11 +313,11 @@ export function createServiceProblemService(deps: {
     partiesOf,
 
     list(actor: OrganizationActor, q: ListQuery) {
-      return serviceProblemTable.list(db.prisma, actor, q);
+      return serviceProblemTable.list(db.reader, actor, q);
     },
 
     async get(actor: OrganizationActor, id: string): Promise<JsonObject> {
-      const row = await serviceProblemTable.find(db.prisma, actor, id);
+      const row = await serviceProblemTable.find(db.reader, actor, id);
       if (!row) throw notFound('ServiceProblem', id);
       return row.doc;
     },
@@ -340,12 +339,13 @@ export function createServiceProblemService(deps: {
       const priority = priorityOf(body);
 
       return db.transaction(async (tx) => {
-        if (!(await party.isActivePartner(tx, actor.organizationId, responsibleId))) {
+        const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
+        if (!partner.active) {
           throw unprocessable(`responsibleParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
         }
         const id = crypto.randomUUID();
         await links.checkRefs(tx, actor, 'serviceProblem', { id, ...body });
-        const [originatorName, responsibleName] = await Promise.all([orgName(tx, actor.organizationId), orgName(tx, responsibleId)]);
+        const { actorName: originatorName, partnerName: responsibleName } = partner;
         const t = now();
         const ts = t.toISOString();
         const doc: JsonObject = {
@@ -388,7 +388,7 @@ export function createServiceProblemService(deps: {
             ...columns(doc),
           },
         });
-        await links.syncDocumentLinks(tx, actor, 'serviceProblem', id, doc, t);
+        await links.syncDocumentLinks(tx, actor, 'serviceProblem', id, doc, t, { created: true });
         await emit(tx, [event('ServiceProblemCreateEvent', doc, actor, t)], t);
         return doc;
       });
@@ -447,7 +447,7 @@ export function createServiceProblemService(deps: {
         const t = now();
         if (changed.includes('note')) {
           const added = appendedNotes((before.note ?? []) as Note[], (after.note ?? []) as Note[]);
-          after.note = [...((before.note ?? []) as Note[]), ...stampNotes(added, (await orgName(tx, actor.organizationId))!, t)];
+          after.note = [...((before.note ?? []) as Note[]), ...stampNotes(added, (await party.orgName(tx, actor.organizationId))!, t)];
         }
         Object.assign(after, normalizeDateTimes(after, schemas.output) as JsonObject);
 
@@ -618,24 +618,24 @@ export function createServiceProblemService(deps: {
     },
 
     listTasks(actor: OrganizationActor, taskType: ProblemTaskType, q: ListQuery) {
-      return problemTaskTable.list(db.prisma, actor, {
+      return problemTaskTable.list(db.reader, actor, {
         ...q,
         filters: [...q.filters, { path: ['@type'], op: 'eq', values: [taskType], type: 'string' }],
       });
     },
 
     async getTask(actor: OrganizationActor, taskType: ProblemTaskType, id: string): Promise<JsonObject> {
-      const row = await problemTaskTable.find(db.prisma, actor, id);
+      const row = await problemTaskTable.find(db.reader, actor, id);
       if (!row || row.doc['@type'] !== taskType) throw notFound(taskType, id);
       return row.doc;
     },
 
     listEventRecords(actor: OrganizationActor, q: ListQuery) {
-      return eventRecordTable.list(db.prisma, actor, q);
+      return eventRecordTable.list(db.reader, actor, q);
     },
 
     async getEventRecord(actor: OrganizationActor, id: string): Promise<JsonObject> {
-      const row = await eventRecordTable.find(db.prisma, actor, id);
+      const row = await eventRecordTable.find(db.reader, actor, id);
       if (!row) throw notFound('ServiceProblemEventRecord', id);
       return row.doc;
     },

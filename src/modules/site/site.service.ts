@@ -176,10 +176,10 @@ export function createSiteService(deps: {
     store,
     list(actor: OrganizationActor, q: ListQuery) {
       checkOwner(kind, actor.organizationKind);
-      return store.list(db.prisma, actor, q);
+      return store.list(db.reader, actor, q);
     },
     async get(actor: OrganizationActor, id: string) {
-      const row = await store.find(db.prisma, actor, id);
+      const row = await store.find(db.reader, actor, id);
       if (!row) throw notFound(kind.type, id);
       return row.doc;
     },

@@ -277,18 +277,18 @@ export function createExportService(deps: {
     },
 
     list(actor: OrganizationActor, q: ListQuery) {
-      return dataExportTable.list(db.prisma, actor, q);
+      return dataExportTable.list(db.reader, actor, q);
     },
 
     async get(actor: OrganizationActor, id: string): Promise<JsonObject> {
-      const row = await dataExportTable.find(db.prisma, actor, id);
+      const row = await dataExportTable.find(db.reader, actor, id);
       if (!row) throw notFound('DataExport', id);
       return row.doc;
     },
 
     /** One file of the caller's own export, checked against the manifest checksum. */
     async file(actor: OrganizationActor, id: string, name: string): Promise<{ content: string; file: ExportFile }> {
-      const row = await dataExportTable.find(db.prisma, actor, id);
+      const row = await dataExportTable.find(db.reader, actor, id);
       if (!row) throw notFound('DataExport', id);
       const file = FILE_NAME.test(name) ? (row.doc.file as ExportFile[]).find((f) => f.name === name) : undefined;
       if (!file) throw notFound(`File ${name} of DataExport`, id);

@@ -195,18 +195,28 @@ export function createSlaService(deps: {
       let breaches = 0;
       for (const type of SLA_RESOURCE_TYPES) {
         const s = SOURCES[type];
-        const subjects = await loadSubjects(db.prisma, type, `NOT (${s.final}) OR ${s.changed} >= $1`, [
-          new Date(t.getTime() - LOOKBACK_MS),
-        ]);
-        if (subjects.length === 0) continue;
-        const flags = new Map(
-          (
-            await db.prisma.slaClock.findMany({
-              where: { resourceType: type, resourceId: { in: subjects.map((x) => x.id) } },
-              select: { resourceId: true, kind: true, warnedAt: true, breachedAt: true },
-            })
-          ).map((f) => [`${f.resourceId}:${f.kind}`, f]),
+        // Open (or just closed) resources whose clocks can still cross a level: a clock that
+        // has breached never fires again, so resources with every clock breached are left out
+        // in SQL (with a million tickets, most open ones are long past their targets).
+        const subjects = await loadSubjects(
+          db.reader,
+          type,
+          `(NOT (${s.final}) OR ${s.changed} >= $1)
+           AND (SELECT count(*) FROM sla_clock c WHERE c.resource_type = $2 AND c.resource_id = ${s.table}.id AND c.breached_at IS NOT NULL) < $3`,
+          [new Date(t.getTime() - LOOKBACK_MS), type, CLOCK_KINDS.length],
         );
+        if (subjects.length === 0) continue;
+        const { rows: clockRows } = await db.pool.query<{
+          resourceId: string;
+          kind: string;
+          warnedAt: Date | null;
+          breachedAt: Date | null;
+        }>(
+          `SELECT resource_id::text AS "resourceId", kind, warned_at AS "warnedAt", breached_at AS "breachedAt"
+             FROM sla_clock WHERE resource_type = $1 AND resource_id = ANY($2::uuid[])`,
+          [type, subjects.map((x) => x.id)],
+        );
+        const flags = new Map(clockRows.map((f) => [`${f.resourceId}:${f.kind}`, f]));
         for (const subject of subjects) {
           checked += 1;
           const tg = targets.of(partnerOf(subject.reporterOrgId, subject.responsibleOrgId)?.tier ?? 'standard', subject.priority);

@@ -1,4 +1,4 @@
-import type { Tx } from '../../db/client.js';
+import type { Reader, Tx } from '../../db/client.js';
 import type { JsonObject } from '../../http/patch.js';
 import { historyTimeline, incidentTimeline, type TimelineEntry } from './sla.clock.js';
 import { slaClass, type ItilPriority } from './priority.js';
@@ -71,7 +71,13 @@ interface Row {
 }
 
 /** Resources of one type matching `where` (parameters $1...), with their timelines. */
-export async function loadSubjects(tx: Tx, type: SlaResourceType, where: string, params: unknown[], suffix = ''): Promise<SlaSubject[]> {
+export async function loadSubjects(
+  tx: Reader,
+  type: SlaResourceType,
+  where: string,
+  params: unknown[],
+  suffix = '',
+): Promise<SlaSubject[]> {
   const s = SOURCES[type];
   const extra = type === 'incident' ? ', ack_time, cleared_at' : '';
   const rows = await tx.$queryRawUnsafe<Row[]>(

@@ -18,15 +18,16 @@ import { checkTransition, FINAL, type Side, type TicketStatus } from './troubleT
 export const troubleTicketTable = createResourceStore({
   table: 'trouble_ticket',
   tenancy: ['reporter_org_id', 'responsible_org_id'],
+  disjointTenancy: true, // create refuses an organisation filing with itself
   columns: {
-    status: { column: 'status', type: 'string' },
-    severity: { column: 'severity', type: 'string' },
-    ticketType: { column: 'ticket_type', type: 'string' },
+    status: { column: 'status', type: 'string', notNull: true },
+    severity: { column: 'severity', type: 'string', notNull: true },
+    ticketType: { column: 'ticket_type', type: 'string', notNull: true },
     priority: { column: 'priority', type: 'string' },
     name: { column: 'name', type: 'string' },
-    creationDate: { column: 'creation_date', type: 'date' },
-    lastUpdate: { column: 'last_update', type: 'date' },
-    statusChangeDate: { column: 'status_change_date', type: 'date' },
+    creationDate: { column: 'creation_date', type: 'date', notNull: true },
+    lastUpdate: { column: 'last_update', type: 'date', notNull: true },
+    statusChangeDate: { column: 'status_change_date', type: 'date', notNull: true },
     requestedResolutionDate: { column: 'requested_resolution_date', type: 'date' },
     expectedResolutionDate: { column: 'expected_resolution_date', type: 'date' },
     resolutionDate: { column: 'resolution_date', type: 'date' },
@@ -102,23 +103,39 @@ export function createTroubleTicketService(deps: {
   const sideOf = (actor: OrganizationActor, doc: JsonObject): Side =>
     parties(doc).reporter === actor.organizationId ? 'reporter' : 'responsible';
 
-  const orgName = async (tx: Tx, id: string) => (await tx.organization.findUnique({ where: { id }, select: { name: true } }))?.name;
-
   const stampNotes = (notes: Note[], author: string, t: Date): Note[] =>
     notes.map((n) => ({ ...n, id: crypto.randomUUID(), author, date: t.toISOString(), '@type': n['@type'] ?? 'Note' }));
 
-  const columns = (doc: JsonObject) => ({
-    status: doc.status as string,
-    severity: doc.severity as string,
-    ticketType: doc.ticketType as string,
-    priority: (doc.priority as string | undefined) ?? null,
-    name: (doc.name as string | undefined) ?? null,
-    lastUpdate: new Date(doc.lastUpdate as string),
-    statusChangeDate: new Date(doc.statusChangeDate as string),
-    requestedResolutionDate: doc.requestedResolutionDate ? new Date(doc.requestedResolutionDate as string) : null,
-    expectedResolutionDate: doc.expectedResolutionDate ? new Date(doc.expectedResolutionDate as string) : null,
-    resolutionDate: doc.resolutionDate ? new Date(doc.resolutionDate as string) : null,
-  });
+  /** The columns kept next to the document (filters, sorting, tenancy), in SQL order. */
+  const COLUMNS = [
+    'status',
+    'severity',
+    'ticket_type',
+    'priority',
+    'name',
+    'last_update',
+    'status_change_date',
+    'requested_resolution_date',
+    'expected_resolution_date',
+    'resolution_date',
+  ] as const;
+  const dateOrNull = (v: unknown) => (v ? new Date(v as string) : null);
+  const columns = (doc: JsonObject): unknown[] => [
+    doc.status,
+    doc.severity,
+    doc.ticketType,
+    doc.priority ?? null,
+    doc.name ?? null,
+    dateOrNull(doc.lastUpdate),
+    dateOrNull(doc.statusChangeDate),
+    dateOrNull(doc.requestedResolutionDate),
+    dateOrNull(doc.expectedResolutionDate),
+    dateOrNull(doc.resolutionDate),
+  ];
+  const INSERT_TICKET = `INSERT INTO trouble_ticket (id, reporter_org_id, responsible_org_id, creation_date, ${COLUMNS.join(', ')}, doc)
+    VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, ${COLUMNS.map((c, i) => `$${i + 5}${c.endsWith('date') || c === 'last_update' ? '::timestamptz' : ''}`).join(', ')}, $${COLUMNS.length + 5}::jsonb)`;
+  const UPDATE_TICKET = `UPDATE trouble_ticket SET ${COLUMNS.map((c, i) => `${c} = $${i + 2}${c.endsWith('date') || c === 'last_update' ? '::timestamptz' : ''}`).join(', ')},
+    doc = $${COLUMNS.length + 2}::jsonb, version = version + 1 WHERE id = $1::uuid`;
 
   const event = (type: string, doc: JsonObject, actor: OrganizationActor, t: Date, description?: string): NewEvent => {
     const { reporter, responsible } = parties(doc);
@@ -146,11 +163,11 @@ export function createTroubleTicketService(deps: {
     store,
 
     list(actor: OrganizationActor, q: ListQuery) {
-      return store.list(db.prisma, actor, q);
+      return store.list(db.reader, actor, q);
     },
 
     async get(actor: OrganizationActor, id: string): Promise<JsonObject> {
-      const row = await store.find(db.prisma, actor, id);
+      const row = await store.find(db.reader, actor, id);
       if (!row) throw notFound('TroubleTicket', id);
       return row.doc;
     },
@@ -180,10 +197,11 @@ export function createTroubleTicketService(deps: {
         throw unprocessable('relatedParty: an organisation cannot file a ticket with itself', 'INVALID_RESPONSIBLE');
 
       return db.transaction(async (tx) => {
-        if (!(await party.isActivePartner(tx, actor.organizationId, responsibleId))) {
+        const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
+        if (!partner.active) {
           throw unprocessable(`relatedParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
         }
-        const [reporterName, responsibleName] = await Promise.all([orgName(tx, actor.organizationId), orgName(tx, responsibleId)]);
+        const { actorName: reporterName, partnerName: responsibleName } = partner;
         const t = now();
         const ts = t.toISOString();
         const id = crypto.randomUUID();
@@ -221,17 +239,8 @@ export function createTroubleTicketService(deps: {
             ),
           ],
         };
-        await tx.troubleTicket.create({
-          data: {
-            id,
-            reporterOrgId: actor.organizationId,
-            responsibleOrgId: responsibleId,
-            creationDate: t,
-            doc: doc as object,
-            ...columns(doc),
-          },
-        });
-        await links?.syncDocumentLinks(tx, actor, 'troubleTicket', id, doc, t); // issue 5 hook
+        await tx.$executeRawUnsafe(INSERT_TICKET, id, actor.organizationId, responsibleId, t, ...columns(doc), JSON.stringify(doc));
+        await links?.syncDocumentLinks(tx, actor, 'troubleTicket', id, doc, t, { created: true }); // issue 5 hook
         await writeEvents(tx, [event('TroubleTicketCreateEvent', doc, actor, t)]);
         return doc;
       });
@@ -300,7 +309,7 @@ export function createTroubleTicketService(deps: {
           if (added.some((n) => n.id || n.author || n.date)) {
             throw unprocessable('new notes must not carry id, author or date; the server sets them', 'NOTE_SERVER_FIELDS');
           }
-          after.note = [...oldNotes, ...stampNotes(added, (await orgName(tx, actor.organizationId))!, t)];
+          after.note = [...oldNotes, ...stampNotes(added, (await party.orgName(tx, actor.organizationId))!, t)];
         }
         const normalized = normalizeDateTimes(after, schemas.output) as JsonObject;
         Object.assign(after, normalized);
@@ -344,7 +353,7 @@ export function createTroubleTicketService(deps: {
             );
         }
 
-        await tx.troubleTicket.update({ where: { id }, data: { ...columns(after), doc: after as object, version: { increment: 1 } } });
+        await tx.$executeRawUnsafe(UPDATE_TICKET, id, ...columns(after), JSON.stringify(after));
         await links?.syncDocumentLinks(tx, actor, 'troubleTicket', id, after, t); // issue 5 hook
         await writeEvents(tx, events);
         return after;
