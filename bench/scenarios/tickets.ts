@@ -54,7 +54,29 @@ async function visibleIds(ctx: Ctx, n: number): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/**
+ * The platform's HTTP stack alone (Express, helmet, CORS, request id, metrics; no database,
+ * no authentication): `/health`. The ceiling any API request can reach on this machine,
+ * printed next to get-by-id so the distance to bare Node is split into stack and work.
+ */
+async function stackCeiling(ctx: Ctx, bare: Map<number, LoadResult>): Promise<void> {
+  for (const c of ctx.mode.connections) {
+    const r = await runLoad({ url: `${ctx.url}/health`, connections: c, durationS: ctx.mode.durationS, warmupS: ctx.mode.warmupS });
+    const base = bare.get(c);
+    const ratio = base && base.rps > 0 ? round(r.rps / base.rps, 3) : NaN;
+    ctx.add({
+      id: `stack.health.c${c}`,
+      group: 'tickets',
+      scenario: 'HTTP stack only: GET /health (no DB, no auth)',
+      concurrency: c,
+      ...pick(r),
+      ratio: { to: `baseline.bareNode.c${c}`, value: ratio, label: 'of bare Node' },
+    });
+  }
+}
+
 export async function getById(ctx: Ctx, bare: Map<number, LoadResult>): Promise<void> {
+  await stackCeiling(ctx, bare);
   const ids = await visibleIds(ctx, 2000);
   if (ids.length === 0) throw new Error('no ticket visible to the DSO for get-by-id');
   let i = 0;
