@@ -124,6 +124,9 @@ export async function startPlatform(opts: PlatformOptions, readyTimeoutMs = 120_
       GRIDLINK_ADMIN_TOKEN: opts.adminToken,
       // the benchmark's webhook receiver listens on 127.0.0.1
       GRIDLINK_WEBHOOK_ALLOW_PRIVATE: 'true',
+      // The nightly export (01:30 by default; ~50 s at a million tickets) would land in the
+      // middle of a run started at the wrong time: moved to 1 January 00:00 (--env overrides).
+      GRIDLINK_EXPORT_CRON: '0 0 1 1 *',
       ...opts.env,
     },
   });

@@ -177,33 +177,43 @@ export function areaGrid(area: Area, n = 64): AreaGrid | undefined {
   const epsX = dx * 1e-6;
   const epsY = dy * 1e-6;
   const step = Math.min(dx, dy) / 2;
-  for (const rings of polys)
-    for (const ring of rings)
-      for (let k = 0; k < ring.length - 1; k++) {
-        const [ax, ay] = ring[k]!;
-        const [bx, by] = ring[k + 1]!;
-        const pieces = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / step));
-        for (let q = 0; q < pieces; q++) {
-          const x1 = ax + ((bx - ax) * q) / pieces;
-          const y1 = ay + ((by - ay) * q) / pieces;
-          const x2 = ax + ((bx - ax) * (q + 1)) / pieces;
-          const y2 = ay + ((by - ay) * (q + 1)) / pieces;
-          for (let i = col(Math.min(x1, x2) - epsX); i <= col(Math.max(x1, x2) + epsX); i++)
-            for (let j = row(Math.min(y1, y2) - epsY); j <= row(Math.max(y1, y2) + epsY); j++) cells[i * n + j] = 1;
-        }
+  // Edges of each polygon (outer ring and holes) as flat coordinate arrays: this runs for
+  // every outage notice save, so no destructuring in the loops.
+  const edgesOf = polys.map((rings) => {
+    const e: number[] = [];
+    for (const ring of rings) for (let k = 0; k < ring.length - 1; k++) e.push(ring[k]![0], ring[k]![1], ring[k + 1]![0], ring[k + 1]![1]);
+    return e;
+  });
+  for (const e of edgesOf)
+    for (let k = 0; k < e.length; k += 4) {
+      const ax = e[k]!;
+      const ay = e[k + 1]!;
+      const bx = e[k + 2]!;
+      const by = e[k + 3]!;
+      const pieces = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / step));
+      for (let q = 0; q < pieces; q++) {
+        const x1 = ax + ((bx - ax) * q) / pieces;
+        const y1 = ay + ((by - ay) * q) / pieces;
+        const x2 = ax + ((bx - ax) * (q + 1)) / pieces;
+        const y2 = ay + ((by - ay) * (q + 1)) / pieces;
+        const i1 = col(Math.max(x1, x2) + epsX);
+        const j0 = row(Math.min(y1, y2) - epsY);
+        const j1 = row(Math.max(y1, y2) + epsY);
+        for (let i = col(Math.min(x1, x2) - epsX); i <= i1; i++) for (let j = j0; j <= j1; j++) cells[i * n + j] = 1;
       }
+    }
   // Cells no edge touches: inside if their centre is inside one of the polygons (even-odd
   // over the polygon's outer ring and holes, one scanline per row of centres).
+  const xs: number[] = [];
   for (let j = 0; j < n; j++) {
     const y = b.minLat + (j + 0.5) * dy;
-    for (const rings of polys) {
-      const xs: number[] = [];
-      for (const ring of rings)
-        for (let k = 0; k < ring.length - 1; k++) {
-          const [ax, ay] = ring[k]!;
-          const [bx, by] = ring[k + 1]!;
-          if (ay > y !== by > y) xs.push(ax + ((y - ay) * (bx - ax)) / (by - ay));
-        }
+    for (const e of edgesOf) {
+      xs.length = 0;
+      for (let k = 0; k < e.length; k += 4) {
+        const ay = e[k + 1]!;
+        const by = e[k + 3]!;
+        if (ay > y !== by > y) xs.push(e[k]! + ((y - ay) * (e[k + 2]! - e[k]!)) / (by - ay));
+      }
       xs.sort((u, v) => u - v);
       for (let m = 0; m + 1 < xs.length; m += 2) {
         const from = Math.max(0, Math.ceil((xs[m]! - b.minLon) / dx - 0.5));

@@ -14,13 +14,17 @@ import {
   SLA_RESOURCE_TYPES,
   SOURCES,
   type SlaResourceType,
+  type PartnerLookup,
   type SlaSubject,
+  type TargetTable,
   type Targets,
 } from './sla.sources.js';
 import type { ItilPriority } from './priority.js';
 
 /** Final resources are still looked at this long after their last state change (a breach just before resolution). */
 const LOOKBACK_MS = 2 * 86_400_000;
+/** Resources read per page of the SLA sweep. */
+const SWEEP_PAGE = 2000;
 const MAX_KPI_PERIOD_MS = 366 * 86_400_000;
 const PRIORITIES: ItilPriority[] = [1, 2, 3, 4, 5];
 
@@ -183,6 +187,40 @@ export function createSlaService(deps: {
     ]);
   };
 
+  /** One page of the sweep: which subjects have a level due, each recorded in its own transaction. */
+  const sweepPage = async (
+    type: SlaResourceType,
+    subjects: SlaSubject[],
+    t: Date,
+    targets: TargetTable,
+    partnerOf: PartnerLookup,
+    warningPercent: number,
+  ): Promise<{ warnings: number; breaches: number }> => {
+    const { rows: clockRows } = await db.pool.query<{ resourceId: string; kind: string; warnedAt: Date | null; breachedAt: Date | null }>(
+      `SELECT resource_id::text AS "resourceId", kind, warned_at AS "warnedAt", breached_at AS "breachedAt"
+         FROM sla_clock WHERE resource_type = $1 AND resource_id = ANY($2::uuid[])`,
+      [type, subjects.map((x) => x.id)],
+    );
+    const flags = new Map(clockRows.map((f) => [`${f.resourceId}:${f.kind}`, f]));
+    let warnings = 0;
+    let breaches = 0;
+    for (const subject of subjects) {
+      const tg = targets.of(partnerOf(subject.reporterOrgId, subject.responsibleOrgId)?.tier ?? 'standard', subject.priority);
+      const due = CLOCK_KINDS.some((kind) => {
+        const limit = targetMs(tg, kind);
+        const r = readClock(kind, subject.timeline, t.getTime(), limit);
+        const f = flags.get(`${subject.id}:${kind}`);
+        if (r.outcome === 'breached') return !f?.breachedAt;
+        return r.state !== 'stopped' && !f?.warnedAt && r.elapsedMs >= (limit * warningPercent) / 100;
+      });
+      if (!due) continue;
+      const n = await recordCrossings(type, subject.id);
+      warnings += n.warnings;
+      breaches += n.breaches;
+    }
+    return { warnings, breaches };
+  };
+
   return {
     /** The SLA job: warnings at `warningPercent` of a target, breaches past it, each once. */
     async runClocks(): Promise<string> {
@@ -198,39 +236,26 @@ export function createSlaService(deps: {
         // Open (or just closed) resources whose clocks can still cross a level: a clock that
         // has breached never fires again, so resources with every clock breached are left out
         // in SQL (with a million tickets, most open ones are long past their targets).
-        const subjects = await loadSubjects(
-          db.reader,
-          type,
-          `(NOT (${s.final}) OR ${s.changed} >= $1)
-           AND (SELECT count(*) FROM sla_clock c WHERE c.resource_type = $2 AND c.resource_id = ${s.table}.id AND c.breached_at IS NOT NULL) < $3`,
-          [new Date(t.getTime() - LOOKBACK_MS), type, CLOCK_KINDS.length],
-        );
-        if (subjects.length === 0) continue;
-        const { rows: clockRows } = await db.pool.query<{
-          resourceId: string;
-          kind: string;
-          warnedAt: Date | null;
-          breachedAt: Date | null;
-        }>(
-          `SELECT resource_id::text AS "resourceId", kind, warned_at AS "warnedAt", breached_at AS "breachedAt"
-             FROM sla_clock WHERE resource_type = $1 AND resource_id = ANY($2::uuid[])`,
-          [type, subjects.map((x) => x.id)],
-        );
-        const flags = new Map(clockRows.map((f) => [`${f.resourceId}:${f.kind}`, f]));
-        for (const subject of subjects) {
-          checked += 1;
-          const tg = targets.of(partnerOf(subject.reporterOrgId, subject.responsibleOrgId)?.tier ?? 'standard', subject.priority);
-          const due = CLOCK_KINDS.some((kind) => {
-            const limit = targetMs(tg, kind);
-            const r = readClock(kind, subject.timeline, t.getTime(), limit);
-            const f = flags.get(`${subject.id}:${kind}`);
-            if (r.outcome === 'breached') return !f?.breachedAt;
-            return r.state !== 'stopped' && !f?.warnedAt && r.elapsedMs >= (limit * warningPercent) / 100;
-          });
-          if (!due) continue;
-          const n = await recordCrossings(type, subject.id);
-          warnings += n.warnings;
-          breaches += n.breaches;
+        // Pages in id order, with the event loop free between them, so a sweep over many
+        // open resources never stalls the API for long.
+        for (let after = '00000000-0000-0000-0000-000000000000'; ;) {
+          const subjects = await loadSubjects(
+            db.reader,
+            type,
+            `(NOT (${s.final}) OR ${s.changed} >= $1) AND id > $4::uuid
+             AND (SELECT count(*) FROM sla_clock c WHERE c.resource_type = $2 AND c.resource_id = ${s.table}.id AND c.breached_at IS NOT NULL) < $3`,
+            [new Date(t.getTime() - LOOKBACK_MS), type, CLOCK_KINDS.length, after],
+            `ORDER BY id LIMIT ${SWEEP_PAGE}`,
+            { slim: true },
+          );
+          if (subjects.length === 0) break;
+          after = subjects.at(-1)!.id;
+          const result = await sweepPage(type, subjects, t, targets, partnerOf, warningPercent);
+          checked += subjects.length;
+          warnings += result.warnings;
+          breaches += result.breaches;
+          if (subjects.length < SWEEP_PAGE) break;
+          await new Promise((resolve) => setImmediate(resolve));
         }
       }
       return `${checked} resource(s) checked, ${warnings} warning(s), ${breaches} breach(es)`;

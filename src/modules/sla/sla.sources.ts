@@ -70,6 +70,14 @@ interface Row {
   doc: JsonObject;
 }
 
+/**
+ * What the SLA clocks read of a document (priority class and status history). The sweep
+ * selects only these, not the whole document: parsing every open resource's full JSON every
+ * minute blocked the event loop for hundreds of milliseconds at scale (issue 7).
+ */
+const SLIM_DOC = `jsonb_build_object('priority', doc->'priority', 'severity', doc->'severity',
+  'troubleTicketCharacteristic', doc->'troubleTicketCharacteristic', 'statusChangeHistory', doc->'statusChangeHistory')`;
+
 /** Resources of one type matching `where` (parameters $1...), with their timelines. */
 export async function loadSubjects(
   tx: Reader,
@@ -77,11 +85,12 @@ export async function loadSubjects(
   where: string,
   params: unknown[],
   suffix = '',
+  opts: { slim?: boolean } = {},
 ): Promise<SlaSubject[]> {
   const s = SOURCES[type];
   const extra = type === 'incident' ? ', ack_time, cleared_at' : '';
   const rows = await tx.$queryRawUnsafe<Row[]>(
-    `SELECT id::text AS id, ${s.reporter}::text AS a, ${s.responsible}::text AS b, creation_date, doc${extra}
+    `SELECT id::text AS id, ${s.reporter}::text AS a, ${s.responsible}::text AS b, creation_date, ${opts.slim ? SLIM_DOC : 'doc'} AS doc${extra}
        FROM ${s.table} WHERE ${where} ${suffix}`,
     ...params,
   );
@@ -140,8 +149,10 @@ export interface PartnershipInfo {
   tier: string;
 }
 
+export type PartnerLookup = (a: string, b: string) => PartnershipInfo | undefined;
+
 /** Partnerships by organisation pair (either order). */
-export async function loadPartnerships(tx: Tx): Promise<(a: string, b: string) => PartnershipInfo | undefined> {
+export async function loadPartnerships(tx: Tx): Promise<PartnerLookup> {
   const rows = await tx.partnership.findMany({ select: { id: true, dsoId: true, mnoId: true, tier: true } });
   const map = new Map<string, PartnershipInfo>();
   for (const r of rows) {
