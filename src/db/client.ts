@@ -16,6 +16,12 @@ export interface Reader {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
+/** Raw SQL inside a transaction: what the hot write paths (ticket create and change) need. */
+export interface SqlTx extends Reader {
+  /** Returns the number of rows affected. */
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+}
+
 export interface Database {
   readonly prisma: Db;
   /** The pool behind Prisma, for metrics and for LISTEN/NOTIFY. */
@@ -34,6 +40,12 @@ export interface Database {
   readonly reader: Reader;
   /** Runs `fn` in one transaction (one command = one transaction). */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * The same on node-postgres directly, for commands that only issue raw SQL: Prisma's
+   * interactive transaction and raw-query path cost ~0.4 ms of CPU per statement, the
+   * largest item in a ticket create's profile (docs/notes/performance.md).
+   */
+  sqlTransaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -60,6 +72,23 @@ export function createDatabase(url: string, poolMax: number): Database {
     reader,
     counters,
     transaction: (fn) => prisma.$transaction((tx) => fn(tx), { maxWait: 10_000, timeout: 30_000 }),
+    async sqlTransaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) => (await client.query(query, values)).rows as T,
+          $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await client.query(query, values)).rowCount ?? 0,
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
     async close() {
       await prisma.$disconnect();
       await pool.end().catch(() => undefined);

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Tx } from '../db/client.js';
+import type { SqlTx } from '../db/client.js';
 
 /**
  * Transactional outbox. A command writes its events in its own transaction, as its last
@@ -38,7 +38,7 @@ export interface EventEnvelope {
   event: Record<string, unknown>;
 }
 
-export async function writeEvents(tx: Tx, events: NewEvent[]): Promise<void> {
+export async function writeEvents(tx: SqlTx, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`);
   const values: unknown[] = [];

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database, Reader, Tx } from '../../db/client.js';
+import type { Database, Reader, SqlTx } from '../../db/client.js';
 import { isUuid } from '../../db/resourceStore.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { unprocessable } from '../../http/errors.js';
@@ -166,7 +166,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
   };
 
   const insertLink = async (
-    tx: Tx,
+    tx: SqlTx,
     l: { fromType: LinkableType; fromId: string; toType: LinkableType; toId: string; relation: string; origin: string },
     actorOrgId: string,
     t: Date,
@@ -194,7 +194,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
      * Refuses references to Gridlink resources the caller cannot see (they do not exist
      * for it). References already in `before` are not checked again.
      */
-    async checkRefs(tx: Tx, actor: OrganizationActor, type: LinkableType, doc: JsonObject, before?: JsonObject): Promise<void> {
+    async checkRefs(tx: SqlTx, actor: OrganizationActor, type: LinkableType, doc: JsonObject, before?: JsonObject): Promise<void> {
       const old = new Set(before ? documentRefs(type, before).map((r) => `${r.toType}:${r.toId}`) : []);
       const refs = documentRefs(type, doc).filter((r) => !old.has(`${r.toType}:${r.toId}`));
       if (refs.length === 0) return;
@@ -215,7 +215,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
      * cannot create, nor undo, a link to something it cannot see.
      */
     async syncDocumentLinks(
-      tx: Tx,
+      tx: SqlTx,
       actor: OrganizationActor,
       fromType: LinkableType,
       fromId: string,
@@ -260,7 +260,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
 
     /** A link made by an operation rather than a reference (problem grouping). */
     addLink(
-      tx: Tx,
+      tx: SqlTx,
       actor: OrganizationActor,
       l: { fromType: LinkableType; fromId: string; toType: LinkableType; toId: string; relation: string; origin: string },
       t: Date,
@@ -268,7 +268,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
       return insertLink(tx, l, actor.organizationId, t);
     },
 
-    async removeLink(tx: Tx, l: { fromType: LinkableType; fromId: string; toType: LinkableType; toId: string; relation: string }) {
+    async removeLink(tx: SqlTx, l: { fromType: LinkableType; fromId: string; toType: LinkableType; toId: string; relation: string }) {
       await tx.$executeRawUnsafe(
         `DELETE FROM resource_link WHERE from_type = $1 AND from_id = $2::uuid AND to_type = $3 AND to_id = $4::uuid AND relation = $5`,
         l.fromType,
@@ -280,7 +280,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
     },
 
     /** Drops every link of a deleted resource. */
-    async removeAllFor(tx: Tx, type: LinkableType, id: string) {
+    async removeAllFor(tx: SqlTx, type: LinkableType, id: string) {
       await tx.$executeRawUnsafe(
         `DELETE FROM resource_link WHERE (from_type = $1 AND from_id = $2::uuid) OR (to_type = $1 AND to_id = $2::uuid)`,
         type,
@@ -289,7 +289,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
     },
 
     /** Ids of resources of `otherType` linked (either way) to a resource. */
-    async linkedIds(tx: Tx, type: LinkableType, id: string, otherType: LinkableType): Promise<string[]> {
+    async linkedIds(tx: SqlTx, type: LinkableType, id: string, otherType: LinkableType): Promise<string[]> {
       const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
         `SELECT to_id::text AS id FROM resource_link WHERE from_type = $1 AND from_id = $2::uuid AND to_type = $3
          UNION SELECT from_id::text FROM resource_link WHERE to_type = $1 AND to_id = $2::uuid AND from_type = $3`,
@@ -304,7 +304,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
      * Keeps the entries of reference slots that point at Gridlink resources `orgId` cannot
      * see: a client replacing an array it was shown filtered must not drop them.
      */
-    async restoreHiddenRefs(tx: Tx, orgId: string, type: LinkableType, before: JsonObject, after: JsonObject): Promise<void> {
+    async restoreHiddenRefs(tx: SqlTx, orgId: string, type: LinkableType, before: JsonObject, after: JsonObject): Promise<void> {
       for (const slot of SLOTS[type] ?? []) {
         if (before[slot.field] === after[slot.field]) continue;
         const refs = slotEntries(before, slot).filter((e) => e.type && e.id);

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database, Tx } from '../../db/client.js';
+import type { Database, SqlTx } from '../../db/client.js';
 import { createResourceStore, type ResourceStore } from '../../db/resourceStore.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -150,7 +150,7 @@ export function createTroubleTicketService(deps: {
     };
   };
 
-  const requireActivePartnership = async (tx: Tx, doc: JsonObject) => {
+  const requireActivePartnership = async (tx: SqlTx, doc: JsonObject) => {
     const { reporter, responsible } = parties(doc);
     if (!(await party.isActivePartner(tx, reporter, responsible))) {
       throw forbidden(
@@ -196,7 +196,7 @@ export function createTroubleTicketService(deps: {
       if (responsibleId === actor.organizationId)
         throw unprocessable('relatedParty: an organisation cannot file a ticket with itself', 'INVALID_RESPONSIBLE');
 
-      return db.transaction(async (tx) => {
+      return db.sqlTransaction(async (tx) => {
         const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
         if (!partner.active) {
           throw unprocessable(`relatedParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
@@ -247,7 +247,7 @@ export function createTroubleTicketService(deps: {
     },
 
     async patch(actor: OrganizationActor, id: string, contentType: string, patchBody: unknown, ifMatch?: string): Promise<JsonObject> {
-      return db.transaction(async (tx) => {
+      return db.sqlTransaction(async (tx) => {
         const row = await store.find(tx, actor, id, { forUpdate: true });
         if (!row) throw notFound('TroubleTicket', id);
         const before = row.doc;
