@@ -18,6 +18,24 @@ export function createBody(mnoId: string): string {
 
 const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 
+/** Adds a load result as a row with its ratio to a same-run baseline (and a minimum ratio as target). */
+function addRatioRow(
+  ctx: Ctx,
+  r: LoadResult,
+  row: { id: string; scenario: string; c: number; baseId: string; baseRate: number | undefined; label: string; min?: number },
+): void {
+  const ratio = row.baseRate && row.baseRate > 0 ? round(r.rps / row.baseRate, 3) : NaN;
+  ctx.add({
+    id: row.id,
+    group: 'tickets',
+    scenario: row.scenario,
+    concurrency: row.c,
+    ...pick(r),
+    ratio: { to: row.baseId, value: ratio, label: row.label },
+    ...(row.min !== undefined ? { target: { text: `>= ${row.min * 100} % ${row.label}`, met: ratio >= row.min } } : {}),
+  });
+}
+
 /** Full create path: auth, rate limits, validation, tenancy, transaction with history, outbox and audit. */
 export async function create(ctx: Ctx, sql: Map<number, SqlBaselineResult>): Promise<void> {
   const body = createBody(ctx.mno1.id);
@@ -31,16 +49,14 @@ export async function create(ctx: Ctx, sql: Map<number, SqlBaselineResult>): Pro
       durationS: ctx.mode.durationS,
       warmupS: ctx.mode.warmupS,
     });
-    const base = sql.get(c);
-    const ratio = base && base.tps > 0 ? round(r.rps / base.tps, 3) : NaN;
-    ctx.add({
+    addRatioRow(ctx, r, {
       id: `ticket.create.c${c}`,
-      group: 'tickets',
       scenario: 'create trouble ticket (POST)',
-      concurrency: c,
-      ...pick(r),
-      ratio: { to: `baseline.sqlCreate.c${c}`, value: ratio, label: 'of SQL baseline' },
-      target: { text: '>= 40 % of SQL baseline', met: ratio >= 0.4 },
+      c,
+      baseId: `baseline.sqlCreate.c${c}`,
+      baseRate: sql.get(c)?.tps,
+      label: 'of SQL baseline',
+      min: 0.4,
     });
   }
 }
@@ -62,15 +78,13 @@ async function visibleIds(ctx: Ctx, n: number): Promise<string[]> {
 async function stackCeiling(ctx: Ctx, bare: Map<number, LoadResult>): Promise<void> {
   for (const c of ctx.mode.connections) {
     const r = await runLoad({ url: `${ctx.url}/health`, connections: c, durationS: ctx.mode.durationS, warmupS: ctx.mode.warmupS });
-    const base = bare.get(c);
-    const ratio = base && base.rps > 0 ? round(r.rps / base.rps, 3) : NaN;
-    ctx.add({
+    addRatioRow(ctx, r, {
       id: `stack.health.c${c}`,
-      group: 'tickets',
       scenario: 'HTTP stack only: GET /health (no DB, no auth)',
-      concurrency: c,
-      ...pick(r),
-      ratio: { to: `baseline.bareNode.c${c}`, value: ratio, label: 'of bare Node' },
+      c,
+      baseId: `baseline.bareNode.c${c}`,
+      baseRate: bare.get(c)?.rps,
+      label: 'of bare Node',
     });
   }
 }
@@ -89,16 +103,14 @@ export async function getById(ctx: Ctx, bare: Map<number, LoadResult>): Promise<
       warmupS: ctx.mode.warmupS,
       setupRequest: (req) => ({ ...req, path: `${TT}/${ids[i++ % ids.length]}` }),
     });
-    const base = bare.get(c);
-    const ratio = base && base.rps > 0 ? round(r.rps / base.rps, 3) : NaN;
-    ctx.add({
+    addRatioRow(ctx, r, {
       id: `ticket.get.c${c}`,
-      group: 'tickets',
       scenario: 'get ticket by id',
-      concurrency: c,
-      ...pick(r),
-      ratio: { to: `baseline.bareNode.c${c}`, value: ratio, label: 'of bare Node' },
-      target: { text: '>= 25 % of bare Node', met: ratio >= 0.25 },
+      c,
+      baseId: `baseline.bareNode.c${c}`,
+      baseRate: bare.get(c)?.rps,
+      label: 'of bare Node',
+      min: 0.25,
     });
   }
 }

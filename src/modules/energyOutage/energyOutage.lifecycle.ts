@@ -1,4 +1,4 @@
-import { conflict } from '../../http/errors.js';
+import { checkMove } from '../lifecycle.js';
 
 /** IEC CIM outage status lifecycle, as Gridlink enforces it (DSO only). */
 export const OUTAGE_STATUSES = ['predicted', 'confirmed', 'partiallyRestored', 'restored', 'closed', 'cancelled'] as const;
@@ -17,11 +17,5 @@ export const OUTAGE_TRANSITIONS: Record<OutageStatus, OutageStatus[]> = {
 export const ACTIVE_OUTAGE: readonly OutageStatus[] = ['predicted', 'confirmed', 'partiallyRestored'];
 
 export function checkOutageTransition(from: OutageStatus, to: OutageStatus): void {
-  if (!OUTAGE_TRANSITIONS[from].includes(to)) {
-    const allowed = OUTAGE_TRANSITIONS[from];
-    throw conflict(
-      `A ${from} outage cannot become ${to}; allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
-      'INVALID_TRANSITION',
-    );
-  }
+  checkMove(OUTAGE_TRANSITIONS, 'outage', from, to);
 }

@@ -1,4 +1,4 @@
-import { conflict } from '../../http/errors.js';
+import { checkMove } from '../lifecycle.js';
 
 /** NS-1 notice status lifecycle, as Gridlink enforces it (publishing MNO only). */
 export const NETWORK_STATUSES = ['planned', 'active', 'resolved', 'closed', 'cancelled'] as const;
@@ -17,11 +17,5 @@ export const AFFECTING: readonly NetworkStatus[] = ['planned', 'active'];
 export const FINAL: readonly NetworkStatus[] = ['closed', 'cancelled'];
 
 export function checkNetworkTransition(from: NetworkStatus, to: NetworkStatus): void {
-  if (!NETWORK_TRANSITIONS[from].includes(to)) {
-    const allowed = NETWORK_TRANSITIONS[from];
-    throw conflict(
-      `A ${from} notice cannot become ${to}; allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
-      'INVALID_TRANSITION',
-    );
-  }
+  checkMove(NETWORK_TRANSITIONS, 'notice', from, to);
 }

@@ -1,4 +1,4 @@
-import { conflict, unprocessable } from '../../http/errors.js';
+import { sidedLifecycle } from '../lifecycle.js';
 
 /**
  * TMF656 service problem lifecycle (PI-1). The originator (usually the DSO whose
@@ -41,26 +41,10 @@ export const PROBLEM_TRANSITIONS: Record<ProblemStatus, Partial<Record<ProblemSt
 
 export const PROBLEM_FINAL: ReadonlySet<ProblemStatus> = new Set(['rejected', 'closed', 'cancelled']);
 
-export function allowedProblemMoves(from: ProblemStatus, side: ProblemSide): ProblemStatus[] {
-  return Object.entries(PROBLEM_TRANSITIONS[from])
-    .filter(([, sides]) => sides!.includes(side))
-    .map(([to]) => to as ProblemStatus);
-}
-
 export function problemReasonRequired(from: ProblemStatus, to: ProblemStatus): boolean {
   return to === 'rejected' || to === 'pending' || to === 'held' || (from === 'resolved' && to === 'inProgress');
 }
 
-export function checkProblemTransition(from: ProblemStatus, to: ProblemStatus, side: ProblemSide, reason: string | undefined): void {
-  const sides = PROBLEM_TRANSITIONS[from][to];
-  if (!sides || !sides.includes(side)) {
-    const allowed = allowedProblemMoves(from, side);
-    throw conflict(
-      `The ${side} cannot move a service problem from ${from} to ${to}. Allowed for the ${side} from ${from}: ${allowed.length ? allowed.join(', ') : 'none'}`,
-      'INVALID_TRANSITION',
-    );
-  }
-  if (problemReasonRequired(from, to) && !reason?.trim()) {
-    throw unprocessable(`statusChangeReason is required to move a service problem from ${from} to ${to}`, 'REASON_REQUIRED');
-  }
-}
+const lifecycle = sidedLifecycle({ noun: 'a service problem', transitions: PROBLEM_TRANSITIONS, reasonRequired: problemReasonRequired });
+export const allowedProblemMoves = lifecycle.allowedMoves;
+export const checkProblemTransition = lifecycle.checkTransition;

@@ -236,26 +236,22 @@ export function createSlaService(deps: {
         // Open (or just closed) resources whose clocks can still cross a level: a clock that
         // has breached never fires again, so resources with every clock breached are left out
         // in SQL (with a million tickets, most open ones are long past their targets).
-        // Pages in id order, with the event loop free between them, so a sweep over many
-        // open resources never stalls the API for long.
-        for (let after = '00000000-0000-0000-0000-000000000000'; ;) {
-          const subjects = await loadSubjects(
-            db.reader,
-            type,
-            `(NOT (${s.final}) OR ${s.changed} >= $1) AND id > $4::uuid
-             AND (SELECT count(*) FROM sla_clock c WHERE c.resource_type = $2 AND c.resource_id = ${s.table}.id AND c.breached_at IS NOT NULL) < $3`,
-            [new Date(t.getTime() - LOOKBACK_MS), type, CLOCK_KINDS.length, after],
-            `ORDER BY id LIMIT ${SWEEP_PAGE}`,
-            { slim: true },
-          );
-          if (subjects.length === 0) break;
-          after = subjects.at(-1)!.id;
+        // One scan for the candidates (ids only), then their data in pages with the event
+        // loop free between pages, so a sweep over many open resources never stalls the API.
+        const { rows: candidates } = await db.pool.query<{ id: string }>(
+          `SELECT id::text AS id FROM ${s.table}
+            WHERE (NOT (${s.final}) OR ${s.changed} >= $1)
+              AND (SELECT count(*) FROM sla_clock c WHERE c.resource_type = $2 AND c.resource_id = ${s.table}.id AND c.breached_at IS NOT NULL) < $3`,
+          [new Date(t.getTime() - LOOKBACK_MS), type, CLOCK_KINDS.length],
+        );
+        for (let i = 0; i < candidates.length; i += SWEEP_PAGE) {
+          if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+          const page = candidates.slice(i, i + SWEEP_PAGE).map((c) => c.id);
+          const subjects = await loadSubjects(db.reader, type, 'id = ANY($1::uuid[])', [page], '', { slim: true });
           const result = await sweepPage(type, subjects, t, targets, partnerOf, warningPercent);
           checked += subjects.length;
           warnings += result.warnings;
           breaches += result.breaches;
-          if (subjects.length < SWEEP_PAGE) break;
-          await new Promise((resolve) => setImmediate(resolve));
         }
       }
       return `${checked} resource(s) checked, ${warnings} warning(s), ${breaches} breach(es)`;

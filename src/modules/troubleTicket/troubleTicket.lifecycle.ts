@@ -1,4 +1,4 @@
-import { conflict, unprocessable } from '../../http/errors.js';
+import { sidedLifecycle } from '../lifecycle.js';
 
 /**
  * TMF621 trouble ticket lifecycle, after MEF 124: the responsible organisation
@@ -38,27 +38,11 @@ export const TRANSITIONS: Record<TicketStatus, Partial<Record<TicketStatus, Side
 
 export const FINAL: ReadonlySet<TicketStatus> = new Set(['rejected', 'closed', 'cancelled']);
 
-/** Moves this side may make from a status. */
-export function allowedMoves(from: TicketStatus, side: Side): TicketStatus[] {
-  return Object.entries(TRANSITIONS[from])
-    .filter(([, sides]) => sides!.includes(side))
-    .map(([to]) => to as TicketStatus);
-}
-
 export function reasonRequired(from: TicketStatus, to: TicketStatus): boolean {
   return to === 'rejected' || to === 'pending' || to === 'held' || (from === 'resolved' && to === 'inProgress');
 }
 
-export function checkTransition(from: TicketStatus, to: TicketStatus, side: Side, reason: string | undefined): void {
-  const sides = TRANSITIONS[from][to];
-  if (!sides || !sides.includes(side)) {
-    const allowed = allowedMoves(from, side);
-    throw conflict(
-      `The ${side} cannot move a ticket from ${from} to ${to}. Allowed for the ${side} from ${from}: ${allowed.length ? allowed.join(', ') : 'none'}`,
-      'INVALID_TRANSITION',
-    );
-  }
-  if (reasonRequired(from, to) && !reason?.trim()) {
-    throw unprocessable(`statusChangeReason is required to move a ticket from ${from} to ${to}`, 'REASON_REQUIRED');
-  }
-}
+const lifecycle = sidedLifecycle({ noun: 'a ticket', transitions: TRANSITIONS, reasonRequired });
+/** Moves this side may make from a status. */
+export const allowedMoves = lifecycle.allowedMoves;
+export const checkTransition = lifecycle.checkTransition;
