@@ -4,6 +4,7 @@ import { createResourceStore } from '../../db/resourceStore.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import { boundingBox, boxLiteral, containsPoint, parseArea, parseLonLat, type Area } from '../../geo/geo.js';
 import type { OrganizationActor } from '../../http/context.js';
+import { perRecipientEvents, resolveAudience } from '../notice.js';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { changedAttributes, mergePatch, normalizeDateTimes, type JsonObject } from '../../http/patch.js';
 import { matchesFilters, type JsonSchema, type ListQuery } from '../../http/tmfQuery.js';
@@ -73,19 +74,8 @@ export function createEnergyOutageService(deps: {
     t: Date,
     description?: string,
     onlyMno?: string,
-  ): NewEvent[] => {
-    const dso = (doc.publisher as Ref).id;
-    const mnos = ((doc.audience ?? []) as Ref[]).map((a) => a.id).filter((m) => !onlyMno || m === onlyMno);
-    return [dso, ...mnos].map((org) => ({
-      eventType,
-      resourceType: 'energyOutageNotice',
-      resource: viewFor(org, doc) as JsonObject & { id: string },
-      audience: [org],
-      originatorOrgId: actor.organizationId,
-      eventTime: t,
-      ...(description ? { description } : {}),
-    }));
-  };
+  ): NewEvent[] =>
+    perRecipientEvents({ eventType, resourceType: 'energyOutageNotice', doc, actor, t, description, onlyTo: onlyMno, viewFor });
 
   const columns = (doc: JsonObject) => {
     const area = (doc.affectedArea as { outageArea?: unknown } | undefined)?.outageArea;
@@ -225,25 +215,10 @@ export function createEnergyOutageService(deps: {
       const body = normalizeDateTimes(input, deps.schemas.create) as JsonObject;
       checkArea(body);
       return db.transaction(async (tx) => {
-        const partners = await tx.partnership.findMany({
-          where: { dsoId: actor.organizationId, status: 'active' },
-          include: { mno: true },
-        });
-        let audience: Ref[];
-        if (body.audience) {
-          const ids = [...new Set((body.audience as Ref[]).map((a) => a.id))];
-          const bad = ids.filter((id) => !partners.some((p) => p.mnoId === id));
-          if (bad.length)
-            throw unprocessable(`audience: ${bad.join(', ')} is not an active MNO partner of your organisation`, 'NOT_A_PARTNER');
-          audience = ids.map((id) => ({ id, name: partners.find((p) => p.mnoId === id)!.mno.name, '@referredType': 'Organization' }));
-        } else {
-          audience = partners.map((p) => ({ id: p.mnoId, name: p.mno.name, '@referredType': 'Organization' }));
-          if (audience.length === 0) throw unprocessable('Your organisation has no active MNO partner to notify', 'NO_AUDIENCE');
-        }
+        const { audience, publisherName } = await resolveAudience(tx, actor, body.audience as Ref[] | undefined);
         const t = now();
         const ts = t.toISOString();
         const status = (body.status as OutageStatus | undefined) ?? (body.outageKind === 'planned' ? 'predicted' : 'confirmed');
-        const publisherName = (await tx.organization.findUnique({ where: { id: actor.organizationId } }))!.name;
         const { audience: _a, ...rest } = body;
         const doc: JsonObject = {
           id: crypto.randomUUID(),

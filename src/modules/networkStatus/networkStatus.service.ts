@@ -4,6 +4,7 @@ import { createResourceStore } from '../../db/resourceStore.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import { boundingBox, boxLiteral, containsPoint, parseArea, parseLonLat, type Area } from '../../geo/geo.js';
 import type { OrganizationActor } from '../../http/context.js';
+import { perRecipientEvents, resolveAudience } from '../notice.js';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { changedAttributes, mergePatch, normalizeDateTimes, type JsonObject } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
@@ -47,19 +48,8 @@ export function createNetworkStatusService(deps: { db: Database; now: () => Date
   };
 
   /** One event per recipient view, so no DSO learns about another. */
-  const noticeEvents = (eventType: string, doc: JsonObject, actor: OrganizationActor, t: Date, description?: string): NewEvent[] => {
-    const mno = (doc.publisher as Ref).id;
-    const dsos = ((doc.audience ?? []) as Ref[]).map((a) => a.id);
-    return [mno, ...dsos].map((org) => ({
-      eventType,
-      resourceType: 'networkStatusNotice',
-      resource: viewFor(org, doc) as JsonObject & { id: string },
-      audience: [org],
-      originatorOrgId: actor.organizationId,
-      eventTime: t,
-      ...(description ? { description } : {}),
-    }));
-  };
+  const noticeEvents = (eventType: string, doc: JsonObject, actor: OrganizationActor, t: Date, description?: string): NewEvent[] =>
+    perRecipientEvents({ eventType, resourceType: 'networkStatusNotice', doc, actor, t, description, viewFor });
 
   const columns = (doc: JsonObject) => {
     const area = (doc.affectedArea as { geoArea?: unknown } | undefined)?.geoArea;
@@ -185,26 +175,11 @@ export function createNetworkStatusService(deps: { db: Database; now: () => Date
       const body = normalizeDateTimes(input, deps.schemas.create) as JsonObject;
       checkNotice(body);
       return db.transaction(async (tx) => {
-        const partners = await tx.partnership.findMany({
-          where: { mnoId: actor.organizationId, status: 'active' },
-          include: { dso: true },
-        });
-        let audience: Ref[];
-        if (body.audience) {
-          const ids = [...new Set((body.audience as Ref[]).map((a) => a.id))];
-          const bad = ids.filter((id) => !partners.some((p) => p.dsoId === id));
-          if (bad.length)
-            throw unprocessable(`audience: ${bad.join(', ')} is not an active DSO partner of your organisation`, 'NOT_A_PARTNER');
-          audience = ids.map((id) => ({ id, name: partners.find((p) => p.dsoId === id)!.dso.name, '@referredType': 'Organization' }));
-        } else {
-          audience = partners.map((p) => ({ id: p.dsoId, name: p.dso.name, '@referredType': 'Organization' }));
-          if (audience.length === 0) throw unprocessable('Your organisation has no active DSO partner to notify', 'NO_AUDIENCE');
-        }
+        const { audience, publisherName } = await resolveAudience(tx, actor, body.audience as Ref[] | undefined);
         const t = now();
         const ts = t.toISOString();
         const noticeKind = (body.noticeKind as string | undefined) ?? 'unplanned';
         const status = (body.status as NetworkStatus | undefined) ?? (noticeKind === 'planned' ? 'planned' : 'active');
-        const publisherName = (await tx.organization.findUnique({ where: { id: actor.organizationId } }))!.name;
         const { audience: _a, ...rest } = body;
         const doc: JsonObject = {
           id: crypto.randomUUID(),

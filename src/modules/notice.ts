@@ -1,0 +1,68 @@
+import type { Tx } from '../db/client.js';
+import type { NewEvent } from '../events/outbox.js';
+import type { JsonObject } from '../http/patch.js';
+import type { OrganizationActor } from '../http/context.js';
+import { unprocessable } from '../http/errors.js';
+
+export type OrgRef = { id: string; name?: string; '@referredType'?: string };
+
+/**
+ * Who a notice goes to (EO-1 outage notices from a DSO, NS-1 network status notices from an
+ * MNO): the publisher's active partners of the other kind — all of them, or the ones named
+ * in `requested`, each of which must be one (GW-9) — with their names, and the publisher's name.
+ */
+export async function resolveAudience(
+  tx: Tx,
+  actor: OrganizationActor,
+  requested: OrgRef[] | undefined,
+): Promise<{ audience: OrgRef[]; publisherName: string }> {
+  const dso = actor.organizationKind === 'DSO';
+  const partners = (
+    await tx.partnership.findMany({
+      where: dso ? { dsoId: actor.organizationId, status: 'active' } : { mnoId: actor.organizationId, status: 'active' },
+      include: { dso: true, mno: true },
+    })
+  ).map((p) => (dso ? { id: p.mnoId, name: p.mno.name } : { id: p.dsoId, name: p.dso.name }));
+  const kind = dso ? 'MNO' : 'DSO';
+  let audience: OrgRef[];
+  if (requested) {
+    const ids = [...new Set(requested.map((a) => a.id))];
+    const bad = ids.filter((id) => !partners.some((p) => p.id === id));
+    if (bad.length)
+      throw unprocessable(`audience: ${bad.join(', ')} is not an active ${kind} partner of your organisation`, 'NOT_A_PARTNER');
+    audience = ids.map((id) => ({ id, name: partners.find((p) => p.id === id)!.name, '@referredType': 'Organization' }));
+  } else {
+    audience = partners.map((p) => ({ id: p.id, name: p.name, '@referredType': 'Organization' }));
+    if (audience.length === 0) throw unprocessable(`Your organisation has no active ${kind} partner to notify`, 'NO_AUDIENCE');
+  }
+  const publisherName = (await tx.organization.findUnique({ where: { id: actor.organizationId } }))!.name;
+  return { audience, publisherName };
+}
+
+/**
+ * A notice's events, one per recipient with that recipient's view (`viewFor`), so no
+ * audience member learns about another: the publisher and every audience member (or only
+ * `onlyTo` of them).
+ */
+export function perRecipientEvents(e: {
+  eventType: string;
+  resourceType: string;
+  doc: JsonObject;
+  actor: OrganizationActor;
+  t: Date;
+  description?: string;
+  onlyTo?: string;
+  viewFor: (orgId: string, doc: JsonObject) => JsonObject;
+}): NewEvent[] {
+  const publisher = (e.doc.publisher as OrgRef).id;
+  const members = ((e.doc.audience ?? []) as OrgRef[]).map((a) => a.id).filter((m) => !e.onlyTo || m === e.onlyTo);
+  return [publisher, ...members].map((org) => ({
+    eventType: e.eventType,
+    resourceType: e.resourceType,
+    resource: e.viewFor(org, e.doc) as JsonObject & { id: string },
+    audience: [org],
+    originatorOrgId: e.actor.organizationId,
+    eventTime: e.t,
+    ...(e.description ? { description: e.description } : {}),
+  }));
+}
