@@ -3,6 +3,7 @@ import type { Database, Tx } from '../../db/client.js';
 import { createResourceStore } from '../../db/resourceStore.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
+import { responsibleOf, type PartyRef } from '../relatedParty.js';
 import { forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { normalizeDateTimes, type JsonObject } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
@@ -47,12 +48,6 @@ export type IncidentTaskType = 'DiagnoseIncident' | 'ResolveIncident';
 
 /** How far in the future a reported time may lie (clock skew between systems). */
 const SKEW_MS = 5 * 60_000;
-
-interface PartyRef {
-  role: string;
-  partyOrPartyRole: { id: string; name?: string; '@referredType'?: string };
-  '@type'?: string;
-}
 
 /** PI-2: what the diagnosing organisation found. */
 export interface Finding {
@@ -179,22 +174,7 @@ export function createIncidentService(deps: {
     async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
       const body = normalizeDateTimes(input, schemas.create) as JsonObject;
       const related = (body.relatedParty ?? []) as PartyRef[];
-      if (related.some((p) => p.role === 'reporter')) {
-        throw unprocessable(
-          'relatedParty: the reporter is the authenticated organisation and is set by the server; remove the "reporter" entry',
-          'REPORTER_SET_BY_SERVER',
-        );
-      }
-      const responsibles = related.filter((p) => p.role === 'responsible');
-      if (responsibles.length !== 1) {
-        throw unprocessable(
-          'relatedParty: exactly one entry with role "responsible" must name the partner organisation',
-          'RESPONSIBLE_REQUIRED',
-        );
-      }
-      const responsibleId = responsibles[0]!.partyOrPartyRole.id;
-      if (responsibleId === actor.organizationId)
-        throw unprocessable('relatedParty: an organisation cannot report an incident to itself', 'INVALID_RESPONSIBLE');
+      const responsibleId = responsibleOf(related, actor, 'report an incident to itself');
       const priority = priorityOf(body);
       const t = now();
       if (new Date(body.occurTime as string).getTime() > t.getTime() + SKEW_MS) {

@@ -3,6 +3,7 @@ import type { Database, SqlTx } from '../../db/client.js';
 import { createResourceStore, type ResourceStore } from '../../db/resourceStore.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
+import { responsibleOf, type PartyRef } from '../relatedParty.js';
 import { AppError, badRequest, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { changedAttributes, jsonPatch, mergePatch, normalizeDateTimes, type JsonObject, type JsonPatchOp } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
@@ -66,12 +67,6 @@ interface Note {
   author?: string;
   date?: string;
   text: string;
-  '@type'?: string;
-}
-
-interface PartyRef {
-  role: string;
-  partyOrPartyRole: { id: string; name?: string; '@referredType'?: string };
   '@type'?: string;
 }
 
@@ -179,22 +174,7 @@ export function createTroubleTicketService(deps: {
       const derived = body.priority === undefined ? priorityFromCharacteristics(body.troubleTicketCharacteristic) : undefined;
       if (derived) body.priority = String(derived);
       const related = (body.relatedParty ?? []) as PartyRef[];
-      if (related.some((p) => p.role === 'reporter')) {
-        throw unprocessable(
-          'relatedParty: the reporter is the authenticated organisation and is set by the server; remove the "reporter" entry',
-          'REPORTER_SET_BY_SERVER',
-        );
-      }
-      const responsibles = related.filter((p) => p.role === 'responsible');
-      if (responsibles.length !== 1) {
-        throw unprocessable(
-          'relatedParty: exactly one entry with role "responsible" must name the partner organisation',
-          'RESPONSIBLE_REQUIRED',
-        );
-      }
-      const responsibleId = responsibles[0]!.partyOrPartyRole.id;
-      if (responsibleId === actor.organizationId)
-        throw unprocessable('relatedParty: an organisation cannot file a ticket with itself', 'INVALID_RESPONSIBLE');
+      const responsibleId = responsibleOf(related, actor, 'file a ticket with itself');
 
       return db.sqlTransaction(async (tx) => {
         const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
