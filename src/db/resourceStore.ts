@@ -125,7 +125,13 @@ export function createResourceStore(def: ResourceTableDef): ResourceStore {
         conditions.push(col ? columnFilter(col, f, p) : docFilter(f, p, docSql));
       }
       const sortCols = q.sort.map((s) => ({ col: def.columns[s.attribute]!, desc: s.descending }));
-      const dir = (desc: boolean, notNull?: boolean) => `${desc ? 'DESC' : 'ASC'}${notNull ? '' : ' NULLS LAST'}`;
+      // ORDER BY over the sort columns under the given names (columns, or a union's aliases).
+      const orderBy = (names: string[]) =>
+        sortCols
+          .map((s, i) => `${names[i]} ${s.desc ? 'DESC' : 'ASC'}${s.col.notNull ? '' : ' NULLS LAST'}`)
+          .concat('id ASC')
+          .join(', ');
+      const sortColumns = sortCols.map((s) => s.col.column);
       const countParams = [...p.values];
       const limit = p.add(q.limit);
       const offset = p.add(q.offset);
@@ -134,8 +140,7 @@ export function createResourceStore(def: ResourceTableDef): ResourceStore {
       let countSql: string;
       if (branches.length <= 1) {
         const whereSql = [...branches, ...conditions].join(' AND ') || 'true';
-        const order = sortCols.map((s) => `${s.col.column} ${dir(s.desc, s.col.notNull)}`).concat('id ASC');
-        pageSql = `SELECT id::text AS id, ${versionCol}, ${docSql} AS doc FROM ${def.table} WHERE ${whereSql} ORDER BY ${order.join(', ')} LIMIT ${limit} OFFSET ${offset}`;
+        pageSql = `SELECT id::text AS id, ${versionCol}, ${docSql} AS doc FROM ${def.table} WHERE ${whereSql} ORDER BY ${orderBy(sortColumns)} LIMIT ${limit} OFFSET ${offset}`;
         countSql = `SELECT count(*) AS n FROM ${def.table} WHERE ${whereSql}`;
       } else {
         // Visible through one of several organisation columns: one branch per column (a
@@ -143,15 +148,13 @@ export function createResourceStore(def: ResourceTableDef): ResourceStore {
         // offset + limit so it can walk its own index; the union is merged and cut again.
         // The OR form had to fetch and sort every matching row (docs/notes/performance.md).
         const aliases = sortCols.map((_, i) => `s${i}`);
-        const inner = sortCols.map((s) => `${s.col.column} ${dir(s.desc, s.col.notNull)}`);
-        const outer = sortCols.map((s, i) => `${aliases[i]} ${dir(s.desc, s.col.notNull)}`);
-        const select = [`id`, versionCol, `${docSql} AS doc`, ...sortCols.map((s, i) => `${s.col.column} AS ${aliases[i]}`)].join(', ');
+        const select = [`id`, versionCol, `${docSql} AS doc`, ...sortColumns.map((c, i) => `${c} AS ${aliases[i]}`)].join(', ');
         const branchSql = branches.map(
           (b) =>
-            `(SELECT ${select} FROM ${def.table} WHERE ${[b, ...conditions].join(' AND ')} ORDER BY ${[...inner, 'id ASC'].join(', ')} LIMIT ${limit}::bigint + ${offset}::bigint)`,
+            `(SELECT ${select} FROM ${def.table} WHERE ${[b, ...conditions].join(' AND ')} ORDER BY ${orderBy(sortColumns)} LIMIT ${limit}::bigint + ${offset}::bigint)`,
         );
         pageSql = `SELECT id::text AS id, version, doc FROM (${branchSql.join(' UNION ALL ')}) AS visible
-          ORDER BY ${[...outer, 'id ASC'].join(', ')} LIMIT ${limit} OFFSET ${offset}`;
+          ORDER BY ${orderBy(aliases)} LIMIT ${limit} OFFSET ${offset}`;
         countSql = `SELECT ${branches.map((b) => `(SELECT count(*) FROM ${def.table} WHERE ${[b, ...conditions].join(' AND ')})`).join(' + ')} AS n`;
       }
       const [rows, count] = await Promise.all([

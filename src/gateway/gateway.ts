@@ -142,10 +142,18 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
   let flushTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
 
+  /** Forgets windows that have ended and hold nothing unsent. */
+  const prune = () => {
+    const t = now().getTime();
+    for (const [id, s] of slots) if (s.windowEnd <= t && s.pending === 0 && s.inflight === 0) slots.delete(id);
+  };
+
   const slotFor = (key: string, start: Date, w: Window): Slot => {
     const id = `${key}@${start.getTime()}`;
     let s = slots.get(id);
     if (!s) {
+      // A new window: the ended ones go (requests counted only in PostgreSQL never flush).
+      prune();
       s = { key, windowStart: start, windowEnd: start.getTime() + w.ms, base: 0, pending: 0, inflight: 0 };
       slots.set(id, s);
     }
@@ -203,8 +211,7 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
           log.warn({ err: e }, 'rate counters: write failed, retrying');
           flushTimer ??= setTimeout(() => void flush(), COUNTER_FLUSH_MS).unref();
         });
-      const t = now().getTime();
-      for (const [id, s] of slots) if (s.windowEnd <= t && s.pending === 0 && s.inflight === 0) slots.delete(id);
+      prune();
     });
     return flushing;
   };

@@ -259,6 +259,42 @@ export function areaCondition(column: string, area: Area, params: unknown[], opt
   return `(${bbox} AND CASE (${p(grid.cells)}::smallint[])[${cell}] WHEN 2 THEN true WHEN 0 THEN false ELSE ${exact} END)`;
 }
 
+/**
+ * Sites matched by an area or by identifiers (energy supply, cell ids), as one query over
+ * `table`'s `location` column: `SELECT <columns>, matched_by` where `matched_by` is 'area',
+ * `byLabel` or 'both'. Candidates come from the index-friendly parts (bounding box, the
+ * identifier condition); the area test runs once per candidate (OFFSET 0 keeps the subquery
+ * from being merged). `scope` and `by` add their own parameters to `params` ($1… are the
+ * caller's). Returns undefined when there is neither an area nor identifiers.
+ */
+export function siteMatchQuery(q: {
+  table: string;
+  columns: string;
+  scope: string;
+  area: Area | undefined;
+  by: ((params: unknown[]) => string) | undefined;
+  byLabel: string;
+  params: unknown[];
+}): string | undefined {
+  const prefilter: string[] = [];
+  let areaSql = 'false';
+  if (q.area) {
+    prefilter.push(boxCondition('location', q.area, q.params));
+    areaSql = areaCondition('location', q.area, q.params);
+  }
+  let bySql = 'false';
+  if (q.by) {
+    bySql = q.by(q.params);
+    prefilter.push(bySql);
+  }
+  if (prefilter.length === 0) return undefined;
+  return `SELECT ${q.columns},
+            CASE WHEN in_area AND matched THEN 'both' WHEN in_area THEN 'area' ELSE '${q.byLabel}' END AS matched_by
+       FROM (SELECT *, (${areaSql}) AS in_area, (${bySql}) AS matched
+               FROM ${q.table} WHERE ${q.scope} AND (${prefilter.join(' OR ')}) OFFSET 0) AS candidate
+      WHERE in_area OR matched ORDER BY site_id`;
+}
+
 /** Ray casting with boundary = inside, for notices' own geometry checks in JS. */
 function inRing(ring: Ring, x: number, y: number): 'in' | 'out' | 'edge' {
   let inside = false;

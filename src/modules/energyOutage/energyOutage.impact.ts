@@ -1,6 +1,6 @@
 import type { Tx } from '../../db/client.js';
 import type { NewEvent } from '../../events/outbox.js';
-import { areaCondition, boxCondition, parseArea } from '../../geo/geo.js';
+import { parseArea, siteMatchQuery } from '../../geo/geo.js';
 import type { JsonObject } from '../../http/patch.js';
 import { ACTIVE_OUTAGE, type OutageStatus } from './energyOutage.lifecycle.js';
 
@@ -57,30 +57,18 @@ export async function matchSites(tx: Tx, doc: JsonObject, mnoIds: string[]): Pro
   const area = (doc.affectedArea ?? {}) as { outageArea?: unknown; energySupplyId?: string[] };
   if (mnoIds.length === 0) return [];
   const params: unknown[] = [mnoIds];
-  const prefilter: string[] = [];
-  let areaSql = 'false';
-  if (area.outageArea) {
-    const parsed = parseArea(area.outageArea);
-    prefilter.push(boxCondition('location', parsed, params));
-    areaSql = areaCondition('location', parsed, params);
-  }
-  let supplySql = 'false';
-  if (area.energySupplyId?.length) {
-    params.push(area.energySupplyId);
-    supplySql = `energy_supply_id = ANY($${params.length}::text[])`;
-    prefilter.push(supplySql);
-  }
-  if (prefilter.length === 0) return [];
-  // The area test runs once per candidate (OFFSET 0 keeps the subquery from being merged).
-  return tx.$queryRawUnsafe<ImpactedSiteRow[]>(
-    `SELECT id::text, site_id, org_id::text, name, location[0] AS lon, location[1] AS lat, energy_supply_id, priority, ups_installed,
-            ups_capacity_minutes, remaining_minutes, generator,
-            CASE WHEN in_area AND by_supply THEN 'both' WHEN in_area THEN 'area' ELSE 'energySupply' END AS matched_by
-       FROM (SELECT *, (${areaSql}) AS in_area, (${supplySql}) AS by_supply
-               FROM mno_site WHERE org_id = ANY($1::uuid[]) AND (${prefilter.join(' OR ')}) OFFSET 0) AS candidate
-      WHERE in_area OR by_supply ORDER BY site_id`,
-    ...params,
-  );
+  const supply = area.energySupplyId?.length ? area.energySupplyId : undefined;
+  const sql = siteMatchQuery({
+    table: 'mno_site',
+    columns: `id::text, site_id, org_id::text, name, location[0] AS lon, location[1] AS lat, energy_supply_id, priority, ups_installed,
+              ups_capacity_minutes, remaining_minutes, generator`,
+    scope: 'org_id = ANY($1::uuid[])',
+    area: area.outageArea ? parseArea(area.outageArea) : undefined,
+    by: supply && ((p) => `energy_supply_id = ANY($${p.push(supply)}::text[])`),
+    byLabel: 'energySupply',
+    params,
+  });
+  return sql ? tx.$queryRawUnsafe<ImpactedSiteRow[]>(sql, ...params) : [];
 }
 
 export function presentImpactedSite(s: ImpactedSiteRow, start: Date, etr: Date | null) {

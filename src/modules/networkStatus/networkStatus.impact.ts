@@ -1,6 +1,6 @@
 import type { Tx } from '../../db/client.js';
 import type { NewEvent } from '../../events/outbox.js';
-import { areaCondition, boxCondition, parseArea } from '../../geo/geo.js';
+import { parseArea, siteMatchQuery } from '../../geo/geo.js';
 import type { JsonObject } from '../../http/patch.js';
 import { AFFECTING, type NetworkStatus } from './networkStatus.lifecycle.js';
 
@@ -51,29 +51,16 @@ export async function matchSites(tx: Tx, doc: JsonObject, dsoIds: string[]): Pro
   const geoArea = (doc.affectedArea as { geoArea?: unknown } | undefined)?.geoArea;
   const ids = noticeIdentifiers(doc);
   const params: unknown[] = [dsoIds, (doc.publisher as { id: string }).id];
-  const prefilter: string[] = [];
-  let areaSql = 'false';
-  if (geoArea) {
-    const parsed = parseArea(geoArea, 'affectedArea.geoArea');
-    prefilter.push(boxCondition('location', parsed, params));
-    areaSql = areaCondition('location', parsed, params);
-  }
-  let cellSql = 'false';
-  if (ids.length) {
-    params.push(ids);
-    cellSql = `cell_ids && $${params.length}::text[]`;
-    prefilter.push(cellSql);
-  }
-  if (prefilter.length === 0) return [];
-  // The area test runs once per candidate (OFFSET 0 keeps the subquery from being merged).
-  return tx.$queryRawUnsafe<AffectedSiteRow[]>(
-    `SELECT id::text, site_id, org_id::text, name, kind, location[0] AS lon, location[1] AS lat, criticality, cell_ids,
-            CASE WHEN in_area AND by_cell THEN 'both' WHEN in_area THEN 'area' ELSE 'cell' END AS matched_by
-       FROM (SELECT *, (${areaSql}) AS in_area, (${cellSql}) AS by_cell
-               FROM dso_site WHERE org_id = ANY($1::uuid[]) AND $2::uuid = ANY(mno_org_ids) AND (${prefilter.join(' OR ')}) OFFSET 0) AS candidate
-      WHERE in_area OR by_cell ORDER BY site_id`,
-    ...params,
-  );
+  const sql = siteMatchQuery({
+    table: 'dso_site',
+    columns: 'id::text, site_id, org_id::text, name, kind, location[0] AS lon, location[1] AS lat, criticality, cell_ids',
+    scope: 'org_id = ANY($1::uuid[]) AND $2::uuid = ANY(mno_org_ids)',
+    area: geoArea ? parseArea(geoArea, 'affectedArea.geoArea') : undefined,
+    by: ids.length ? (p) => `cell_ids && $${p.push(ids)}::text[]` : undefined,
+    byLabel: 'cell',
+    params,
+  });
+  return sql ? tx.$queryRawUnsafe<AffectedSiteRow[]>(sql, ...params) : [];
 }
 
 export function presentAffectedSite(s: AffectedSiteRow, recommendation: string, ids: string[], since: Date) {

@@ -233,11 +233,10 @@ export function createSlaService(deps: {
       let breaches = 0;
       for (const type of SLA_RESOURCE_TYPES) {
         const s = SOURCES[type];
-        // Open (or just closed) resources whose clocks can still cross a level: a clock that
-        // has breached never fires again, so resources with every clock breached are left out
-        // in SQL (with a million tickets, most open ones are long past their targets).
-        // One scan for the candidates (ids only), then their data in pages with the event
-        // loop free between pages, so a sweep over many open resources never stalls the API.
+        // One id-only scan for the open (or just closed) resources whose clocks can still cross
+        // a level — a breached clock never fires again, so resources with every clock breached
+        // are left out (at a million tickets most open ones are) — then their data in pages,
+        // with the event loop free between pages so a long sweep never stalls the API.
         const { rows: candidates } = await db.pool.query<{ id: string }>(
           `SELECT id::text AS id FROM ${s.table}
             WHERE (NOT (${s.final}) OR ${s.changed} >= $1)
