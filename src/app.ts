@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { createAuditLog, type AuditLog } from './audit/auditLog.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { createSessionStore } from './auth/sessions.js';
 import type { AuditNote } from './http/context.js';
 import { AppError, mapKnownError, notFound } from './http/errors.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
@@ -70,10 +71,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const audit = createAuditLog({ db, log });
   const metrics = createMetrics(db);
   const oauth = createOAuth({ db, now, ttlSeconds: config.security.tokenTtlSeconds, apiNames: () => apis.map((a) => a.name) });
-  const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now, oauth });
+  const sessions = createSessionStore({ db, now, idleMs: config.identity.sessionIdleMs, maxMs: config.identity.sessionMaxMs });
+  const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now, oauth, sessions });
   const gateway = createGateway({ db, log, config, now });
   const idempotency = createIdempotency({ db, now });
-  const { modules, hubs, services, withHubHandlers } = createModules({ db, now, apis, config, log });
+  const { modules, hubs, services, withHubHandlers } = createModules({ db, now, apis, config, log, gateway, sessions });
   const webhooks = createWebhooks({ db, log, config, now, hubs });
   const handlers = { ...withHubHandlers(webhooks), ...oauthHandlers(oauth) };
   const sockets = createSocketBridge({ db, log, authenticator, audit, retentionMs: config.events.retentionMs, now });
@@ -112,8 +114,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
         time: new Date(Date.now() - seconds * 1000),
         requestId,
         credentialId: actor?.credentialId ?? null,
-        credentialKind: actor ? (actor.kind === 'platform' ? 'platformToken' : 'apiKey') : null,
+        credentialKind: actor
+          ? actor.kind === 'platform'
+            ? 'platformToken'
+            : actor.kind === 'organization' && actor.session
+              ? 'session'
+              : 'apiKey'
+          : null,
         organizationId: actor?.kind === 'organization' ? actor.organizationId : null,
+        // Issue 13: a console request names the person, not only the organisation.
+        userId: actor?.kind === 'organization' ? (actor.session?.user.id ?? null) : null,
+        userEmail: actor?.kind === 'organization' ? (actor.session?.user.email ?? null) : null,
         method: req.method,
         path: fullPath.slice(0, 500),
         operation: note.operation ?? null,
@@ -145,7 +156,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     cors({
       origin: config.security.corsOrigins.length ? [...config.security.corsOrigins] : false,
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-ID', 'Accept'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-ID', 'Accept', 'X-CSRF-Token'],
       exposedHeaders: [
         'Location',
         'ETag',

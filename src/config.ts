@@ -46,6 +46,17 @@ const schema = z.object({
   GRIDLINK_CORS_ORIGINS: z.string().default(''),
   GRIDLINK_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(600),
   GRIDLINK_IDEMPOTENCY_HOURS: z.coerce.number().min(1).default(24),
+  // Issue 13: console users, sessions, sign-in lock-out, OpenID Connect.
+  GRIDLINK_SESSION_IDLE_MINUTES: z.coerce.number().min(1).default(30),
+  GRIDLINK_SESSION_MAX_HOURS: z.coerce.number().min(0.05).default(12),
+  GRIDLINK_COOKIE_SECURE: bool.optional(),
+  GRIDLINK_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  GRIDLINK_SIGNIN_LOCKOUT_MINUTES: z.coerce.number().min(1).default(15),
+  GRIDLINK_OIDC_ISSUER: z.string().url().optional(),
+  GRIDLINK_OIDC_CLIENT_ID: z.string().optional(),
+  GRIDLINK_OIDC_CLIENT_SECRET: z.string().optional(),
+  GRIDLINK_OIDC_REDIRECT_URI: z.string().url().optional(),
+  GRIDLINK_OIDC_SCOPES: z.string().default('openid email profile'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -104,6 +115,25 @@ export interface Config {
     readonly tokenTtlSeconds: number;
     readonly idempotencyHours: number;
   };
+  readonly identity: {
+    readonly sessionIdleMs: number;
+    readonly sessionMaxMs: number;
+    /** `Secure` on the session cookie: production, an https base URL, or GRIDLINK_COOKIE_SECURE. */
+    readonly cookieSecure: boolean;
+    /** Failed sign-ins per e-mail address within the hour that lock it. */
+    readonly signInMaxFailures: number;
+    readonly signInLockoutMinutes: number;
+    /** OpenID Connect sign-in; undefined unless issuer, client id and redirect URI are set. */
+    readonly oidc:
+      | {
+          readonly issuer: string;
+          readonly clientId: string;
+          readonly clientSecret: string | undefined;
+          readonly redirectUri: string;
+          readonly scopes: string;
+        }
+      | undefined;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -117,6 +147,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const oidcSet = [e.GRIDLINK_OIDC_ISSUER, e.GRIDLINK_OIDC_CLIENT_ID, e.GRIDLINK_OIDC_REDIRECT_URI].filter(Boolean).length;
+  if (oidcSet > 0 && oidcSet < 3) {
+    throw new ConfigError('OpenID Connect needs GRIDLINK_OIDC_ISSUER, GRIDLINK_OIDC_CLIENT_ID and GRIDLINK_OIDC_REDIRECT_URI together');
+  }
   if (e.NODE_ENV === 'production' && !e.GRIDLINK_ADMIN_TOKEN) {
     throw new ConfigError('GRIDLINK_ADMIN_TOKEN is required when NODE_ENV=production');
   }
@@ -156,6 +190,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
       tokenTtlSeconds: e.GRIDLINK_TOKEN_TTL_SECONDS,
       idempotencyHours: e.GRIDLINK_IDEMPOTENCY_HOURS,
+    }),
+    identity: Object.freeze({
+      sessionIdleMs: e.GRIDLINK_SESSION_IDLE_MINUTES * 60_000,
+      sessionMaxMs: e.GRIDLINK_SESSION_MAX_HOURS * 3_600_000,
+      cookieSecure: e.GRIDLINK_COOKIE_SECURE ?? (e.NODE_ENV === 'production' || (e.GRIDLINK_BASE_URL ?? '').startsWith('https:')),
+      signInMaxFailures: e.GRIDLINK_SIGNIN_MAX_FAILURES,
+      signInLockoutMinutes: e.GRIDLINK_SIGNIN_LOCKOUT_MINUTES,
+      oidc:
+        e.GRIDLINK_OIDC_ISSUER && e.GRIDLINK_OIDC_CLIENT_ID && e.GRIDLINK_OIDC_REDIRECT_URI
+          ? Object.freeze({
+              issuer: e.GRIDLINK_OIDC_ISSUER,
+              clientId: e.GRIDLINK_OIDC_CLIENT_ID,
+              clientSecret: e.GRIDLINK_OIDC_CLIENT_SECRET,
+              redirectUri: e.GRIDLINK_OIDC_REDIRECT_URI,
+              scopes: e.GRIDLINK_OIDC_SCOPES,
+            })
+          : undefined,
     }),
     sla: Object.freeze({
       cron: e.GRIDLINK_SLA_CRON,

@@ -36,10 +36,12 @@ async function main(): Promise<void> {
       fs.mkdirSync(config.dataDir, { recursive: true });
       fs.writeFileSync(file, JSON.stringify({ organizations: demo }, null, 2) + '\n', { mode: 0o600 });
       process.stdout.write(
-        `\nDemo data created. Organisations and their API keys (also in ${file}):\n` +
+        `\nDemo data created. Organisations, their API keys and console users (also in ${file}):\n` +
           demo
             .map(
-              (o) => `  ${o.kind} ${o.name.padEnd(24)} id=${o.id}\n      operator key: ${o.apiKey}\n      admin key:    ${o.adminApiKey}`,
+              (o) =>
+                `  ${o.kind} ${o.name.padEnd(24)} id=${o.id}\n      operator key: ${o.apiKey}\n      admin key:    ${o.adminApiKey}` +
+                o.users.map((u) => `\n      console ${u.role.padEnd(8)} ${u.email} / ${u.password}`).join(''),
             )
             .join('\n') +
           '\n\n',

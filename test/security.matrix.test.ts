@@ -5,6 +5,7 @@ import {
   apiKeyId,
   boxPolygon,
   createHarness,
+  createUser,
   createMnoSite,
   eventsSince,
   expectTmfError,
@@ -83,6 +84,7 @@ beforeAll(async () => {
   expect(bh.status).toBe(201);
   res.hubB = bh.body.id;
   res.apiKey = await apiKeyId(h, A.keys.admin);
+  res.user = (await createUser(h, A, 'operator', `secret-person-${uniq}@alpha.example`)).id;
   await h.app.audit.flush();
   const { rows } = await h.db.pool.query<{ id: string }>('SELECT id::text FROM audit_log WHERE organization_id = $1::uuid LIMIT 1', [A.id]);
   auditId = rows[0]!.id;
@@ -104,6 +106,7 @@ function idFor(api: string, path: string): string {
   if (path.startsWith('/hub/')) return hubs[api] ?? crypto.randomUUID();
   if (path.startsWith('/partnership/')) return res.partnership!;
   if (path.startsWith('/apiKey/')) return res.apiKey!;
+  if (path.startsWith('/user/')) return res.user!;
   if (path.startsWith('/organization/')) return B.id;
   if (path.startsWith('/auditRecord/')) return auditId;
   return crypto.randomUUID();
@@ -117,6 +120,7 @@ const templates: Record<string, { body: unknown; contentType?: string }> = {
   patchNetworkStatusNotice: { body: { description: 'hijacked' }, contentType: MERGE },
   patchServiceProblem: { body: { description: 'hijacked' }, contentType: MERGE },
   patchPartnership: { body: { status: 'terminated' }, contentType: MERGE },
+  patchUser: { body: { status: 'disabled' }, contentType: MERGE },
   patchMnoSite: { body: { name: 'hijacked' }, contentType: MERGE },
   patchDsoSite: { body: { name: 'hijacked' }, contentType: MERGE },
 };
@@ -175,7 +179,16 @@ describe('cross-tenant matrix (generated from the OpenAPI documents)', () => {
     const failures: string[] = [];
     const secretsOf = (who: string): string[] => {
       const resIds = [...Object.values(res), ...Object.values(hubs)];
-      const names = [`Secret ticket ${uniq}`, `Secret outage ${uniq}`, `DSOSITE${uniq}`, `MNOSITE${uniq}`, receiver.url, B.id, B.name];
+      const names = [
+        `Secret ticket ${uniq}`,
+        `Secret outage ${uniq}`,
+        `DSOSITE${uniq}`,
+        `MNOSITE${uniq}`,
+        `secret-person-${uniq}`,
+        receiver.url,
+        B.id,
+        B.name,
+      ];
       const a = who === 'N' ? [A.id, A.name] : []; // C and S have a partnership with A: they may see A itself
       return [...resIds, ...names, ...a];
     };
@@ -242,6 +255,7 @@ describe('cross-tenant matrix (generated from the OpenAPI documents)', () => {
     expect(t.body.description).not.toBe('hijacked');
     const p = await h.db.prisma.partnership.findUniqueOrThrow({ where: { id: res.partnership! } });
     expect(p.status).toBe('active');
+    expect((await h.db.prisma.user.findUniqueOrThrow({ where: { id: res.user! } })).status).toBe('active');
 
     const summary = [...outcomes.entries()]
       .sort()

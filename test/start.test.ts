@@ -69,13 +69,29 @@ describe('npm start on a fresh data directory', () => {
     const pgPort = await freePort();
     const first = await start(port, pgPort);
     const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8')) as {
-      organizations: { id: string; name: string; kind: string; apiKey: string }[];
+      organizations: {
+        id: string;
+        name: string;
+        kind: string;
+        apiKey: string;
+        users: { email: string; password: string; role: string }[];
+      }[];
     };
     expect(creds.organizations.map((o) => o.kind).sort()).toEqual(['DSO', 'DSO', 'MNO', 'MNO']);
+    // Issue 13: one operator and one admin console user per organisation, able to sign in.
+    for (const o of creds.organizations) expect(o.users.map((u) => u.role).sort()).toEqual(['admin', 'operator']);
     expect(first.output()).toContain(creds.organizations[0]!.apiKey);
 
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
+    const operator = creds.organizations[0]!.users.find((u) => u.role === 'operator')!;
+    const signIn = await fetch(`http://127.0.0.1:${port}/tmf-api/identity/v1/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: operator.email, password: operator.password }),
+    });
+    expect(signIn.status).toBe(201);
+    expect(signIn.headers.get('set-cookie')).toMatch(/^gridlink_session=/);
 
     const dso = creds.organizations.find((o) => o.kind === 'DSO')!;
     const mno = creds.organizations.find((o) => o.kind === 'MNO')!;

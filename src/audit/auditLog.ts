@@ -23,6 +23,9 @@ export interface AuditRecord {
   durationMs: number;
   remoteAddress: string | null;
   detail: string | null;
+  /** Session-cookie requests (issue 13): the signed-in person. */
+  userId?: string | null;
+  userEmail?: string | null;
 }
 
 export interface AuditLog {
@@ -48,6 +51,8 @@ const COLUMNS: [keyof AuditRecord, string, string][] = [
   ['durationMs', 'duration_ms', 'float8'],
   ['remoteAddress', 'remote_address', 'text'],
   ['detail', 'detail', 'text'],
+  ['userId', 'user_id', 'uuid'],
+  ['userEmail', 'user_email', 'text'],
 ];
 const INSERT_BATCH = `INSERT INTO audit_log (${COLUMNS.map((c) => c[1]).join(', ')})
   SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${c[2]}[]`).join(', ')})`;
@@ -66,7 +71,7 @@ export function createAuditLog(deps: { db: Database; log: Logger; batchDelayMs?:
       try {
         await deps.db.pool.query(
           INSERT_BATCH,
-          COLUMNS.map(([key]) => batch.map((r) => r[key])),
+          COLUMNS.map(([key]) => batch.map((r) => r[key] ?? null)),
         );
       } catch (e) {
         deps.log.error({ err: e, rows: batch.length }, 'audit log write failed');

@@ -12,7 +12,8 @@ import type { RelayConsumer } from './relay.js';
 import { toDelivered, type DeliveredEvent, type RelayedEvent } from './types.js';
 
 /**
- * Socket.IO push. Clients authenticate in the handshake with an API key and join their
+ * Socket.IO push. Clients authenticate in the handshake with an API key (or, in a browser, the
+ * console session cookie — issue 13) and join their
  * organisation's room. Protocol (see README):
  *   io(url, { auth: { token, lastSequence?, eventTypes?, resourceTypes?, resourceId? } })
  *   <- 'event'  DeliveredEvent (TMF envelope + sequence), in sequence order
@@ -274,7 +275,16 @@ export function createSocketBridge(deps: {
           remoteAddress: socket.handshake.address ?? null,
         };
         try {
-          const actor = await deps.authenticator.authenticate(token);
+          const cookie = token ? undefined : socket.handshake.headers.cookie;
+          if (cookie) {
+            // Issue 13: the console's session cookie. A browser sends it on a cross-site
+            // WebSocket too (unless SameSite stops it), so the page must be ours.
+            const origin = socket.handshake.headers.origin;
+            const host = socket.handshake.headers.host;
+            if (origin && host && safeHost(origin) !== host.toLowerCase())
+              throw new AppError(403, 'FORBIDDEN', 'Forbidden', 'A session cookie is accepted only from pages of this site');
+          }
+          const actor = await deps.authenticator.authenticate({ authorization: token, cookie, method: 'GET' });
           if (actor.kind !== 'organization') throw new AppError(403, 'FORBIDDEN', 'Forbidden', 'Socket.IO needs an organisation API key');
           const last = auth.lastSequence;
           const lastSequence = last === undefined || last === null || last === '' ? undefined : Number(last);
@@ -293,8 +303,10 @@ export function createSocketBridge(deps: {
           deps.audit.record({
             ...base,
             credentialId: actor.credentialId,
-            credentialKind: 'apiKey',
+            credentialKind: actor.session ? 'session' : 'apiKey',
             organizationId: actor.organizationId,
+            userId: actor.session?.user.id ?? null,
+            userEmail: actor.session?.user.email ?? null,
             status: 101,
             outcome: 'success',
             durationMs: Date.now() - started,
@@ -356,4 +368,13 @@ export function createSocketBridge(deps: {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** `host[:port]` of an Origin header, lower-case; '' when it is not a URL. */
+function safeHost(origin: string): string {
+  try {
+    return new URL(origin).host.toLowerCase();
+  } catch {
+    return '';
+  }
 }

@@ -341,16 +341,36 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
      * alarm (to the platform admin, and to the key's organisation when known) and, if
      * configured, blocks the source for a while.
      */
-    async recordRefusal(source: string, organizationId: string | undefined, detail: string): Promise<void> {
+    async recordRefusal(
+      source: string,
+      organizationId: string | undefined,
+      detail: string,
+      /**
+       * Issue 13 (sign-in lock-out): a lower threshold and block time for this source, and
+       * every refusal past the threshold within the hour blocks again (one alarm still).
+       */
+      policy?: { threshold: number; blockMinutes: number; reblock: boolean },
+    ): Promise<void> {
       const t = now();
       const hour = windowStart(t, HOUR);
+      const threshold = policy?.threshold ?? config.security.alarmThreshold;
+      const blockMinutes = policy?.blockMinutes ?? config.security.blockMinutes;
       const { rows } = await db.counters.query<{ count: number }>(
         `INSERT INTO rate_counter (key, window_start, count) VALUES ($1, $2, 1)
          ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counter.count + 1 RETURNING count`,
         [`refused:${source}`, hour],
       );
       const count = rows[0]!.count;
-      if (count !== config.security.alarmThreshold + 1) return;
+      if (count > threshold + 1 && policy?.reblock && blockMinutes > 0) {
+        const until = new Date(t.getTime() + blockMinutes * 60_000);
+        await db.pool.query(
+          'UPDATE security_alarm SET attempts = greatest(attempts, $3), blocked_until = greatest(blocked_until, $4) WHERE source = $1 AND window_start = $2',
+          [source, hour, count, until],
+        );
+        blocks?.until.set(source, until);
+        return;
+      }
+      if (count !== threshold + 1) return;
       let orgId = organizationId;
       if (!orgId && source.startsWith('key:')) {
         const k = await db.pool.query<{ organization_id: string }>('SELECT organization_id::text FROM api_key WHERE prefix = $1', [
@@ -358,7 +378,7 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
         ]);
         orgId = k.rows[0]?.organization_id;
       }
-      const blockedUntil = config.security.blockMinutes > 0 ? new Date(t.getTime() + config.security.blockMinutes * 60_000) : null;
+      const blockedUntil = blockMinutes > 0 ? new Date(t.getTime() + blockMinutes * 60_000) : null;
       await db.transaction(async (tx) => {
         const inserted = await tx.$executeRawUnsafe(
           `INSERT INTO security_alarm (id, source, window_start, attempts, organization_id, raised_at, blocked_until)

@@ -24,6 +24,14 @@ const special: Record<string, Requirement> = {
   listAuditRecord: 'platformOrOrganization',
   retrieveAuditRecord: 'platformOrOrganization',
   listSecurityAlarm: 'platformOrOrganization',
+  // issue 13: any signed-in person reads and ends their own session; admins manage users
+  retrieveSession: 'platformOrOrganization',
+  deleteSession: 'platformOrOrganization',
+  listUser: 'admin',
+  createUser: 'admin',
+  retrieveUser: 'admin',
+  patchUser: 'admin',
+  deleteUser: 'admin',
 };
 
 const rank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };

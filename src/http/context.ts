@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Logger } from 'pino';
+import type { ActiveSession } from '../auth/sessions.js';
 import { forbidden } from './errors.js';
 
 export type Role = 'admin' | 'operator' | 'viewer';
@@ -13,6 +14,8 @@ export interface OrganizationActor {
   readonly credentialId: string;
   /** OAuth2 access tokens only: the scopes granted (`<api>:read|write`). */
   readonly scopes?: readonly string[];
+  /** Session cookies only (issue 13): the signed-in person and the session. */
+  readonly session?: ActiveSession;
 }
 
 export interface PlatformActor {
@@ -61,6 +64,8 @@ export interface RequestContext {
   href(basePath: string, path: string): string;
   /** `If-Match` request header, for optimistic concurrency (see http/etag.ts). */
   readonly ifMatch: string | undefined;
+  /** Client address (Express `req.ip`, proxies trusted per `trust proxy`). */
+  readonly ip: string | undefined;
 }
 
 export interface HttpResult {

@@ -171,7 +171,12 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
     }
     const actor: Actor = open
       ? { kind: 'anonymous', credentialId: 'anonymous' }
-      : await deps.authenticator.authenticate(req.headers.authorization);
+      : await deps.authenticator.authenticate({
+          authorization: req.headers.authorization,
+          cookie: req.headers.cookie,
+          method: req.method,
+          csrfToken: typeof req.headers['x-csrf-token'] === 'string' ? req.headers['x-csrf-token'] : undefined,
+        });
     audit.actor = actor;
     if (!open) authorize(actor, operationId, req.method);
     if (actor.kind === 'organization' && actor.scopes) {
@@ -207,7 +212,7 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
 
     // Path, query and header parameters (the body has been checked above; it is passed
     // along because openapi-backend's validator insists on a declared required body).
-    const { authorization: _a, ...headers } = req.headers;
+    const { authorization: _a, cookie: _c, ...headers } = req.headers;
     const v = api.backend.validator.validateRequest(
       { method: req.method, path: req.path, query: req.query as Record<string, string>, headers: headers as Record<string, string>, body },
       op,
@@ -227,6 +232,7 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
       audit,
       href: (basePath, p) => `${deps.baseUrl ?? ''}${basePath}${p}`,
       ifMatch: typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined,
+      ip: req.ip,
     };
     // Operations shared by several documents (the hub) are registered as `<api>.<operationId>`.
     const handler = deps.handlers[`${api.name}.${operationId}`] ?? deps.handlers[operationId];

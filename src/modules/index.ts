@@ -16,6 +16,9 @@ import { networkStatusModule } from './networkStatus/networkStatus.module.js';
 import { serviceProblemModule } from './serviceProblem/serviceProblem.module.js';
 import { incidentModule } from './incident/incident.module.js';
 import { slaModule } from './sla/sla.module.js';
+import { identityModule } from './identity/identity.module.js';
+import type { Gateway } from '../gateway/gateway.js';
+import type { SessionStore } from '../auth/sessions.js';
 
 /** What every resource module gets from the composition root. */
 export interface ModuleContext {
@@ -26,6 +29,10 @@ export interface ModuleContext {
   log: Logger;
   /** Organisations and partnerships: every exchange checks them. */
   party: PartyService;
+  /** GW-3/GW-4 counters and blocks (sign-in lock-out uses the GW-3 refusal counters). */
+  gateway: Gateway;
+  /** Console sessions (issue 13). */
+  sessions: SessionStore;
 }
 
 /** What a module contributes: handlers by operationId, its hub(s), its scheduled jobs. */
@@ -61,6 +68,7 @@ export function createModules(ctx: Omit<ModuleContext, 'party'>): {
     incidentModule(full),
     slaModule(full),
     auditModule(full),
+    identityModule(full),
   ];
   const hubs = modules.flatMap((m) => m.hubs);
   return {

@@ -549,6 +549,8 @@ export const MAIN_TABLES = [
   'organization_policy',
   'security_alarm',
   'signing_key',
+  'app_user',
+  'user_session',
 ] as const;
 
 /** Row counts of the main tables, in one round trip (tables that do not exist are skipped). */
@@ -564,4 +566,59 @@ export async function mainTableCounts(h: Harness): Promise<Record<string, number
   }
   const { rows } = await h.db.pool.query<Record<string, string>>(countSql);
   return Object.fromEntries(Object.entries(rows[0]!).map(([k, v]) => [k, Number(v)]));
+}
+
+// ---------------------------------------------------------------------------------------
+// Console users and sessions (issue 13).
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  role: 'admin' | 'operator' | 'viewer';
+}
+
+/** A user of `org` created directly in the database (password hashed like the API does). */
+export async function createUser(h: Harness, org: TestOrg, role: TestUser['role'], email?: string): Promise<TestUser> {
+  const { hashPassword } = await import('../../src/auth/passwords.js');
+  const id = crypto.randomUUID();
+  const password = `pw-${crypto.randomBytes(9).toString('base64url')}`;
+  const address = email ?? `${role}-${crypto.randomBytes(4).toString('hex')}@${org.kind.toLowerCase()}.example`;
+  const t = h.clock.now();
+  await h.db.prisma.user.create({
+    data: {
+      id,
+      organizationId: org.id,
+      name: `${org.name} ${role}`,
+      email: address,
+      role,
+      passwordHash: await hashPassword(password),
+      createdAt: t,
+      lastUpdate: t,
+    },
+  });
+  return { id, email: address, password, role };
+}
+
+export interface SignedIn {
+  cookie: string;
+  csrfToken: string;
+  sessionId: string;
+  /** Headers for h.call: the cookie and, for unsafe methods, the CSRF token. */
+  headers: Record<string, string>;
+}
+
+/** POST /session; expects 201 and returns the cookie and CSRF token. */
+export async function signIn(h: Harness, user: { email: string; password: string }): Promise<SignedIn> {
+  const r = await h.call('POST', '/tmf-api/identity/v1/session', { body: { email: user.email, password: user.password } });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  const setCookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []);
+  const cookie = /gridlink_session=([^;]+)/.exec(setCookie.join('\n'))![1]!;
+  const csrfToken = r.body.csrfToken as string;
+  return {
+    cookie,
+    csrfToken,
+    sessionId: r.body.id as string,
+    headers: { Cookie: `gridlink_session=${cookie}`, 'X-CSRF-Token': csrfToken },
+  };
 }

@@ -1,0 +1,115 @@
+import type { HandlerMap, RequestContext } from '../../http/context.js';
+import { forbidden } from '../../http/errors.js';
+import { requireOrganization } from '../../http/context.js';
+import { applyListQuery, listResult, parseListQuery, selectFields } from '../../http/tmfQuery.js';
+import type { LoadedApi } from '../../http/openapi.js';
+import type { Role } from '../../http/context.js';
+import { sessionCookieHeader } from '../../auth/sessions.js';
+import { byCreation, componentSchema, created } from '../shared.js';
+import type { IdentityService } from './identity.service.js';
+import { presentSession, presentUser } from './identity.presenter.js';
+import type { OidcSignIn } from './identity.oidc.js';
+
+export function identityHandlers(service: IdentityService, oidc: OidcSignIn, apis: LoadedApi[], cookieSecure: boolean): HandlerMap {
+  const userSchema = componentSchema(apis, 'identity', 'User');
+
+  /** GET/DELETE /session answer for the cookie only (an API key is not a session). */
+  const sessionOf = (ctx: RequestContext) => {
+    const actor = requireOrganization(ctx.actor);
+    if (!actor.session) throw forbidden('This operation is for a signed-in session (the gridlink_session cookie), not an API key or token');
+    return { actor, session: actor.session };
+  };
+
+  return {
+    async createSession(ctx) {
+      const { cookie, session } = await service.signIn(ctx.body as { email: string; password: string }, ctx.ip);
+      ctx.audit.resourceType = 'session';
+      ctx.audit.resourceId = session.id;
+      ctx.audit.actor = {
+        kind: 'organization',
+        organizationId: session.user.organizationId,
+        organizationKind: session.user.organizationKind,
+        role: session.user.role,
+        credentialId: session.id,
+        session,
+      };
+      return {
+        status: 201,
+        body: presentSession(session),
+        headers: { 'Set-Cookie': sessionCookieHeader(cookie, cookieSecure), 'Cache-Control': 'no-store' },
+      };
+    },
+    async retrieveSession(ctx) {
+      const { session } = sessionOf(ctx);
+      return { status: 200, body: presentSession(session), headers: { 'Cache-Control': 'no-store' } };
+    },
+    async deleteSession(ctx) {
+      const { session } = sessionOf(ctx);
+      await service.endSession(session);
+      ctx.audit.resourceType = 'session';
+      ctx.audit.resourceId = session.id;
+      return { status: 204, headers: { 'Set-Cookie': sessionCookieHeader('', cookieSecure) } };
+    },
+
+    async startOidcLogin() {
+      return { status: 302, headers: { Location: await oidc.authorizationUrl(), 'Cache-Control': 'no-store' } };
+    },
+    async completeOidcLogin(ctx) {
+      const { cookie, session } = await oidc.complete(ctx.query, ctx.ip);
+      ctx.audit.resourceType = 'session';
+      ctx.audit.resourceId = session.id;
+      ctx.audit.actor = {
+        kind: 'organization',
+        organizationId: session.user.organizationId,
+        organizationKind: session.user.organizationKind,
+        role: session.user.role,
+        credentialId: session.id,
+        session,
+      };
+      return {
+        status: 302,
+        headers: { Location: '/console', 'Set-Cookie': sessionCookieHeader(cookie, cookieSecure), 'Cache-Control': 'no-store' },
+      };
+    },
+
+    async listUser(ctx) {
+      const items = (await service.listUsers(requireOrganization(ctx.actor))).map((u) => presentUser(u, ctx.href));
+      const q = parseListQuery(ctx.query, userSchema, ['createdAt', 'name', 'email', 'role', 'status', 'lastSignInAt'], byCreation);
+      const { page, total } = applyListQuery(items, q);
+      return listResult(
+        page.map((i) => selectFields(i, q.fields)),
+        total,
+      );
+    },
+    async createUser(ctx) {
+      const u = await service.createUser(
+        requireOrganization(ctx.actor),
+        ctx.body as { name: string; email: string; role: Role; password?: string },
+      );
+      ctx.audit.resourceType = 'user';
+      ctx.audit.resourceId = u.id;
+      return created(presentUser(u, ctx.href));
+    },
+    async retrieveUser(ctx) {
+      const u = presentUser(await service.getUser(requireOrganization(ctx.actor), ctx.params.id!), ctx.href);
+      const q = parseListQuery({ fields: ctx.query.fields }, userSchema, [], byCreation);
+      return { status: 200, body: selectFields(u, q.fields) };
+    },
+    async patchUser(ctx) {
+      ctx.audit.resourceType = 'user';
+      ctx.audit.resourceId = ctx.params.id;
+      const u = await service.updateUser(
+        requireOrganization(ctx.actor),
+        ctx.params.id!,
+        ctx.body as { name?: string; role?: Role; status?: 'active' | 'disabled'; password?: string },
+      );
+      return { status: 200, body: presentUser(u, ctx.href) };
+    },
+    async deleteUser(ctx) {
+      ctx.audit.resourceType = 'user';
+      ctx.audit.resourceId = ctx.params.id;
+      await service.deleteUser(requireOrganization(ctx.actor), ctx.params.id!);
+      return { status: 204 };
+    },
+  };
+}

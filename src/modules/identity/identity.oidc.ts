@@ -1,0 +1,167 @@
+import crypto from 'node:crypto';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/client.js';
+import { AppError, badRequest, unauthorized } from '../../http/errors.js';
+import type { ActiveSession } from '../../auth/sessions.js';
+import type { IdentityService } from './identity.service.js';
+
+/**
+ * Optional OpenID Connect sign-in (issue 13): authorization code flow with PKCE (S256),
+ * state and nonce, for a confidential client. The state, nonce and code verifier of a
+ * sign-in in flight live in PostgreSQL (`oidc_login`, used once, 10 minutes at most), so
+ * the callback may land on any instance. The ID token's signature (provider JWKS), issuer,
+ * audience, expiry and nonce are checked; the user is the existing active Gridlink user
+ * with the token's e-mail address (`email_verified` must not be false).
+ */
+export interface OidcSignIn {
+  authorizationUrl(): Promise<string>;
+  complete(
+    query: Record<string, string | string[] | undefined>,
+    ip: string | undefined,
+  ): Promise<{ cookie: string; session: ActiveSession }>;
+}
+
+interface Discovery {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  jwks_uri: string;
+  token_endpoint_auth_methods_supported?: string[];
+}
+
+const FLIGHT_MS = 10 * 60_000;
+const DISCOVERY_TTL_MS = 3_600_000;
+const TIMEOUT_MS = 10_000;
+
+const providerDown = (what: string) =>
+  new AppError(
+    502,
+    'OIDC_PROVIDER_UNAVAILABLE',
+    'Bad Gateway',
+    `The OpenID Connect provider could not be reached or answered badly (${what})`,
+  );
+const b64url = (b: Buffer) => b.toString('base64url');
+
+export function createOidcSignIn(deps: { db: Database; now: () => Date; config: Config; service: IdentityService }): OidcSignIn {
+  const settings = deps.config.identity.oidc;
+  let discovered: { doc: Discovery; jwks: JWTVerifyGetKey; at: number } | undefined;
+
+  const configured = () => {
+    if (!settings) throw new AppError(404, 'OIDC_NOT_CONFIGURED', 'Not Found', 'OpenID Connect sign-in is not configured on this platform');
+    return settings;
+  };
+
+  const discover = async () => {
+    const s = configured();
+    if (discovered && Date.now() - discovered.at < DISCOVERY_TTL_MS) return discovered;
+    let doc: Discovery;
+    try {
+      const r = await fetch(`${s.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, {
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      if (!r.ok) throw new Error(`status ${r.status}`);
+      doc = (await r.json()) as Discovery;
+    } catch (e) {
+      throw providerDown(`discovery: ${(e as Error).message}`);
+    }
+    if (doc.issuer !== s.issuer || !doc.authorization_endpoint || !doc.token_endpoint || !doc.jwks_uri)
+      throw providerDown('the discovery document does not match GRIDLINK_OIDC_ISSUER');
+    discovered = { doc, jwks: createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: TIMEOUT_MS }), at: Date.now() };
+    return discovered;
+  };
+
+  return {
+    async authorizationUrl() {
+      const s = configured();
+      const { doc } = await discover();
+      const state = b64url(crypto.randomBytes(32));
+      const nonce = b64url(crypto.randomBytes(32));
+      const verifier = b64url(crypto.randomBytes(48));
+      const t = deps.now();
+      await deps.db.pool.query('DELETE FROM oidc_login WHERE created_at < $1', [new Date(t.getTime() - FLIGHT_MS)]);
+      await deps.db.pool.query('INSERT INTO oidc_login (state, nonce, code_verifier, created_at) VALUES ($1, $2, $3, $4)', [
+        state,
+        nonce,
+        verifier,
+        t,
+      ]);
+      const url = new URL(doc.authorization_endpoint);
+      url.searchParams.set('response_type', 'code');
+      url.searchParams.set('client_id', s.clientId);
+      url.searchParams.set('redirect_uri', s.redirectUri);
+      url.searchParams.set('scope', s.scopes);
+      url.searchParams.set('state', state);
+      url.searchParams.set('nonce', nonce);
+      url.searchParams.set('code_challenge', b64url(crypto.createHash('sha256').update(verifier).digest()));
+      url.searchParams.set('code_challenge_method', 'S256');
+      return url.toString();
+    },
+
+    async complete(query, ip) {
+      const s = configured();
+      const one = (k: string) => (typeof query[k] === 'string' ? (query[k] as string) : undefined);
+      if (one('error'))
+        throw unauthorized(`The identity provider refused the sign-in: ${one('error')} ${one('error_description') ?? ''}`.trim());
+      const state = one('state');
+      const code = one('code');
+      if (!state || !code) throw badRequest('The sign-in callback needs the code and state parameters', 'INVALID_PARAMETER');
+      const t = deps.now();
+      const { rows } = await deps.db.pool.query<{ nonce: string; code_verifier: string; created_at: Date }>(
+        'DELETE FROM oidc_login WHERE state = $1 RETURNING nonce, code_verifier, created_at',
+        [state],
+      );
+      const flight = rows[0];
+      if (!flight || t.getTime() - flight.created_at.getTime() > FLIGHT_MS)
+        throw badRequest('Unknown or expired sign-in attempt; start again from the sign-in page', 'INVALID_STATE');
+      const { doc, jwks } = await discover();
+
+      const form = new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: s.redirectUri,
+        code_verifier: flight.code_verifier,
+      });
+      const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+      const methods = doc.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+      if (s.clientSecret && !methods.includes('client_secret_basic') && methods.includes('client_secret_post')) {
+        form.set('client_id', s.clientId);
+        form.set('client_secret', s.clientSecret);
+      } else if (s.clientSecret) {
+        const basic = `${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.clientSecret)}`;
+        headers.Authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
+      } else {
+        form.set('client_id', s.clientId);
+      }
+      let tokens: { id_token?: string; error?: string };
+      let status: number;
+      try {
+        const r = await fetch(doc.token_endpoint, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(TIMEOUT_MS) });
+        status = r.status;
+        tokens = (await r.json()) as { id_token?: string; error?: string };
+      } catch (e) {
+        throw providerDown(`token endpoint: ${(e as Error).message}`);
+      }
+      if (status >= 400 || !tokens.id_token)
+        throw unauthorized(`The identity provider did not issue an ID token (${tokens.error ?? status})`);
+
+      let claims: JWTPayload;
+      try {
+        ({ payload: claims } = await jwtVerify(tokens.id_token, jwks, {
+          issuer: doc.issuer,
+          audience: s.clientId,
+          currentDate: t,
+          clockTolerance: 60,
+        }));
+      } catch (e) {
+        throw unauthorized(`The ID token is not valid: ${(e as Error).message}`);
+      }
+      if (claims.nonce !== flight.nonce) throw unauthorized('The ID token was not issued for this sign-in (nonce mismatch)');
+      if (typeof claims.email !== 'string' || claims.email_verified === false)
+        throw unauthorized('The ID token carries no verified e-mail address');
+      const signedIn = await deps.service.signInByEmail(claims.email, ip);
+      if (!signedIn) throw unauthorized("No active Gridlink user has the e-mail address of this identity; ask your organisation's admin");
+      return signedIn;
+    },
+  };
+}
