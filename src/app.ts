@@ -28,6 +28,7 @@ import { oauthHandlers } from './modules/oauth/oauth.handlers.js';
 import cors from 'cors';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { OPENAPI_DIR } from './paths.js';
+import { docsRouter } from './docs/docs.js';
 
 export interface AppDeps {
   config: Config;
@@ -193,6 +194,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const text = fs.readFileSync(path.join(OPENAPI_DIR, req.params.file), 'utf8');
     res.type('application/yaml').send(YAML.stringify(YAML.parse(text, { merge: true }), { aliasDuplicateObjects: false }));
   });
+  // API reference pages (Redoc, offline) and the Postman collection, for integrators.
+  app.use('/docs', docsRouter(apis, { baseUrl: config.baseUrl ?? `http://localhost:${config.port}` }));
 
   // Bulk imports (ETL-1) may be large; everything else keeps the small default limit.
   app.use(express.json({ type: 'application/geo+json', limit: config.importLimit, strict: false }));
