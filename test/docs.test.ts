@@ -110,7 +110,9 @@ describe('Postman collection', () => {
       const url = r.request.url.raw.replace('{{baseUrl}}', '');
       const res = await h.call('GET', url, { key: r.request.auth ? undefined : dso.keys.admin });
       expect(res.status, `${r.name}: GET ${url} -> ${JSON.stringify(res.body).slice(0, 300)}`).toBeLessThan(500);
-      expect([404, 405, 400], `${r.name}: GET ${url}`).not.toContain(res.status);
+      expect([405, 400], `${r.name}: GET ${url}`).not.toContain(res.status);
+      // A 404 may be the operation's own answer (e.g. OIDC not configured), not a missed route.
+      if (res.status === 404) expect((res.body as { message: string }).message, `${r.name}: GET ${url}`).not.toMatch(/^Resource \//);
     }
   });
 });
