@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { createAuditLog, type AuditLog } from './audit/auditLog.js';
 import { createAuthenticator } from './auth/authenticate.js';
-import { createSessionStore } from './auth/sessions.js';
+import { createSessionStore, sessionCookieOf } from './auth/sessions.js';
 import type { AuditNote } from './http/context.js';
 import { AppError, mapKnownError, notFound } from './http/errors.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
@@ -210,7 +210,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (known) {
       const note = res.locals.audit as AuditNote | undefined;
       if (note) note.detail ??= known.message.slice(0, 500);
-      if ((known.status === 401 || known.status === 403) && req.originalUrl.startsWith('/tmf-api/')) {
+      // A browser with an ended session (or asking whether it is signed in) is not an
+      // unauthorised attempt: counting it would block a whole office behind one address.
+      // Cookie values are 256-bit random, so there is nothing to guess there either.
+      const sessionRefusal =
+        !req.headers.authorization && (sessionCookieOf(req.headers.cookie) !== undefined || note?.operation === 'retrieveSession');
+      if ((known.status === 401 || known.status === 403) && req.originalUrl.startsWith('/tmf-api/') && !sessionRefusal) {
         // GW-3: count the refusal against its source before answering.
         const actor = note?.actor;
         await gateway

@@ -236,6 +236,27 @@ describe('lock-out after repeated failed sign-ins, counted by the GW-3 machinery
   });
 });
 
+describe('ended sessions are not GW-3 attempts (issue 13 point 1, GW-3)', () => {
+  it('a console asking GET /session without a cookie, or with an ended one, 15 times raises no alarm and blocks no address', async () => {
+    const fresh = await createHarness(); // default GW-3 threshold: 10 refusals per source and hour
+    try {
+      const org = await fresh.createOrg('DSO');
+      const u = await createUser(fresh, org, 'viewer');
+      const s = await signIn(fresh, u);
+      expect((await fresh.call('DELETE', `${ID}/session`, { headers: s.headers })).status).toBe(204);
+      for (let i = 0; i < 15; i++) {
+        expect((await fresh.call('GET', `${ID}/session`)).status).toBe(401);
+        expect((await fresh.call('GET', TT, { headers: s.headers })).status).toBe(401);
+        expect((await fresh.call('POST', TT, { headers: { Cookie: `gridlink_session=${s.cookie}` }, body: {} })).status).toBe(401);
+      }
+      expect(await fresh.db.prisma.securityAlarm.count()).toBe(0);
+      expect((await fresh.call('GET', TT, { key: org.keys.viewer })).status).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe('user management by the organisation’s admin, with tenancy (issue 13 point 1)', () => {
   it('an admin key creates, lists, reads, changes and deletes its users; passwords are never returned', async () => {
     const email = `erika-${crypto.randomBytes(3).toString('hex')}@nordgrid.example`;

@@ -27,6 +27,7 @@ interface Discovery {
   authorization_endpoint: string;
   token_endpoint: string;
   jwks_uri: string;
+  userinfo_endpoint?: string;
   token_endpoint_auth_methods_supported?: string[];
 }
 
@@ -115,6 +116,8 @@ export function createOidcSignIn(deps: { db: Database; now: () => Date; config: 
       if (!flight || t.getTime() - flight.created_at.getTime() > FLIGHT_MS)
         throw badRequest('Unknown or expired sign-in attempt; start again from the sign-in page', 'INVALID_STATE');
       const { doc, jwks } = await discover();
+      // RFC 9207: a provider that names itself in the response must be ours (mix-up attacks).
+      if (one('iss') !== undefined && one('iss') !== doc.issuer) throw unauthorized('The sign-in response comes from another issuer');
 
       const form = new URLSearchParams({
         grant_type: 'authorization_code',
@@ -133,12 +136,12 @@ export function createOidcSignIn(deps: { db: Database; now: () => Date; config: 
       } else {
         form.set('client_id', s.clientId);
       }
-      let tokens: { id_token?: string; error?: string };
+      let tokens: { id_token?: string; access_token?: string; error?: string };
       let status: number;
       try {
         const r = await fetch(doc.token_endpoint, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(TIMEOUT_MS) });
         status = r.status;
-        tokens = (await r.json()) as { id_token?: string; error?: string };
+        tokens = (await r.json()) as typeof tokens;
       } catch (e) {
         throw providerDown(`token endpoint: ${(e as Error).message}`);
       }
@@ -157,6 +160,20 @@ export function createOidcSignIn(deps: { db: Database; now: () => Date; config: 
         throw unauthorized(`The ID token is not valid: ${(e as Error).message}`);
       }
       if (claims.nonce !== flight.nonce) throw unauthorized('The ID token was not issued for this sign-in (nonce mismatch)');
+      if (claims.email === undefined && doc.userinfo_endpoint && tokens.access_token) {
+        // Providers that conform ID token claims put `email` in UserInfo only (OIDC Core §5.4).
+        try {
+          const r = await fetch(doc.userinfo_endpoint, {
+            headers: { Authorization: `Bearer ${tokens.access_token}`, Accept: 'application/json' },
+            signal: AbortSignal.timeout(TIMEOUT_MS),
+          });
+          const info = r.ok ? ((await r.json()) as JWTPayload) : undefined;
+          // §5.3.2: the UserInfo `sub` must be the ID token's.
+          if (info && info.sub === claims.sub) claims = { ...claims, email: info.email, email_verified: info.email_verified };
+        } catch (e) {
+          throw providerDown(`userinfo endpoint: ${(e as Error).message}`);
+        }
+      }
       if (typeof claims.email !== 'string' || claims.email_verified === false)
         throw unauthorized('The ID token carries no verified e-mail address');
       const signedIn = await deps.service.signInByEmail(claims.email, ip);
