@@ -73,7 +73,13 @@ describe('every operationId has a handler and every handler an operationId', () 
     const documented = h.app.apis.flatMap((a) => a.operationIds).sort();
     const handlers = h.app.handlers;
     const shared = new Set(['createHub', 'listHub', 'hubGet', 'hubDelete', 'checkHub']);
-    const expected = h.app.apis.flatMap((a) => a.operationIds.map((id) => (shared.has(id) ? `${a.name}.${id}` : id))).sort();
+    // Hub operations and the operations of API profiles (e.g. TMF621 v4 over the v5 service)
+    // are registered as `<api>.<operationId>`, the others by operationId (as the router resolves them).
+    const expected = [
+      ...new Set(
+        h.app.apis.flatMap((a) => a.operationIds.map((id) => (`${a.name}.${id}` in handlers || shared.has(id) ? `${a.name}.${id}` : id))),
+      ),
+    ].sort();
     expect(Object.keys(handlers).sort()).toEqual(expected);
     expect(documented.filter((id) => shared.has(id))).toHaveLength(
       5 * h.app.apis.filter((a) => a.operationIds.includes('createHub')).length,

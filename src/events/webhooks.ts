@@ -12,7 +12,7 @@ import { writeEvents } from './outbox.js';
 import { recipientsOf } from './recipients.js';
 import type { RelayConsumer } from './relay.js';
 import { newSecret, sign } from './signature.js';
-import { toDelivered, type RelayedEvent } from './types.js';
+import { toDelivered, type DeliveredEvent, type RelayedEvent } from './types.js';
 
 /** What each API's hub offers: the event types and the resource schema for filters. */
 export interface HubDescriptor {
@@ -24,6 +24,11 @@ export interface HubDescriptor {
   /** Event resource types delivered on this hub. */
   carries: string[];
   eventTypes: string[];
+  /**
+   * An API profile's view of an event (e.g. TMF621 v4): the envelope its subscribers get,
+   * also what their `query` filters apply to; `undefined` = not delivered on this hub.
+   */
+  profile?: (event: DeliveredEvent) => (Record<string, unknown> & { event: Record<string, unknown> }) | undefined;
 }
 
 interface SubscriptionRow {
@@ -232,7 +237,8 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
       ]);
       if (kept.rowCount === 0) return; // the lease ran out and another instance holds it now
       const sequence = Number(d.event_sequence);
-      const result = await post(sub, JSON.stringify(toDelivered({ payload: d.payload, sequence })), d.event_id, sequence);
+      const delivered = toDelivered({ payload: d.payload, sequence });
+      const result = await post(sub, JSON.stringify(hubOf(sub.api).profile?.(delivered) ?? delivered), d.event_id, sequence);
       const done = now();
       if (result.ok) {
         await db.pool.query(
@@ -372,11 +378,14 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
       const tuples: string[] = [];
       const t = now();
       for (const e of events) {
-        const resource = e.payload.event[e.resourceType];
         for (const s of subs) {
           if (!recipients.get(e.sequence)!.includes(s.organization_id)) continue;
-          if (!hubOf(s.api).carries.includes(e.resourceType)) continue;
+          const hub = hubOf(s.api);
+          if (!hub.carries.includes(e.resourceType)) continue;
           if (s.event_types.length && !s.event_types.includes(e.eventType)) continue;
+          const shaped = hub.profile ? hub.profile(toDelivered(e)) : e.payload;
+          if (!shaped) continue;
+          const resource = shaped.event[e.resourceType];
           if (s.filters.length && !matchesFilters(resource, s.filters)) continue;
           // A notice about a failing subscription is not sent to that same subscription
           // (it would dead-letter in turn, forever); the owner gets it everywhere else.

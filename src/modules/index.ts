@@ -19,6 +19,7 @@ import { slaModule } from './sla/sla.module.js';
 import { identityModule } from './identity/identity.module.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { SessionStore } from '../auth/sessions.js';
+import { profilesModule } from './profiles/profiles.module.js';
 
 /** What every resource module gets from the composition root. */
 export interface ModuleContext {
@@ -58,9 +59,10 @@ export function createModules(ctx: Omit<ModuleContext, 'party'>): {
 } {
   const party = partyModule(ctx);
   const full: ModuleContext = { ...ctx, party: party.service };
+  const troubleTicket = troubleTicketModule(full);
   const modules: GridlinkModule[] = [
     party,
-    troubleTicketModule(full),
+    troubleTicket,
     siteModule(full),
     energyOutageModule(full),
     networkStatusModule(full),
@@ -69,6 +71,8 @@ export function createModules(ctx: Omit<ModuleContext, 'party'>): {
     slaModule(full),
     auditModule(full),
     identityModule(full),
+    // Older API versions (TMF621 v4...): mappings over the services above.
+    profilesModule(full, { troubleTicket: troubleTicket.service }),
   ];
   const hubs = modules.flatMap((m) => m.hubs);
   return {
@@ -76,6 +80,10 @@ export function createModules(ctx: Omit<ModuleContext, 'party'>): {
     hubs,
     services: { ...Object.fromEntries(modules.map((m) => [m.name, m.service])), party: party.service },
     withHubHandlers: (webhooks) =>
-      Object.assign({}, ...modules.map((m) => m.handlers), ...hubs.map((h) => hubHandlers(webhooks, h.api))) as HandlerMap,
+      Object.assign(
+        {},
+        ...modules.map((m) => m.handlers),
+        ...hubs.map((h) => hubHandlers(webhooks, h.api, ctx.apis.find((a) => a.name === h.api)?.operationIds ?? [])),
+      ) as HandlerMap,
   };
 }

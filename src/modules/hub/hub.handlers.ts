@@ -3,9 +3,13 @@ import { listResult } from '../../http/tmfQuery.js';
 import type { Webhooks } from '../../events/webhooks.js';
 import { created } from '../shared.js';
 
-/** TMF hub operations for one API document, registered as `<api>.<operationId>`. */
-export function hubHandlers(webhooks: Webhooks, api: string): HandlerMap {
-  return {
+/**
+ * TMF hub operations for one API document, registered as `<api>.<operationId>`: those of
+ * `operationIds` (the document's). The v4 documents name two of them `registerListener` /
+ * `unregisterListener`; same handlers.
+ */
+export function hubHandlers(webhooks: Webhooks, api: string, operationIds: readonly string[]): HandlerMap {
+  const handlers: HandlerMap = {
     async [`${api}.createHub`](ctx) {
       const hub = await webhooks.create(requireOrganization(ctx.actor), api, ctx.body as { callback: string; query?: string });
       ctx.audit.resourceType = 'hub';
@@ -31,4 +35,7 @@ export function hubHandlers(webhooks: Webhooks, api: string): HandlerMap {
       return { status: 200, body: await webhooks.checkOwn(requireOrganization(ctx.actor), api, ctx.params.id!) };
     },
   };
+  handlers[`${api}.registerListener`] = handlers[`${api}.createHub`]!;
+  handlers[`${api}.unregisterListener`] = handlers[`${api}.hubDelete`]!;
+  return Object.fromEntries(operationIds.map((id) => [`${api}.${id}`, handlers[`${api}.${id}`]]).filter(([, h]) => h));
 }

@@ -1,0 +1,88 @@
+import type { JsonObject } from '../../http/patch.js';
+
+/**
+ * Small helpers shared by the profile mappings (one file per resource beside this one):
+ * the reference shapes that changed between TMF v4 and v5 (`RelatedParty` with `id`/`role`
+ * directly vs `partyOrPartyRole`; `RelatedEntity` with `id` directly vs `entity`).
+ */
+type Ref = Record<string, unknown>;
+
+/** Drops `undefined` values, so an absent attribute stays absent. */
+export function defined<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+const REF_KEYS = ['id', 'href', 'name', '@referredType'] as const;
+const pick = (o: Ref | undefined, keys: readonly string[]) => defined(Object.fromEntries(keys.map((k) => [k, o?.[k]])));
+
+/** v5 `RelatedPartyRefOrPartyRoleRef` -> v4 `RelatedParty`. */
+export function partyToV4(p: Ref): Ref {
+  const ref = (p.partyOrPartyRole ?? {}) as Ref;
+  return defined({
+    ...pick(ref, REF_KEYS),
+    role: p.role,
+    '@referredType': ref['@referredType'] ?? 'Organization',
+    '@type': 'RelatedParty',
+  });
+}
+
+/** v4 `RelatedParty` -> v5 `RelatedPartyRefOrPartyRoleRef`. */
+export function partyFromV4(p: Ref): Ref {
+  return defined({ role: p.role, partyOrPartyRole: pick(p, REF_KEYS), '@type': 'RelatedPartyRefOrPartyRoleRef' });
+}
+
+/** A v5 party reference held directly (TMF656 `originatorParty`/`responsibleParty`) is already v4-shaped. */
+export function refToV4(r: Ref, referredType = 'Organization'): Ref {
+  return defined({ ...pick(r, REF_KEYS), role: r.role, '@referredType': r['@referredType'] ?? referredType, '@type': 'RelatedParty' });
+}
+
+/** v5 `RelatedEntity` (`entity` inside) -> v4 `RelatedEntity` (`id` directly; `role` and `@referredType` required). */
+export function entityToV4(e: Ref): Ref {
+  const ref = (e.entity ?? {}) as Ref;
+  return defined({
+    ...pick(ref, REF_KEYS),
+    role: e.role ?? 'related',
+    '@referredType': ref['@referredType'] ?? ref['@type'] ?? 'Entity',
+    '@type': 'RelatedEntity',
+  });
+}
+
+/** v4 `RelatedEntity` -> v5 `RelatedEntity`. */
+export function entityFromV4(e: Ref): Ref {
+  return defined({ role: e.role, entity: pick(e, REF_KEYS), '@type': 'RelatedEntity' });
+}
+
+export const mapList = <T>(list: unknown, fn: (x: Ref) => T): T[] | undefined =>
+  Array.isArray(list) ? (list as Ref[]).map(fn) : undefined;
+
+/** JSON text with object keys sorted: equal documents compare equal whatever their key order. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (value: unknown) =>
+    JSON.stringify(value, (_k, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v as Ref).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+        : v,
+    );
+  return canonical(a) === canonical(b);
+}
+
+/**
+ * Notes in a profile PATCH: the ticket's notes are kept and those not on it yet (by `id`, or
+ * without one) are added, so a client may send the whole list or only the new notes.
+ * `undefined` when nothing is new.
+ */
+export function appendedNotes(sent: unknown, current: unknown): JsonObject[] | undefined {
+  if (!Array.isArray(sent)) return undefined;
+  const existing = (Array.isArray(current) ? current : []) as JsonObject[];
+  const ids = new Set(existing.map((n) => n.id));
+  const added = (sent as JsonObject[]).filter((n) => !(n.id !== undefined && ids.has(n.id)));
+  return added.length ? [...existing, ...added] : undefined;
+}
+
+/**
+ * Attributes of a profile merge patch that just repeat the current profile view are left
+ * out (a client that sends back what it read changes nothing).
+ */
+export function changedOnly(body: JsonObject, view: JsonObject, keep: (key: string) => boolean = () => false): JsonObject {
+  return Object.fromEntries(Object.entries(body).filter(([k, v]) => keep(k) || !sameJson(v, view[k])));
+}
