@@ -1,4 +1,6 @@
 import type { JsonObject } from '../../http/patch.js';
+import { canonicalJson } from '../serviceProblem/serviceProblem.documents.js';
+import type { FilterMapping } from './profile.js';
 
 /**
  * Small helpers shared by the profile mappings (one file per resource beside this one):
@@ -55,23 +57,46 @@ export function entityFromV4(e: Ref): Ref {
 export const mapList = <T>(list: unknown, fn: (x: Ref) => T): T[] | undefined =>
   Array.isArray(list) ? (list as Ref[]).map(fn) : undefined;
 
-/** JSON text with object keys sorted: equal documents compare equal whatever their key order. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  const canonical = (value: unknown) =>
-    JSON.stringify(value, (_k, v: unknown) =>
-      v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v as Ref).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
-        : v,
-    );
-  return canonical(a) === canonical(b);
+export const sameJson = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+
+/**
+ * Status in the v4 profiles (TMF621 v4 and TMF656 v4 have the same list): v4 has no state
+ * before `acknowledged`, so Gridlink's `submitted` is shown as it, with the extension
+ * `gridlinkStatus`. The Gridlink status is read from `gridlinkStatus` where the service
+ * keeps one, else from `status`.
+ */
+export const INITIAL_V4_STATUS = 'acknowledged';
+const V4_STATUSES = new Set(['acknowledged', 'rejected', 'pending', 'held', 'inProgress', 'cancelled', 'closed', 'resolved']);
+export const gridlinkStatusOf = (doc: JsonObject) => (doc.gridlinkStatus ?? doc.status) as string | undefined;
+export const toV4Status = (s: string | undefined) => (s === undefined ? undefined : V4_STATUSES.has(s) ? s : INITIAL_V4_STATUS);
+
+/** `status` (and `gridlinkStatus` when it differs) of the v4 view of a document. */
+export function v4StatusView(doc: JsonObject): JsonObject {
+  const status = gridlinkStatusOf(doc);
+  const v4 = toV4Status(status);
+  return defined({ status: v4, gridlinkStatus: status !== v4 ? status : undefined });
 }
+
+/** Filter `status=acknowledged` also finds the not-yet-acknowledged (`submitted`) records. */
+export const v4StatusFilter: FilterMapping = {
+  path: 'status',
+  values: (v) => (v === INITIAL_V4_STATUS ? ['submitted', INITIAL_V4_STATUS] : [v]),
+};
+
+/**
+ * A status sent in a v4 PATCH is kept even when it equals the v4 view in one case: the
+ * responsible organisation acknowledging a `submitted` record (the view already shows
+ * `acknowledged`). For the other side it is an echo and changes nothing.
+ */
+export const keepV4Status = (body: JsonObject, current: JsonObject, responsible: boolean) => (key: string) =>
+  key === 'status' && responsible && gridlinkStatusOf(current) !== body.status;
 
 /**
  * Notes in a profile PATCH: the ticket's notes are kept and those not on it yet (by `id`, or
  * without one) are added, so a client may send the whole list or only the new notes.
  * `undefined` when nothing is new.
  */
-export function appendedNotes(sent: unknown, current: unknown): JsonObject[] | undefined {
+export function notesToAppend(sent: unknown, current: unknown): JsonObject[] | undefined {
   if (!Array.isArray(sent)) return undefined;
   const existing = (Array.isArray(current) ? current : []) as JsonObject[];
   const ids = new Set(existing.map((n) => n.id));

@@ -3,21 +3,27 @@ import { unprocessable } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
 import { TROUBLE_TICKET_EVENTS } from '../troubleTicket/troubleTicket.module.js';
 import { SORTABLE } from '../troubleTicket/troubleTicket.service.js';
-import { appendedNotes, changedOnly, defined, entityFromV4, entityToV4, mapList, partyFromV4, partyToV4 } from './mapping.js';
+import {
+  changedOnly,
+  defined,
+  entityFromV4,
+  entityToV4,
+  INITIAL_V4_STATUS,
+  keepV4Status,
+  mapList,
+  notesToAppend,
+  partyFromV4,
+  partyToV4,
+  toV4Status,
+  v4StatusFilter,
+  v4StatusView,
+} from './mapping.js';
 import type { ProfileHref, ResourceMapping } from './profile.js';
 
 /**
  * TMF621 Trouble Ticket v4 <-> the trouble ticket service (v5 representation).
  * See openapi/troubleTicket.v4.yaml for the rules as integrators read them.
  */
-
-/** v4 has no state before `acknowledged`; Gridlink's `submitted` is shown as it. */
-const V4_STATUSES = new Set(['acknowledged', 'rejected', 'pending', 'held', 'inProgress', 'cancelled', 'closed', 'resolved']);
-const INITIAL_V4 = 'acknowledged';
-
-/** The Gridlink status of a stored ticket (an extension `gridlinkStatus` wins where the service keeps one). */
-const gridlinkStatusOf = (doc: JsonObject) => (doc.gridlinkStatus ?? doc.status) as string | undefined;
-const toV4Status = (s: string | undefined) => (s === undefined ? undefined : V4_STATUSES.has(s) ? s : INITIAL_V4);
 
 const reporterOf = (doc: JsonObject) =>
   ((doc.relatedParty ?? []) as { role?: string; partyOrPartyRole?: { id?: string } }[]).find((p) => p.role === 'reporter')?.partyOrPartyRole
@@ -57,14 +63,11 @@ const IGNORED_ON_CREATE = [
 ];
 
 function present(doc: JsonObject, _href: ProfileHref): JsonObject {
-  const status = gridlinkStatusOf(doc);
-  const v4Status = toV4Status(status);
   const externalId = (doc.externalIdentifier as { id?: string }[] | undefined)?.[0]?.id;
   return defined({
     '@type': 'TroubleTicket',
     ...Object.fromEntries(SAME.map((k) => [k, doc[k]])),
-    status: v4Status,
-    ...(status !== v4Status ? { gridlinkStatus: status } : {}),
+    ...v4StatusView(doc),
     externalId,
     statusChange: mapList(doc.statusChangeHistory, (c) =>
       defined({
@@ -98,9 +101,9 @@ export const troubleTicketV4: ResourceMapping = {
 
   createInput(body) {
     const { status, externalId, relatedParty: _rp, relatedEntity: _re, ...rest } = body;
-    if (status !== undefined && status !== INITIAL_V4) {
+    if (status !== undefined && status !== INITIAL_V4_STATUS) {
       throw unprocessable(
-        `status: a new ticket starts as '${INITIAL_V4}' (Gridlink: submitted, until the responsible organisation acknowledges it); send that value or none`,
+        `status: a new ticket starts as '${INITIAL_V4_STATUS}' (Gridlink: submitted, until the responsible organisation acknowledges it); send that value or none`,
         'INVALID_INITIAL_STATUS',
       );
     }
@@ -117,7 +120,7 @@ export const troubleTicketV4: ResourceMapping = {
     // The responsible organisation acknowledges a `submitted` ticket by sending the status the
     // v4 view already shows; for the reporter that is an echo and changes nothing.
     const responsible = reporterOf(current) !== actor.organizationId;
-    const changed = changedOnly(body, view, (k) => k === 'status' && responsible && gridlinkStatusOf(current) !== body.status);
+    const changed = changedOnly(body, view, keepV4Status(body, current, responsible));
     const { '@type': _type, externalId, note, ...rest } = changed;
     const out: JsonObject = { ...rest, ...common(changed) };
     if (externalId !== undefined) {
@@ -125,13 +128,13 @@ export const troubleTicketV4: ResourceMapping = {
       const first = ((current.externalIdentifier ?? []) as JsonObject[])[0];
       out.externalIdentifier = externalId === null ? (others.length ? others : null) : [{ ...(first ?? {}), id: externalId }, ...others];
     }
-    const notes = appendedNotes(note, current.note);
+    const notes = notesToAppend(note, current.note);
     if (notes) out.note = notes;
     return out;
   },
 
   filters: {
-    status: { path: 'status', values: (v) => (v === INITIAL_V4 ? ['submitted', INITIAL_V4] : [v]) },
+    status: v4StatusFilter,
     externalId: { path: 'externalIdentifier.id' },
     'relatedParty.id': { path: 'relatedParty.partyOrPartyRole.id' },
     'relatedParty.name': { path: 'relatedParty.partyOrPartyRole.name' },
