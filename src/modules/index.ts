@@ -60,19 +60,20 @@ export function createModules(ctx: Omit<ModuleContext, 'party'>): {
   const party = partyModule(ctx);
   const full: ModuleContext = { ...ctx, party: party.service };
   const troubleTicket = troubleTicketModule(full);
+  const serviceProblem = serviceProblemModule(full);
   const modules: GridlinkModule[] = [
     party,
     troubleTicket,
     siteModule(full),
     energyOutageModule(full),
     networkStatusModule(full),
-    serviceProblemModule(full),
+    serviceProblem,
     incidentModule(full),
     slaModule(full),
     auditModule(full),
     identityModule(full),
-    // Older API versions (TMF621 v4...): mappings over the services above.
-    profilesModule(full, { troubleTicket: troubleTicket.service }),
+    // Older API versions (TMF621 v4, TMF656 v4): mappings over the services above.
+    profilesModule(full, { troubleTicket: troubleTicket.service, serviceProblem: serviceProblem.service }),
   ];
   const hubs = modules.flatMap((m) => m.hubs);
   return {
