@@ -2,7 +2,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'src/generated/', 'sdk/src/generated/', 'node_modules/', 'coverage/', '.data/'] },
+  {
+    ignores: [
+      'dist/',
+      'src/generated/',
+      'console/src/generated/',
+      'sdk/src/generated/',
+      'node_modules/',
+      'coverage/',
+      '.data/',
+      'test-results/',
+      'playwright-report/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,8 +28,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'bench/**', 'examples/**'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    files: ['scripts/**', 'bench/**', 'examples/**', 'console/scripts/**'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
     rules: { 'no-console': 'off' },
   },
 );

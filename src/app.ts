@@ -14,6 +14,7 @@ import { createSessionStore, sessionCookieOf } from './auth/sessions.js';
 import type { AuditNote } from './http/context.js';
 import { AppError, mapKnownError, notFound } from './http/errors.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
+import { consoleRouter } from './http/console.js';
 import { loadApis, mountApi, type LoadedApi } from './http/openapi.js';
 import { createModules, type Services } from './modules/index.js';
 import { createRelay, type Relay } from './events/relay.js';
@@ -187,6 +188,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  // The operator console (issue 13): the root opens it.
+  app.get('/', (_req, res) => res.redirect(302, '/console/'));
+  app.use('/console', consoleRouter(config.console));
   // The published documents, with YAML merge keys expanded (plain YAML 1.2 for any tool).
   app.get('/openapi/:file', (req, res, next) => {
     const known = apis.some((a) => `${a.name}.yaml` === req.params.file) || req.params.file === 'common.yaml';

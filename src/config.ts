@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ROOT } from './paths.js';
 
 /**
  * Every environment variable Gridlink reads, parsed and validated once at start.
@@ -57,6 +58,13 @@ const schema = z.object({
   GRIDLINK_OIDC_CLIENT_SECRET: z.string().optional(),
   GRIDLINK_OIDC_REDIRECT_URI: z.string().url().optional(),
   GRIDLINK_OIDC_SCOPES: z.string().default('openid email profile'),
+  // Issue 13: operator console.
+  GRIDLINK_CONSOLE_DIR: z.string().optional(),
+  GRIDLINK_CONSOLE_TILE_URL: z
+    .string()
+    .regex(/^https:\/\/[^/]+\/.*\{z\}.*\{x\}.*\{y\}/, 'GRIDLINK_CONSOLE_TILE_URL must be an https URL template with {z}, {x} and {y}')
+    .optional(),
+  GRIDLINK_CONSOLE_TILE_ATTRIBUTION: z.string().max(300).default(''),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -133,6 +141,13 @@ export interface Config {
           readonly scopes: string;
         }
       | undefined;
+  };
+  readonly console: {
+    /** The built console (vite output); served at /console. */
+    readonly dir: string;
+    /** Map tile URL template; none by default (the console's bundled base map only). */
+    readonly tileUrl: string | undefined;
+    readonly tileAttribution: string;
   };
 }
 
@@ -217,6 +232,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exports: Object.freeze({
       dir: path.resolve(e.GRIDLINK_EXPORT_DIR ?? path.join(e.GRIDLINK_DATA_DIR, 'exports')),
       cron: e.GRIDLINK_EXPORT_CRON,
+    }),
+    console: Object.freeze({
+      dir: path.resolve(e.GRIDLINK_CONSOLE_DIR ?? path.join(ROOT, 'dist', 'console')),
+      tileUrl: e.GRIDLINK_CONSOLE_TILE_URL,
+      tileAttribution: e.GRIDLINK_CONSOLE_TILE_ATTRIBUTION,
     }),
   });
 }
