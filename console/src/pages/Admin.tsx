@@ -318,10 +318,10 @@ interface HubRow {
 
 function HubPanel() {
   const hubs = useLoad(async () => {
+    const answers = await Promise.all(HUB_APIS.map(async ([api, get]) => ({ api, r: await get() })));
     const out: HubRow[] = [];
     let denied: unknown;
-    for (const [api, get] of HUB_APIS) {
-      const r = await get();
+    for (const { api, r } of answers) {
       if (!r.response.ok) {
         denied = new ApiError(r.response.status, (r.error ?? {}) as TmfError);
         continue;
@@ -335,6 +335,7 @@ function HubPanel() {
     <section className="panel" aria-labelledby="hubs-h">
       <h2 id="hubs-h">Webhook subscriptions</h2>
       <ErrorBox error={hubs.error} />
+      {!hubs.data && !hubs.error ? <p className="muted">Loading…</p> : null}
       {hubs.data && hubs.data.length === 0 ? (
         <Empty>No webhook subscriptions. Integrators register them on each API&apos;s /hub.</Empty>
       ) : null}

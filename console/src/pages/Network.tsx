@@ -114,7 +114,7 @@ export function NetworkPage({ id }: { id: string }) {
       setError(e);
     }
   };
-  const area = (x.affectedArea as { area?: { type: string; coordinates: unknown[] } }).area;
+  const area = (x.affectedArea as { geoArea?: { type: string; coordinates: unknown[]; radius?: number } }).geoArea;
   return (
     <section className="detail">
       <p>
@@ -185,7 +185,7 @@ export function NetworkPage({ id }: { id: string }) {
             </ul>
           </section>
         </div>
-        <OutageMap label="Affected area" areas={[{ id: x.id, label: x.name ?? 'Area', area }]} />
+        <OutageMap label="Affected area" maxZoom={9} areas={[{ id: x.id, label: x.name ?? 'Area', area }]} />
       </div>
     </section>
   );
