@@ -61,6 +61,8 @@ test('network status, problems, incidents, partners & admin, audit: each page re
   await expect(page.getByRole('heading', { name: 'Partnerships' })).toBeVisible();
   await expect(page.getByRole('row', { name: /Mobilnet Alpha/ })).toContainText('active');
   await expect(page.getByRole('heading', { name: 'Webhook subscriptions' })).toBeVisible();
+  await expect(page.getByText('No webhook subscriptions')).toBeVisible();
+  await expect(page.getByRole('row', { name: /operator@alpenstrom/ })).toContainText('active');
   await checkPage(page, 'admin', info);
   await page.getByRole('link', { name: 'Audit' }).click();
   await expect(page.getByRole('heading', { name: 'Audit trail' })).toBeVisible();

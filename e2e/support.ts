@@ -44,17 +44,10 @@ export async function signIn(page: Page, orgName: string, role: 'operator' | 'ad
   await page.goto(`${base()}/`);
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   const user = demoUser(orgName, role);
-  if (user) {
-    await page.getByLabel('E-mail').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  } else {
-    // Until user accounts land (issue 13 point 1): the organisation's API key.
-    const o = org(orgName);
-    await page.getByText('Sign in with an organisation API key').click();
-    await page.getByLabel('API key').fill(role === 'admin' ? o.adminApiKey : o.apiKey);
-    await page.getByRole('button', { name: 'Use key' }).click();
-  }
+  if (!user) throw new Error(`demo-credentials.json has no ${role} user for ${orgName}`);
+  await page.getByLabel('E-mail').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByTestId('who')).toContainText(orgName);
   await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'live');
 }

@@ -8,6 +8,7 @@ import type { paths as PartyPaths, components as PartyComponents } from './gener
 import type { paths as AuditPaths, components as AuditComponents } from './generated/audit';
 import type { paths as ReportPaths, components as ReportComponents } from './generated/report';
 import type { paths as SitePaths } from './generated/siteRegister';
+import type { paths as IdentityPaths, components as IdentityComponents } from './generated/identity';
 
 export type Ticket = TicketComponents['schemas']['TroubleTicket'];
 export type TicketCreate = TicketComponents['schemas']['TroubleTicket_FVO'];
@@ -25,6 +26,8 @@ export type ApiKey = PartyComponents['schemas']['ApiKey'];
 export type Hub = PartyComponents['schemas']['Hub'];
 export type AuditRecord = AuditComponents['schemas']['AuditRecord'];
 export type SlaTarget = ReportComponents['schemas']['SlaTarget'];
+export type Session = IdentityComponents['schemas']['Session'];
+export type User = IdentityComponents['schemas']['User'];
 
 /** A TMF630 `Error` body, as every Gridlink API answers a refusal. */
 export interface TmfError {
@@ -84,6 +87,7 @@ export const party = client<PartyPaths>('/tmf-api/party/v1');
 export const audit = client<AuditPaths>('/tmf-api/audit/v1');
 export const report = client<ReportPaths>('/tmf-api/gridlinkReport/v1');
 export const sites = client<SitePaths>('/tmf-api/siteRegister/v1');
+export const identity = client<IdentityPaths>('/tmf-api/identity/v1');
 
 export const MERGE_PATCH = { 'Content-Type': 'application/merge-patch+json' } as const;
 

@@ -109,7 +109,10 @@ function App() {
         </nav>
         <LiveIndicator />
         <span className="who" data-testid="who">
-          {me.name} · {me.organizationName} ({me.organizationKind}, {me.role})
+          <span>{me.name}</span>
+          <span className="org">
+            {me.organizationName} · {me.organizationKind} {me.role}
+          </span>
         </span>
         <button
           type="button"

@@ -1,6 +1,6 @@
-import { ApiError, currentCsrf, party, setAuth, type TmfError } from './api';
+import { ApiError, identity, party, setAuth, type Session, type TmfError } from './api';
 
-/** Who is signed in: a person (session cookie) or, for developers, an organisation API key. */
+/** Who is signed in: a person (session cookie) or, for integrators, an organisation API key. */
 export interface Me {
   via: 'session' | 'apiKey';
   name: string;
@@ -12,41 +12,27 @@ export interface Me {
   expiresAt?: string;
 }
 
-const SESSION = '/tmf-api/identity/v1/session';
 const KEY_STORE = 'gridlink.apiKey';
 
-interface SessionBody {
-  csrfToken?: string;
-  expiresAt?: string;
-  user: { name: string; email: string; role: string; organizationId: string; organizationName: string; organizationKind: 'DSO' | 'MNO' };
-}
-
-async function tmfError(r: Response): Promise<ApiError> {
-  const body = (await r.json().catch(() => ({ message: r.statusText }))) as TmfError;
-  return new ApiError(r.status, body);
-}
-
-function fromSession(s: SessionBody): Me {
+function fromSession(s: Session): Me {
   setAuth({ csrfToken: s.csrfToken });
-  return { via: 'session', ...s.user, ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}) };
+  return { via: 'session', ...s.user, expiresAt: s.expiresAt };
 }
 
-/** Signs in with e-mail and password (POST /tmf-api/identity/v1/session). */
+/** Signs in with e-mail and password (POST /tmf-api/identity/v1/session sets the session cookie). */
 export async function signIn(email: string, password: string): Promise<Me> {
-  const r = await fetch(SESSION, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  if (!r.ok) throw await tmfError(r);
-  return fromSession((await r.json()) as SessionBody);
+  setAuth({});
+  const r = await identity.POST('/session', { body: { email, password } });
+  if (!r.response.ok || !r.data) throw new ApiError(r.response.status, (r.error ?? { message: r.response.statusText }) as TmfError);
+  return fromSession(r.data);
 }
 
 /**
- * Signs in with an organisation API key (developers and integrators). The key is kept in
- * this tab only (sessionStorage). Its organisation is the one of the listed organisations
- * whose kind appears once: an organisation sees itself and its partners, all of the other kind.
+ * Signs in with an organisation API key (integrators). The key is kept in this tab only
+ * (sessionStorage). Its organisation is the one of the listed organisations whose kind
+ * appears once: an organisation sees itself and its partners, all of the other kind. Its
+ * role is `admin` when it may list the organisation's API keys, else `operator` (a viewer
+ * key is refused on its first write, with the API's error).
  */
 export async function signInWithKey(apiKey: string): Promise<Me> {
   setAuth({ apiKey });
@@ -65,11 +51,12 @@ export async function signInWithKey(apiKey: string): Promise<Me> {
             ? orgs[0]
             : undefined;
     if (!self) throw new ApiError(400, { message: 'Cannot tell which organisation this key belongs to' });
+    const keys = await party.GET('/apiKey', {});
     sessionStorage.setItem(KEY_STORE, apiKey);
     return {
       via: 'apiKey',
       name: 'API key',
-      role: 'key',
+      role: keys.response.ok ? 'admin' : 'operator',
       organizationId: self.id,
       organizationName: self.name,
       organizationKind: self.kind as 'DSO' | 'MNO',
@@ -80,21 +67,16 @@ export async function signInWithKey(apiKey: string): Promise<Me> {
   }
 }
 
-/** The current session, if any (cookie, or the API key kept in this tab). */
+/** The current session, if any (the cookie, or the API key kept in this tab). */
 export async function resume(): Promise<Me | undefined> {
   const key = sessionStorage.getItem(KEY_STORE);
   if (key) return signInWithKey(key).catch(() => undefined);
-  const r = await fetch(SESSION, { credentials: 'same-origin', headers: { Accept: 'application/json' } }).catch(() => undefined);
-  if (!r?.ok) return undefined;
-  return fromSession((await r.json()) as SessionBody);
+  const r = await identity.GET('/session', {}).catch(() => undefined);
+  return r?.response.ok && r.data ? fromSession(r.data) : undefined;
 }
 
 export async function signOut(me: Me): Promise<void> {
-  if (me.via === 'session') {
-    await fetch(SESSION, { method: 'DELETE', credentials: 'same-origin', headers: { 'X-CSRF-Token': currentCsrf() ?? '' } }).catch(
-      () => undefined,
-    );
-  }
+  if (me.via === 'session') await identity.DELETE('/session', {}).catch(() => undefined);
   sessionStorage.removeItem(KEY_STORE);
   setAuth({});
 }

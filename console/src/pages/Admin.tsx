@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import {
   ApiError,
-  currentCsrf,
+  identity,
   incidents,
   MERGE_PATCH,
   must,
@@ -61,27 +61,29 @@ function PartnershipPanel() {
                     <When at={p.createdAt} />
                   </td>
                   {admin ? (
-                    <td className="buttons">
-                      {p.status === 'proposed' && p.proposedBy.id !== me.organizationId ? (
-                        <button type="button" onClick={() => void move(p.id, 'active')}>
-                          Activate
-                        </button>
-                      ) : null}
-                      {p.status === 'active' ? (
-                        <button type="button" onClick={() => void move(p.id, 'suspended')}>
-                          Suspend
-                        </button>
-                      ) : null}
-                      {p.status === 'suspended' ? (
-                        <button type="button" onClick={() => void move(p.id, 'active')}>
-                          Re-activate
-                        </button>
-                      ) : null}
-                      {p.status !== 'terminated' ? (
-                        <button type="button" onClick={() => void move(p.id, 'terminated')}>
-                          Terminate
-                        </button>
-                      ) : null}
+                    <td>
+                      <span className="buttons">
+                        {p.status === 'proposed' && p.proposedBy.id !== me.organizationId ? (
+                          <button type="button" onClick={() => void move(p.id, 'active')}>
+                            Activate
+                          </button>
+                        ) : null}
+                        {p.status === 'active' ? (
+                          <button type="button" onClick={() => void move(p.id, 'suspended')}>
+                            Suspend
+                          </button>
+                        ) : null}
+                        {p.status === 'suspended' ? (
+                          <button type="button" onClick={() => void move(p.id, 'active')}>
+                            Re-activate
+                          </button>
+                        ) : null}
+                        {p.status !== 'terminated' ? (
+                          <button type="button" onClick={() => void move(p.id, 'terminated')}>
+                            Terminate
+                          </button>
+                        ) : null}
+                      </span>
                     </td>
                   ) : null}
                 </tr>
@@ -183,31 +185,9 @@ function KeyPanel() {
   );
 }
 
-interface User {
-  id: string;
-  name: string;
-  email: string;
-  role: string;
-}
-const USERS = '/tmf-api/identity/v1/user';
-async function identity<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const r = await fetch(url, {
-    method,
-    credentials: 'same-origin',
-    headers: {
-      Accept: 'application/json',
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-      ...(method !== 'GET' ? { 'X-CSRF-Token': currentCsrf() ?? '' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  if (!r.ok) throw new ApiError(r.status, (await r.json().catch(() => ({ message: r.statusText }))) as TmfError);
-  return (r.status === 204 ? undefined : await r.json()) as T;
-}
-
 function UserPanel() {
   const me = useMe();
-  const list = useLoad(() => identity<User[]>('GET', USERS), []);
+  const list = useLoad(() => must(identity.GET('/user', {})), []);
   const [f, setF] = useState({ name: '', email: '', role: 'operator', password: '' });
   const [error, setError] = useState<unknown>();
   const run = async (fn: () => Promise<unknown>) => {
@@ -222,7 +202,7 @@ function UserPanel() {
   const create = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      await identity('POST', USERS, f);
+      await must(identity.POST('/user', { body: { ...f, role: f.role as 'operator' } }));
       setF({ name: '', email: '', role: 'operator', password: '' });
     });
   };
@@ -237,6 +217,8 @@ function UserPanel() {
               <th scope="col">Name</th>
               <th scope="col">E-mail</th>
               <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">Last sign-in</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -247,14 +229,39 @@ function UserPanel() {
                 <td>{u.email}</td>
                 <td>{u.role}</td>
                 <td>
+                  <Badge value={u.status} />
+                </td>
+                <td>
+                  <When at={u.lastSignInAt} />
+                </td>
+                <td>
                   {u.email !== me.email ? (
-                    <button
-                      type="button"
-                      onClick={() => void run(() => identity('DELETE', `${USERS}/${u.id}`))}
-                      aria-label={`Remove ${u.name}`}
-                    >
-                      Remove
-                    </button>
+                    <span className="buttons">
+                      <button
+                        type="button"
+                        onClick={() =>
+                          void run(() =>
+                            must(
+                              identity.PATCH('/user/{id}', {
+                                params: { path: { id: u.id } },
+                                body: { status: u.status === 'active' ? 'disabled' : 'active' } as never,
+                                headers: MERGE_PATCH,
+                              }),
+                            ),
+                          )
+                        }
+                        aria-label={`${u.status === 'active' ? 'Disable' : 'Enable'} ${u.name}`}
+                      >
+                        {u.status === 'active' ? 'Disable' : 'Enable'}
+                      </button>
+                      <button
+                        type="button"
+                        onClick={() => void run(() => must(identity.DELETE('/user/{id}', { params: { path: { id: u.id } } })))}
+                        aria-label={`Remove ${u.name}`}
+                      >
+                        Remove
+                      </button>
+                    </span>
                   ) : (
                     <span className="muted">you</span>
                   )}
