@@ -78,6 +78,16 @@ test('a refusal by the API is shown from its TMF error body; nothing is publishe
   await signIn(page, DSO);
   await page.getByRole('link', { name: 'Outages', exact: true }).click();
   await page.getByRole('link', { name: 'Publish outage' }).click();
+  // Drawing: each click on the map adds a corner; three make a polygon.
+  const map = page.getByRole('region', { name: 'Draw the outage area' });
+  const corners: [number, number][] = [
+    [200, 150],
+    [320, 150],
+    [260, 260],
+  ];
+  for (const [x, y] of corners) await map.click({ position: { x, y } });
+  await expect(page.getByText('3 so far')).toBeVisible();
+  await expect(map.locator('path.leaflet-interactive')).toHaveCount(4); // the polygon and its three corners
   await page.getByText('Paste GeoJSON').click();
   // A ring crossing the antimeridian: well-formed GeoJSON that the API refuses.
   await page.getByRole('textbox', { name: /GeoJSON/ }).fill(

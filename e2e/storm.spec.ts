@@ -74,6 +74,7 @@ test('storm walk-through: DSO files a ticket and publishes an outage, the MNO wo
   // The MNO desk's board shows it without a reload.
   const ticketMs = await appearsLive(mno, mno.getByRole('link', { name: 'RTU Nord-17 lost its mobile link' }), filed);
   info.annotations.push({ type: 'live ticket (ms, incl. form round trip)', description: String(ticketMs) });
+  await checkPage(mno, 'tickets', info);
 
   // 2. The MNO goes to the outages; the DSO publishes one (pasting the area).
   await mno.getByRole('link', { name: 'Outages', exact: true }).click();

@@ -66,6 +66,7 @@ export function OutageMap(props: {
         style: () => ({ color: '#7d8f80', weight: 1, fillColor: '#eef0e6', fillOpacity: 1 }),
         interactive: false,
       }).addTo(m);
+    L.control.scale({ imperial: false }).addTo(m);
     overlay.current = L.featureGroup().addTo(m);
     m.on('click', (e: L.LeafletMouseEvent) => pick.current?.([Math.round(e.latlng.lng * 1e5) / 1e5, Math.round(e.latlng.lat * 1e5) / 1e5]));
     map.current = m;

@@ -1,14 +1,14 @@
-import createClient, { type Middleware } from 'openapi-fetch';
-import type { paths as TicketPaths, components as TicketComponents } from './generated/troubleTicket';
-import type { paths as OutagePaths, components as OutageComponents } from './generated/energyOutage';
-import type { paths as NetworkPaths, components as NetworkComponents } from './generated/networkStatus';
-import type { paths as ProblemPaths, components as ProblemComponents } from './generated/serviceProblem';
-import type { paths as IncidentPaths, components as IncidentComponents } from './generated/incident';
-import type { paths as PartyPaths, components as PartyComponents } from './generated/party';
-import type { paths as AuditPaths, components as AuditComponents } from './generated/audit';
-import type { paths as ReportPaths, components as ReportComponents } from './generated/report';
-import type { paths as SitePaths } from './generated/siteRegister';
-import type { paths as IdentityPaths, components as IdentityComponents } from './generated/identity';
+import type { Middleware } from 'openapi-fetch';
+import { createGridlinkClient } from '../../sdk/src/index';
+import type { components as TicketComponents } from '../../sdk/src/generated/troubleTicket';
+import type { components as OutageComponents } from '../../sdk/src/generated/energyOutage';
+import type { components as NetworkComponents } from '../../sdk/src/generated/networkStatus';
+import type { components as ProblemComponents } from '../../sdk/src/generated/serviceProblem';
+import type { components as IncidentComponents } from '../../sdk/src/generated/incident';
+import type { components as PartyComponents } from '../../sdk/src/generated/party';
+import type { components as AuditComponents } from '../../sdk/src/generated/audit';
+import type { components as ReportComponents } from '../../sdk/src/generated/report';
+import type { components as IdentityComponents } from '../../sdk/src/generated/identity';
 
 export type Ticket = TicketComponents['schemas']['TroubleTicket'];
 export type TicketCreate = TicketComponents['schemas']['TroubleTicket_FVO'];
@@ -72,22 +72,24 @@ const authMiddleware: Middleware = {
   },
 };
 
-function client<P extends object>(baseUrl: string) {
-  const c = createClient<P>({ baseUrl, credentials: 'same-origin' });
-  c.use(authMiddleware);
-  return c;
-}
+/**
+ * The typed clients of the shared SDK (sdk/: generated from the OpenAPI documents), on this
+ * origin: the browser sends the session cookie itself; the middleware adds the CSRF token
+ * (or the API key of an integrator's sign-in).
+ */
+const gl = createGridlinkClient({ baseUrl: location.origin });
+for (const c of Object.values(gl)) c.use(authMiddleware);
 
-export const tickets = client<TicketPaths>('/tmf-api/troubleTicket/v5');
-export const outages = client<OutagePaths>('/tmf-api/energyOutage/v1');
-export const network = client<NetworkPaths>('/tmf-api/networkStatus/v1');
-export const problems = client<ProblemPaths>('/tmf-api/serviceProblemManagement/v5');
-export const incidents = client<IncidentPaths>('/tmf-api/Incident/v4');
-export const party = client<PartyPaths>('/tmf-api/party/v1');
-export const audit = client<AuditPaths>('/tmf-api/audit/v1');
-export const report = client<ReportPaths>('/tmf-api/gridlinkReport/v1');
-export const sites = client<SitePaths>('/tmf-api/siteRegister/v1');
-export const identity = client<IdentityPaths>('/tmf-api/identity/v1');
+export const tickets = gl.troubleTicket;
+export const outages = gl.energyOutage;
+export const network = gl.networkStatus;
+export const problems = gl.serviceProblem;
+export const incidents = gl.incident;
+export const party = gl.party;
+export const audit = gl.audit;
+export const report = gl.report;
+export const sites = gl.siteRegister;
+export const identity = gl.identity;
 
 export const MERGE_PATCH = { 'Content-Type': 'application/merge-patch+json' } as const;
 
