@@ -26,6 +26,12 @@ export interface LoadedApi {
   readonly basePath: string;
   readonly backend: OpenAPIBackend;
   readonly operationIds: string[];
+  /**
+   * For an older version served as a profile over a current API (`x-gridlink-profile-of`,
+   * e.g. TMF621 v4 over `troubleTicket`): that API's name. Links and other lookups of "the"
+   * API of a resource skip profiles.
+   */
+  readonly profileOf?: string;
 }
 
 /** Documents that only hold shared components. */
@@ -81,7 +87,7 @@ export async function loadApis(dir: string): Promise<LoadedApi[]> {
       customizeAjv: (ajv) => addFormats(ajv as unknown as Ajv) as unknown as typeof ajv,
     });
     await backend.init();
-    const doc = backend.definition as { servers?: { url: string }[] };
+    const doc = backend.definition as { servers?: { url: string }[]; 'x-gridlink-profile-of'?: string };
     const basePath = doc.servers?.[0]?.url;
     if (!basePath) throw new Error(`${f}: servers[0].url (the API base path) is required`);
     apis.push({
@@ -89,6 +95,7 @@ export async function loadApis(dir: string): Promise<LoadedApi[]> {
       file,
       basePath,
       backend,
+      ...(doc['x-gridlink-profile-of'] ? { profileOf: doc['x-gridlink-profile-of'] } : {}),
       operationIds: backend
         .getOperations()
         .map((o: Operation) => o.operationId!)

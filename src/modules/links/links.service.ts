@@ -123,6 +123,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
   /** Base paths, found in the loaded documents (outage notices live in another module's API). */
   const basePathOf = (type: LinkableType): string | undefined => {
     for (const api of deps.apis) {
+      if (api.profileOf) continue; // the current version's href, not an older version's profile
       const paths = (api.backend.definition as { paths?: Record<string, unknown> } | undefined)?.paths ?? {};
       if (`/${type}/{id}` in paths) return api.basePath;
     }

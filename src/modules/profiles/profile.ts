@@ -96,6 +96,8 @@ export interface Profile {
 export function createProfile(ctx: ModuleContext, api: string, mapping: ResourceMapping, service: ProfiledService): Profile {
   const doc = ctx.apis.find((a) => a.name === api);
   if (!doc) throw new Error(`profile ${api}: no OpenAPI document openapi/${api}.yaml`);
+  if (doc.profileOf !== mapping.target.api)
+    throw new Error(`profile ${api}: openapi/${api}.yaml must say x-gridlink-profile-of: ${mapping.target.api}`);
   const basePath = doc.basePath;
   const output = componentSchema(ctx.apis, api, mapping.schema);
   const validateCreate: ValidateFunction = newAjv().compile(componentSchema(ctx.apis, mapping.target.api, mapping.target.createSchema));
