@@ -13,6 +13,9 @@ COPY prisma ./prisma
 COPY scripts ./scripts
 COPY src ./src
 COPY openapi ./openapi
+# The operator console (issue 13), built by `npm run build` with the shared SDK's client.
+COPY sdk ./sdk
+COPY console ./console
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime

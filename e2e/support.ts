@@ -39,8 +39,22 @@ export function demoUser(orgName: string, role: 'operator' | 'admin'): DemoUser 
   );
 }
 
+/**
+ * Fails the test on any Content-Security-Policy violation or uncaught error in the page:
+ * the console must run under its CSP of 'self' only.
+ */
+export function watchConsole(page: Page): void {
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) throw new Error(`CSP violation: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => {
+    throw new Error(`uncaught error in the console: ${e.message}`);
+  });
+}
+
 /** Signs in through the console's sign-in page as the organisation's demo user. */
 export async function signIn(page: Page, orgName: string, role: 'operator' | 'admin' = 'operator'): Promise<void> {
+  watchConsole(page);
   await page.goto(`${base()}/`);
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   const user = demoUser(orgName, role);

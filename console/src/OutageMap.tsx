@@ -58,7 +58,17 @@ export function OutageMap(props: {
 
   useEffect(() => {
     if (!el.current) return;
-    const m = L.map(el.current, { center: [51, 10], zoom: 5, attributionControl: true, keyboard: true });
+    // No zoom/fade animations: a page that re-renders or unmounts the map mid-animation made
+    // Leaflet read positions of removed layers (_leaflet_pos of undefined).
+    const m = L.map(el.current, {
+      center: [51, 10],
+      zoom: 5,
+      attributionControl: true,
+      keyboard: true,
+      zoomAnimation: false,
+      fadeAnimation: false,
+      markerZoomAnimation: false,
+    });
     const url = tileUrl();
     if (url) L.tileLayer(url, { attribution: tileAttribution(), maxZoom: 18 }).addTo(m);
     else
@@ -71,6 +81,7 @@ export function OutageMap(props: {
     m.on('click', (e: L.LeafletMouseEvent) => pick.current?.([Math.round(e.latlng.lng * 1e5) / 1e5, Math.round(e.latlng.lat * 1e5) / 1e5]));
     map.current = m;
     return () => {
+      m.off();
       m.remove();
       map.current = undefined;
     };
@@ -103,7 +114,7 @@ export function OutageMap(props: {
       for (const p of pts) g.addLayer(L.circleMarker(p, { radius: 4, color: '#8e44ad' }));
     }
     const b = g.getBounds();
-    if (b.isValid() && !props.onPick) m.fitBounds(b.pad(0.3), { maxZoom: props.maxZoom ?? 11 });
+    if (b.isValid() && !props.onPick) m.fitBounds(b.pad(0.3), { maxZoom: props.maxZoom ?? 11, animate: false });
   }, [key]);
 
   return <div ref={el} className="map" role="region" aria-label={props.label} />;
