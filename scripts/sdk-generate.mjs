@@ -29,17 +29,16 @@ for (const f of fs
   fs.writeFileSync(path.join(out, `${name}.ts`), header + astToString(ast));
   apis.push({ name, basePath });
 }
-const id = (n) => (/^[A-Za-z_$][\w$]*$/.test(n) ? n : JSON.stringify(n));
-// troubleTicket.v4 -> troubleTicketV4Paths
-const alias = (n) => `${n.replace(/\W+(\w)/g, (_, c) => c.toUpperCase()).replace(/\W/g, '')}Paths`;
+// The client's name of an API: its document's name in camelCase (troubleTicket.v4 -> troubleTicketV4).
+const key = (n) => n.replace(/\W+(\w)/g, (_, c) => c.toUpperCase()).replace(/\W/g, '');
 fs.writeFileSync(
   path.join(out, 'apis.ts'),
   header +
-    apis.map((a) => `import type { paths as ${alias(a.name)} } from './${a.name}.js';\n`).join('') +
-    `\n/** Each API's paths, by API name (the document's file name). */\nexport interface ApiPaths {\n` +
-    apis.map((a) => `  ${id(a.name)}: ${alias(a.name)};\n`).join('') +
+    apis.map((a) => `import type { paths as ${key(a.name)}Paths } from './${a.name}.js';\n`).join('') +
+    `\n/** Each API's paths, by API name (its document's name in camelCase). */\nexport interface ApiPaths {\n` +
+    apis.map((a) => `  ${key(a.name)}: ${key(a.name)}Paths;\n`).join('') +
     `}\n\n/** Each API's base path (its document's servers[0].url). */\nexport const basePaths = {\n` +
-    apis.map((a) => `  ${id(a.name)}: ${JSON.stringify(a.basePath)},\n`).join('') +
+    apis.map((a) => `  ${key(a.name)}: ${JSON.stringify(a.basePath)},\n`).join('') +
     `} as const satisfies Record<keyof ApiPaths, string>;\n`,
 );
 console.log(`sdk: generated types for ${apis.length} API documents in sdk/src/generated/`);
