@@ -208,3 +208,13 @@ describe('fuzz: malformed requests to every operation', () => {
     expect(cases).toBe(RUNS);
   });
 });
+
+describe('fuzz counterexamples kept as regressions', () => {
+  it('a query that replaces the query object’s prototype (__proto__ twice) is answered, never a 500', async () => {
+    const r = await h.call('GET', '/tmf-api/energyOutage/v1/energyOutageNotice?__proto__=%25&__proto__=99999999999999999999&id=%20%5Dp', {
+      key: dso.keys.operator,
+      skipValidation: true,
+    });
+    expect(r.status).toBeLessThan(500);
+  });
+});

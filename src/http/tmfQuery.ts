@@ -44,12 +44,14 @@ export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 
 function one(query: Record<string, string | string[] | undefined>, key: string): string | undefined {
-  const v = query[key];
+  // Own properties only: `?__proto__=a&__proto__=b` gives the query object an array as its
+  // prototype, and `query.sort` would then be Array.prototype.sort (a 500 found by the fuzz test).
+  const v = Object.prototype.hasOwnProperty.call(query, key) ? query[key] : undefined;
   if (Array.isArray(v)) {
     if (v.length > 1) throw badRequest(`Query parameter '${key}' may be given only once`, 'INVALID_PARAMETER');
-    return v[0];
+    return typeof v[0] === 'string' ? v[0] : undefined;
   }
-  return v;
+  return typeof v === 'string' ? v : undefined;
 }
 
 function int(raw: string | undefined, name: string, def: number, min: number, max: number): number {
