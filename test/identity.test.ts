@@ -81,6 +81,12 @@ describe('password sign-in (issue 13 point 1)', () => {
     const dump = JSON.stringify((await h.db.pool.query('SELECT * FROM user_session')).rows);
     expect(dump).not.toContain(cookie);
     expect((await h.db.prisma.user.findUniqueOrThrow({ where: { id: u.id } })).passwordHash).toMatch(/^\$argon2id\$/);
+    // behind a TLS-terminating proxy (trusted: loopback) the cookie is Secure
+    const tls = await h.call('POST', `${ID}/session`, {
+      body: { email: u.email, password: u.password },
+      headers: { 'X-Forwarded-Proto': 'https' },
+    });
+    expect(setCookieOf(tls)).toMatch(/; Secure$/);
   });
 
   it('a wrong password and an unknown e-mail address get the same 401 TMF Error', async () => {
@@ -93,6 +99,11 @@ describe('password sign-in (issue 13 point 1)', () => {
       expect(r.headers['set-cookie']).toBeUndefined();
     }
     expect(wrong.body.message).toBe(unknown.body.message);
+    await h.app.audit.flush();
+    const rows = await h.db.pool.query(`SELECT status, detail FROM audit_log WHERE operation = 'createSession' AND detail = $1`, [
+      `sign-in as ${u.email}`,
+    ]);
+    expect(rows.rows).toEqual([{ status: 401, detail: `sign-in as ${u.email}` }]);
     const bad = await h.call('POST', `${ID}/session`, { body: { email: u.email } });
     expect(bad.status).toBe(400);
   });

@@ -66,6 +66,8 @@ export interface RequestContext {
   readonly ifMatch: string | undefined;
   /** Client address (Express `req.ip`, proxies trusted per `trust proxy`). */
   readonly ip: string | undefined;
+  /** Whether the request came over https (Express `req.secure`, proxies trusted per `trust proxy`). */
+  readonly secure: boolean;
 }
 
 export interface HttpResult {

@@ -240,6 +240,7 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
       href: (basePath, p) => `${deps.baseUrl ?? ''}${basePath}${p}`,
       ifMatch: typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined,
       ip: req.ip,
+      secure: req.secure,
     };
     // Operations shared by several documents (the hub) are registered as `<api>.<operationId>`.
     const handler = deps.handlers[`${api.name}.${operationId}`] ?? deps.handlers[operationId];

@@ -20,9 +20,15 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
     return { actor, session: actor.session };
   };
 
+  /** `Secure` in production / with an https base URL (config), and on any request that came over https. */
+  const setCookie = (ctx: RequestContext, value: string) => sessionCookieHeader(value, cookieSecure || ctx.secure);
+
   return {
     async createSession(ctx) {
-      const { cookie, session } = await service.signIn(ctx.body as { email: string; password: string }, ctx.ip);
+      const body = ctx.body as { email: string; password: string };
+      // GW-2/GW-3: the audit row of a sign-in, failed ones included, says which address was tried.
+      ctx.audit.detail = `sign-in as ${body.email.trim().toLowerCase().slice(0, 254)}`;
+      const { cookie, session } = await service.signIn(body, ctx.ip);
       ctx.audit.resourceType = 'session';
       ctx.audit.resourceId = session.id;
       ctx.audit.actor = {
@@ -36,7 +42,7 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
       return {
         status: 201,
         body: presentSession(session),
-        headers: { 'Set-Cookie': sessionCookieHeader(cookie, cookieSecure), 'Cache-Control': 'no-store' },
+        headers: { 'Set-Cookie': setCookie(ctx, cookie), 'Cache-Control': 'no-store' },
       };
     },
     async retrieveSession(ctx) {
@@ -48,7 +54,7 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
       await service.endSession(session);
       ctx.audit.resourceType = 'session';
       ctx.audit.resourceId = session.id;
-      return { status: 204, headers: { 'Set-Cookie': sessionCookieHeader('', cookieSecure) } };
+      return { status: 204, headers: { 'Set-Cookie': setCookie(ctx, '') } };
     },
 
     async startOidcLogin() {
@@ -68,7 +74,7 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
       };
       return {
         status: 302,
-        headers: { Location: '/console', 'Set-Cookie': sessionCookieHeader(cookie, cookieSecure), 'Cache-Control': 'no-store' },
+        headers: { Location: '/console', 'Set-Cookie': setCookie(ctx, cookie), 'Cache-Control': 'no-store' },
       };
     },
 
