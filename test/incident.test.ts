@@ -132,7 +132,17 @@ describe('PI-2 report an incident (POST /incident)', () => {
       [{ priority: undefined }, 'PRIORITY_REQUIRED'],
       [{ occurTime: new Date(h.clock.now().getTime() + 3_600_000).toISOString() }, 'INVALID_TIME'],
       [{ relatedParty: [{ role: 'responsible', partyOrPartyRole: { id: stranger.id } }] }, 'NOT_A_PARTNER'],
-      [{ relatedParty: [{ role: 'reporter', partyOrPartyRole: { id: dso.id } }] }, 'REPORTER_SET_BY_SERVER'],
+      // Issue 11: a reporter entry naming the caller is accepted; naming the responsible partner is not.
+      [
+        {
+          relatedParty: [
+            { role: 'reporter', partyOrPartyRole: { id: mno.id } },
+            { role: 'responsible', partyOrPartyRole: { id: mno.id } },
+          ],
+        },
+        'REPORTER_SET_BY_SERVER',
+      ],
+      [{ relatedParty: [{ role: 'reporter', partyOrPartyRole: { id: dso.id } }] }, 'RESPONSIBLE_REQUIRED'],
       [{ relatedParty: [{ role: 'responsible', partyOrPartyRole: { id: dso.id } }] }, 'INVALID_RESPONSIBLE'],
       [{ relatedEntity: [{ role: 'cause', entity: { id: crypto.randomUUID(), '@referredType': 'ServiceProblem' } }] }, 'UNKNOWN_REFERENCE'],
     ];

@@ -304,7 +304,8 @@ describe('GW-9 partnerships: proposal, activation, suspension, termination', () 
       contentType: MERGE,
     });
     expect(frozen.status).toBe(403);
-    expect((await h.call('GET', `${TT}/${ticketId}`, { key: mno.keys.viewer })).body.status).toBe('submitted');
+    // Issue 11: shown as the standard acknowledged; Gridlink's exact state in gridlinkStatus.
+    expect((await h.call('GET', `${TT}/${ticketId}`, { key: mno.keys.viewer })).body.gridlinkStatus).toBe('submitted');
 
     const before = await h.db.prisma.partnership.findUnique({ where: { id } });
     const notTheirs = await move(mno, id, 'active');

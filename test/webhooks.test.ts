@@ -338,7 +338,9 @@ describe('event envelope, idempotency key and HMAC signature (issue 3 point 3)',
     expect(body.event.troubleTicket).toMatchObject({
       id: t.id,
       severity: 'critical',
-      status: 'submitted',
+      // Issue 11: the standard representation, as in responses.
+      status: 'acknowledged',
+      gridlinkStatus: 'submitted',
       description: ticket.description,
     });
     expect(header(req, 'content-type')).toMatch(/^application\/json/);

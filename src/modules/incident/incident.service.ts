@@ -3,13 +3,13 @@ import type { Database, Tx } from '../../db/client.js';
 import { createResourceStore } from '../../db/resourceStore.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
-import { responsibleOf, type PartyRef } from '../relatedParty.js';
+import { partiesOnCreate, reporterEntry, responsibleEntry, responsibleOf, type PartyRef } from '../relatedParty.js';
 import { forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { normalizeDateTimes, type JsonObject } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
 import type { PartyService } from '../party/party.service.js';
-import { orgRef } from '../serviceProblem/serviceProblem.documents.js';
+import { orgRef } from '../documents.js';
 import type { ServiceProblemService } from '../serviceProblem/serviceProblem.service.js';
 import { INCIDENT_IMPACT, INCIDENT_PRIORITY_OF_ITIL, INCIDENT_URGENCY, itilPriority } from '../sla/priority.js';
 import { checkIncidentTransition, type IncidentSide, type IncidentState } from './incident.lifecycle.js';
@@ -175,6 +175,7 @@ export function createIncidentService(deps: {
       const body = normalizeDateTimes(input, schemas.create) as JsonObject;
       const related = (body.relatedParty ?? []) as PartyRef[];
       const responsibleId = responsibleOf(related, actor, 'report an incident to itself');
+      const { others } = partiesOnCreate(related, actor, 'report an incident to itself');
       const priority = priorityOf(body);
       const t = now();
       if (new Date(body.occurTime as string).getTime() > t.getTime() + SKEW_MS) {
@@ -199,17 +200,16 @@ export function createIncidentService(deps: {
           ackState: 'unacknowledged',
           creationDate: ts,
           updateTime: ts,
+          // Issue 11: the reporter first (a "reporter" entry naming the caller merged into it),
+          // then the responsible partner, then the other entries as sent.
           relatedParty: [
-            { role: 'reporter', partyOrPartyRole: orgRef(actor.organizationId, reporterName), '@type': 'RelatedPartyRefOrPartyRoleRef' },
-            ...related.map((p) =>
-              p.role === 'responsible'
-                ? {
-                    ...p,
-                    partyOrPartyRole: { ...p.partyOrPartyRole, ...orgRef(responsibleId, responsibleName) },
-                    '@type': p['@type'] ?? 'RelatedPartyRefOrPartyRoleRef',
-                  }
-                : p,
+            reporterEntry(actor.organizationId, reporterName),
+            responsibleEntry(
+              related.find((p) => p.role === 'responsible'),
+              responsibleId,
+              responsibleName,
             ),
+            ...others,
           ],
         };
         await tx.incident.create({

@@ -11,7 +11,7 @@ import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
 import type { PartyService } from '../party/party.service.js';
 import { itilPriority, LEVEL } from '../sla/priority.js';
-import { appendedNotes, canonicalJson, orgRef, stampNotes, type Note } from './serviceProblem.documents.js';
+import { appendedNotes, canonicalJson, orgRef, stampNotes, type Note } from '../documents.js';
 import { checkProblemTransition, PROBLEM_FINAL, type ProblemSide, type ProblemStatus } from './serviceProblem.lifecycle.js';
 
 /** Promoted columns: filters and sorts on these use indexes instead of the JSON document. */

@@ -6,6 +6,8 @@ import { etagOf } from '../../http/etag.js';
 import type { LinkService } from '../links/links.service.js';
 import { presentTroubleTicket } from './troubleTicket.presenter.js';
 import { SORTABLE, type TroubleTicketService } from './troubleTicket.service.js';
+import { rewriteStatusQuery } from '../standard.js';
+import { TICKET_STATUS_PROFILE } from './troubleTicket.lifecycle.js';
 
 const DEFAULT_SORT = [{ attribute: 'creationDate', descending: true }];
 
@@ -23,7 +25,7 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
 
   return {
     async listTroubleTicket(ctx) {
-      const q = parseListQuery(ctx.query, output, SORTABLE, DEFAULT_SORT);
+      const q = parseListQuery(rewriteStatusQuery(ctx.query, TICKET_STATUS_PROFILE), output, SORTABLE, DEFAULT_SORT);
       const { rows, total } = await service.list(requireOrganization(ctx.actor), q);
       return listResult(
         (
@@ -43,17 +45,19 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
       return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href, fieldsOf(ctx)), headers: { ETag: etagOf(doc) } };
     },
     async createTroubleTicket(ctx) {
+      const fields = fieldsOf(ctx); // checked before anything is written
       const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
       note(ctx, doc);
-      const res = created(presentTroubleTicket(await one(ctx, doc), ctx.href) as { href: string });
+      const res = created(presentTroubleTicket(await one(ctx, doc), ctx.href, fields) as { href: string });
       return { ...res, headers: { ...res.headers, ETag: etagOf(doc) } };
     },
     async patchTroubleTicket(ctx) {
+      const fields = fieldsOf(ctx); // checked before anything is written
       ctx.audit.resourceType = 'troubleTicket';
       ctx.audit.resourceId = ctx.params.id;
       const doc = await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body, ctx.ifMatch);
       note(ctx, doc);
-      return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href), headers: { ETag: etagOf(doc) } };
+      return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href, fields), headers: { ETag: etagOf(doc) } };
     },
     async deleteTroubleTicket(ctx) {
       ctx.audit.resourceType = 'troubleTicket';

@@ -1,4 +1,5 @@
 import { sidedLifecycle } from '../lifecycle.js';
+import type { StatusProfile } from '../standard.js';
 
 /**
  * TMF621 trouble ticket lifecycle, after MEF 124: the responsible organisation
@@ -42,7 +43,28 @@ export function reasonRequired(from: TicketStatus, to: TicketStatus): boolean {
   return to === 'rejected' || to === 'pending' || to === 'held' || (from === 'resolved' && to === 'inProgress');
 }
 
+/**
+ * Issue 11: a standard client sees a `submitted` ticket as `acknowledged` and may move it
+ * on as from `acknowledged`. From the responsible side such a move acknowledges the
+ * ticket on the way (both steps recorded in the history, two status change events).
+ */
+export function viaAcknowledged(from: TicketStatus, to: TicketStatus, side: Side): boolean {
+  return (
+    from === 'submitted' && !(to in TRANSITIONS.submitted) && (TRANSITIONS.acknowledged[to] ?? []).includes(side) && side === 'responsible'
+  );
+}
+
 const lifecycle = sidedLifecycle({ noun: 'a ticket', transitions: TRANSITIONS, reasonRequired });
 /** Moves this side may make from a status. */
 export const allowedMoves = lifecycle.allowedMoves;
 export const checkTransition = lifecycle.checkTransition;
+
+/**
+ * Issue 11: `submitted` is not a TMF621 status. Responses show it as `acknowledged` (the
+ * standard's initial state) with `gridlinkStatus: submitted`; a create may send either.
+ */
+export const TICKET_STATUS_PROFILE: StatusProfile = {
+  standardOf: { submitted: 'acknowledged' },
+  initial: { acknowledged: 'submitted', submitted: 'submitted' },
+  noun: 'a trouble ticket',
+};

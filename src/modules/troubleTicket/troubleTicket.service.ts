@@ -3,7 +3,18 @@ import type { Database, SqlTx } from '../../db/client.js';
 import { createResourceStore, type ResourceStore } from '../../db/resourceStore.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
-import { responsibleOf, type PartyRef } from '../relatedParty.js';
+import { partiesOnCreate, reporterEntry, responsibleEntry, type PartyRef } from '../relatedParty.js';
+import { appendedNotes, canonicalJson, stampNotes, type Note } from '../documents.js';
+import {
+  initialStatus,
+  mapClosed,
+  mapOpen,
+  presentStatus,
+  TICKET_PRIORITY,
+  TICKET_SEVERITY,
+  TICKET_TYPE,
+  withStandardTypes,
+} from '../standard.js';
 import { AppError, badRequest, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { changedAttributes, jsonPatch, mergePatch, normalizeDateTimes, type JsonObject, type JsonPatchOp } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
@@ -13,7 +24,7 @@ import { describeAjvErrors } from '../../http/openapi.js';
 import type { PartyService } from '../party/party.service.js';
 import type { LinkService } from '../links/links.service.js';
 import { priorityFromCharacteristics } from '../sla/priority.js';
-import { checkTransition, FINAL, type Side, type TicketStatus } from './troubleTicket.lifecycle.js';
+import { checkTransition, FINAL, TICKET_STATUS_PROFILE, viaAcknowledged, type Side, type TicketStatus } from './troubleTicket.lifecycle.js';
 
 /** Promoted columns: filters and sorts on these use indexes instead of the JSON document. */
 export const troubleTicketTable = createResourceStore({
@@ -39,35 +50,55 @@ export const SORTABLE = Object.keys(troubleTicketTable.def.columns);
 /** Attributes only one side may change; everything else either side may (notes append-only). */
 const REPORTER_ONLY = new Set(['name', 'description', 'severity', 'ticketType', 'requestedResolutionDate']);
 const RESPONSIBLE_ONLY = new Set(['priority', 'expectedResolutionDate']);
-const SERVER_OWNED = new Set([
-  'id',
-  'href',
+const SERVER_OWNED = new Set(['relatedParty']);
+/**
+ * Issue 11: properties of the official TroubleTicket_FVO/_MVO that the server manages.
+ * Values a client sends for them are ignored (documented in openapi/troubleTicket.yaml).
+ */
+const IGNORED = [
   '@type',
   '@baseType',
   '@schemaLocation',
+  'id',
+  'href',
   'creationDate',
   'lastUpdate',
   'statusChangeDate',
   'statusChangeHistory',
   'resolutionDate',
-  'relatedParty',
-]);
+] as const;
+const IGNORED_ON_CREATE = [...IGNORED, 'status', 'statusChangeReason', 'expectedResolutionDate'];
 
-/** JSON text with object keys sorted, so that equal documents compare equal whatever their key order. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
+/** Standard free-text values mapped onto Gridlink's vocabulary (see src/modules/standard.ts). */
+function mapVocabulary(body: JsonObject): void {
+  if (body.severity !== undefined) body.severity = mapOpen(body.severity, TICKET_SEVERITY);
+  if (body.ticketType !== undefined) body.ticketType = mapOpen(body.ticketType, TICKET_TYPE);
+  if (body.priority !== undefined && body.priority !== null) body.priority = mapClosed(body.priority, TICKET_PRIORITY, 'priority');
 }
 
-interface Note {
-  id?: string;
-  author?: string;
-  date?: string;
-  text: string;
-  '@type'?: string;
+/**
+ * A merge patch without the server-managed properties. A value equal to what the client
+ * was shown (`@type`s added on presentation, `status: acknowledged` for a `submitted`
+ * ticket sent back by the reporter) is no change. From the responsible side,
+ * `acknowledged` on a `submitted` ticket is the acknowledgement itself.
+ */
+function lenientMergePatch(patch: unknown, before: JsonObject, side: Side): unknown {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: JsonObject = { ...(patch as JsonObject) };
+  for (const k of IGNORED) delete out[k];
+  const shown = withStandardTypes(presentStatus(before, TICKET_STATUS_PROFILE));
+  for (const k of Object.keys(out)) {
+    if (k === 'status' && side === 'responsible') continue;
+    if (k in shown && canonicalJson(out[k]) === canonicalJson(shown[k])) out[k] = before[k];
+  }
+  mapVocabulary(out);
+  return out;
+}
+
+/** JSON Patch operations on server-managed properties are dropped, like their merge-patch values. */
+function lenientJsonPatch(ops: JsonPatchOp[]): JsonPatchOp[] {
+  const top = (p: string | undefined) => (p ?? '').split('/')[1] ?? '';
+  return ops.filter((op) => !(IGNORED as readonly string[]).includes(top(op.path)));
 }
 
 export interface TicketSchemas {
@@ -97,9 +128,6 @@ export function createTroubleTicketService(deps: {
   };
   const sideOf = (actor: OrganizationActor, doc: JsonObject): Side =>
     parties(doc).reporter === actor.organizationId ? 'reporter' : 'responsible';
-
-  const stampNotes = (notes: Note[], author: string, t: Date): Note[] =>
-    notes.map((n) => ({ ...n, id: crypto.randomUUID(), author, date: t.toISOString(), '@type': n['@type'] ?? 'Note' }));
 
   /** The columns kept next to the document (filters, sorting, tenancy), in SQL order. */
   const COLUMNS = [
@@ -137,7 +165,8 @@ export function createTroubleTicketService(deps: {
     return {
       eventType: type,
       resourceType: 'troubleTicket',
-      resource: doc as JsonObject & { id: string },
+      // Issue 11: events carry the standard representation, like responses.
+      resource: withStandardTypes(presentStatus(doc, TICKET_STATUS_PROFILE)) as JsonObject & { id: string },
       audience: [reporter, responsible],
       originatorOrgId: actor.organizationId,
       eventTime: t,
@@ -170,11 +199,20 @@ export function createTroubleTicketService(deps: {
     /** PI-2: a DSO files a ticket with its MNO partner (or the other way round). */
     async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
       const body = normalizeDateTimes(input, schemas.create) as JsonObject;
+      initialStatus(TICKET_STATUS_PROFILE, body.status); // issue 11: only the initial state may be sent
+      for (const k of IGNORED_ON_CREATE) delete body[k];
+      mapVocabulary(body);
       // Issue 5 hook: ITIL priority from characteristics `impact` x `urgency` when none is given.
       const derived = body.priority === undefined ? priorityFromCharacteristics(body.troubleTicketCharacteristic) : undefined;
       if (derived) body.priority = String(derived);
       const related = (body.relatedParty ?? []) as PartyRef[];
-      const responsibleId = responsibleOf(related, actor, 'file a ticket with itself');
+      const { responsibleId, others } = partiesOnCreate(related, actor, 'file a ticket with itself');
+      if (!responsibleId) {
+        throw unprocessable(
+          'relatedParty: exactly one entry with role "responsible" must name the partner organisation',
+          'RESPONSIBLE_REQUIRED',
+        );
+      }
 
       return db.sqlTransaction(async (tx) => {
         const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
@@ -185,7 +223,7 @@ export function createTroubleTicketService(deps: {
         const t = now();
         const ts = t.toISOString();
         const id = crypto.randomUUID();
-        const doc: JsonObject = {
+        const doc: JsonObject = withStandardTypes({
           id,
           '@type': 'TroubleTicket',
           ...body,
@@ -203,22 +241,15 @@ export function createTroubleTicketService(deps: {
           lastUpdate: ts,
           note: stampNotes((body.note ?? []) as Note[], reporterName!, t),
           relatedParty: [
-            {
-              role: 'reporter',
-              partyOrPartyRole: { id: actor.organizationId, name: reporterName, '@referredType': 'Organization' },
-              '@type': 'RelatedPartyRefOrPartyRoleRef',
-            },
-            ...related.map((p) =>
-              p.role === 'responsible'
-                ? {
-                    ...p,
-                    partyOrPartyRole: { ...p.partyOrPartyRole, name: responsibleName, '@referredType': 'Organization' },
-                    '@type': p['@type'] ?? 'RelatedPartyRefOrPartyRoleRef',
-                  }
-                : p,
+            reporterEntry(actor.organizationId, reporterName),
+            responsibleEntry(
+              related.find((p) => p.role === 'responsible'),
+              responsibleId,
+              responsibleName,
             ),
+            ...others,
           ],
-        };
+        });
         await tx.$executeRawUnsafe(INSERT_TICKET, id, actor.organizationId, responsibleId, t, ...columns(doc), JSON.stringify(doc));
         await links?.syncDocumentLinks(tx, actor, 'troubleTicket', id, doc, t, { created: true }); // issue 5 hook
         await writeEvents(tx, [event('TroubleTicketCreateEvent', doc, actor, t)]);
@@ -239,12 +270,13 @@ export function createTroubleTicketService(deps: {
         // Whether this request states a reason: the stored one belongs to the previous move.
         let reasonGiven: boolean;
         if (contentType === 'application/json-patch+json') {
-          after = jsonPatch(before, patchBody as JsonPatchOp[]);
-          reasonGiven = (patchBody as JsonPatchOp[]).some(
-            (op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test',
-          );
+          const ops = lenientJsonPatch(patchBody as JsonPatchOp[]);
+          after = jsonPatch(before, ops);
+          mapVocabulary(after);
+          reasonGiven = ops.some((op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test');
         } else {
-          after = mergePatch(before, patchBody) as JsonObject;
+          // merge-patch+json, or application/json treated as a merge patch (TMF630)
+          after = mergePatch(before, lenientMergePatch(patchBody, before, side)) as JsonObject;
           reasonGiven = typeof (patchBody as JsonObject).statusChangeReason === 'string';
         }
         await links?.restoreHiddenRefs(tx, actor.organizationId, 'troubleTicket', before, after); // issue 5 hook
@@ -280,28 +312,26 @@ export function createTroubleTicketService(deps: {
         // Notes are append-only; the server stamps author and date on new ones.
         if (changed.includes('note')) {
           const oldNotes = (before.note ?? []) as Note[];
-          const newNotes = (after.note ?? []) as Note[];
-          const kept = newNotes.slice(0, oldNotes.length);
-          if (newNotes.length < oldNotes.length || canonicalJson(kept) !== canonicalJson(oldNotes)) {
-            throw unprocessable('note is append-only: send the existing notes unchanged, followed by the new ones', 'NOTES_APPEND_ONLY');
-          }
-          const added = newNotes.slice(oldNotes.length);
-          if (added.some((n) => n.id || n.author || n.date)) {
-            throw unprocessable('new notes must not carry id, author or date; the server sets them', 'NOTE_SERVER_FIELDS');
-          }
+          const added = appendedNotes(oldNotes, (after.note ?? []) as Note[]);
           after.note = [...oldNotes, ...stampNotes(added, (await party.orgName(tx, actor.organizationId))!, t)];
         }
-        const normalized = normalizeDateTimes(after, schemas.output) as JsonObject;
+        const normalized = withStandardTypes(normalizeDateTimes(after, schemas.output) as JsonObject);
         Object.assign(after, normalized);
 
         const events: NewEvent[] = [];
+        let implicitAck = false;
         if (statusChanged) {
           const reason = reasonGiven ? (after.statusChangeReason as string | undefined) : undefined;
-          checkTransition(from, to, side, reason);
+          // Issue 11: a standard client sees a `submitted` ticket as `acknowledged`; the
+          // responsible side moving it on acknowledges it on the way (both steps recorded).
+          implicitAck = viaAcknowledged(from, to, side);
+          checkTransition(implicitAck ? 'acknowledged' : from, to, side, reason);
           after.statusChangeDate = ts;
           if (!reasonGiven) delete after.statusChangeReason;
+          const stamp = { '@type': 'StatusChange', actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } };
           after.statusChangeHistory = [
             ...((before.statusChangeHistory ?? []) as unknown[]),
+            ...(implicitAck ? [{ status: 'acknowledged', statusChangeDate: ts, ...stamp }] : []),
             {
               status: to,
               statusChangeDate: ts,
@@ -319,7 +349,8 @@ export function createTroubleTicketService(deps: {
         if (attrChanges.length)
           events.push(event('TroubleTicketAttributeValueChangeEvent', after, actor, t, `changed: ${attrChanges.join(', ')}`));
         if (statusChanged) {
-          events.push(event('TroubleTicketStatusChangeEvent', after, actor, t, `${from} -> ${to}`));
+          if (implicitAck) events.push(event('TroubleTicketStatusChangeEvent', after, actor, t, `${from} -> acknowledged`));
+          events.push(event('TroubleTicketStatusChangeEvent', after, actor, t, `${implicitAck ? 'acknowledged' : from} -> ${to}`));
           if (to === 'resolved') events.push(event('TroubleTicketResolvedEvent', after, actor, t));
           if (to === 'pending')
             events.push(

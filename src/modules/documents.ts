@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { unprocessable } from '../../http/errors.js';
+import { unprocessable } from '../http/errors.js';
 
-/** Small document helpers shared by the problem and incident services. */
+/** Small document helpers shared by the ticket, problem and incident services. */
 
 /** JSON text with object keys sorted, so equal documents compare equal whatever their key order (JSONB does not keep it). */
 export function canonicalJson(value: unknown): string {
@@ -18,23 +18,41 @@ export interface Note {
   date?: string;
   text: string;
   '@type'?: string;
+  '@baseType'?: string;
+  '@schemaLocation'?: string;
+  partnerNoteId?: string;
+  partnerAuthor?: string;
+  partnerDate?: string;
 }
 
+/**
+ * New notes get the server's `id`, `author` (the organisation) and `date` (receipt). A
+ * client's own `id`, `author`, `date` (TMF allows them) are kept as the partner's values
+ * in `partnerNoteId`, `partnerAuthor`, `partnerDate` (issue 11).
+ */
 export function stampNotes(notes: Note[], author: string, t: Date): Note[] {
-  return notes.map((n) => ({ ...n, id: crypto.randomUUID(), author, date: t.toISOString(), '@type': n['@type'] ?? 'Note' }));
+  return notes.map((n) => {
+    const { id, author: theirAuthor, date, '@baseType': _b, '@schemaLocation': _s, ...rest } = n;
+    return {
+      ...rest,
+      id: crypto.randomUUID(),
+      author,
+      date: t.toISOString(),
+      '@type': n['@type'] ?? 'Note',
+      ...(id ? { partnerNoteId: id } : {}),
+      ...(theirAuthor ? { partnerAuthor: theirAuthor } : {}),
+      ...(date ? { partnerDate: new Date(date).toISOString() } : {}),
+    };
+  });
 }
 
-/** Notes are append-only: the existing ones unchanged, then new ones without server fields. */
+/** Notes are append-only: the existing ones unchanged, then the new ones. */
 export function appendedNotes(before: Note[], after: Note[]): Note[] {
   const kept = after.slice(0, before.length);
   if (after.length < before.length || canonicalJson(kept) !== canonicalJson(before)) {
     throw unprocessable('note is append-only: send the existing notes unchanged, followed by the new ones', 'NOTES_APPEND_ONLY');
   }
-  const added = after.slice(before.length);
-  if (added.some((n) => n.id || n.author || n.date)) {
-    throw unprocessable('new notes must not carry id, author or date; the server sets them', 'NOTE_SERVER_FIELDS');
-  }
-  return added;
+  return after.slice(before.length);
 }
 
 export interface OrgRef {

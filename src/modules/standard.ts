@@ -1,0 +1,242 @@
+import { badRequest, unprocessable } from '../http/errors.js';
+
+/**
+ * Issue 11: "liberal in what the standard allows". TMF621/TMF656 leave severity, priority
+ * and ticket type as free text; Gridlink keeps a small vocabulary of its own (the SLA
+ * clock and both parties read them alike). The maps below translate what standard
+ * clients send, case-insensitively, onto that vocabulary. They are the documented rule
+ * (README "Standards conformance", openapi/troubleTicket.yaml).
+ */
+
+const key = (v: string) =>
+  v
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
+
+/** Trouble ticket severity -> critical | major | minor | warning. Unknown words are kept as sent. */
+export const TICKET_SEVERITY: Record<string, string> = {
+  critical: 'critical',
+  blocker: 'critical',
+  emergency: 'critical',
+  urgent: 'critical',
+  sev1: 'critical',
+  'sev 1': 'critical',
+  major: 'major',
+  high: 'major',
+  serious: 'major',
+  sev2: 'major',
+  'sev 2': 'major',
+  minor: 'minor',
+  medium: 'minor',
+  moderate: 'minor',
+  low: 'minor',
+  sev3: 'minor',
+  'sev 3': 'minor',
+  warning: 'warning',
+  info: 'warning',
+  informational: 'warning',
+  cosmetic: 'warning',
+  sev4: 'warning',
+  'sev 4': 'warning',
+};
+
+/** Trouble ticket priority -> ITIL "1" (critical) .. "5" (planning). */
+export const TICKET_PRIORITY: Record<string, string> = {
+  '1': '1',
+  p1: '1',
+  critical: '1',
+  '2': '2',
+  p2: '2',
+  high: '2',
+  '3': '3',
+  p3: '3',
+  medium: '3',
+  moderate: '3',
+  normal: '3',
+  '4': '4',
+  p4: '4',
+  low: '4',
+  '5': '5',
+  p5: '5',
+  planning: '5',
+  lowest: '5',
+};
+
+/** Trouble ticket type -> the MEF 124 types. Unknown words are kept as sent (the standard's free text). */
+export const TICKET_TYPE: Record<string, string> = {
+  assistance: 'assistance',
+  request: 'assistance',
+  'service request': 'assistance',
+  question: 'assistance',
+  degraded: 'degraded',
+  degradation: 'degraded',
+  'degraded service': 'degraded',
+  down: 'down',
+  outage: 'down',
+  'service down': 'down',
+  failure: 'failure',
+  fault: 'failure',
+  incident: 'failure',
+  installation: 'installation',
+  maintenance: 'maintenance',
+  'planned maintenance': 'maintenance',
+};
+
+/** A free-text value mapped when the word is known, kept as sent (trimmed) otherwise. */
+export function mapOpen(value: unknown, map: Record<string, string>): unknown {
+  if (typeof value !== 'string') return value;
+  return map[key(value)] ?? value.trim();
+}
+
+/** A value that must map (it drives SLA targets): a 400 naming the accepted words otherwise. */
+export function mapClosed(value: unknown, map: Record<string, string>, attribute: string): unknown {
+  if (value === undefined || value === null) return value;
+  const mapped = map[key(String(value))];
+  if (mapped === undefined) {
+    throw badRequest(
+      `${attribute}: '${String(value)}' is not understood; accepted (any case): ${[...new Set(Object.keys(map))].join(', ')}`,
+      'INVALID_BODY',
+    );
+  }
+  return mapped;
+}
+
+/**
+ * Statuses: Gridlink's own states that the standard enum lacks are presented as the
+ * standard value next to the exact state in the `gridlinkStatus` extension. Stored
+ * documents keep the exact state in `status`.
+ */
+export interface StatusProfile {
+  /** Gridlink state -> the standard value shown in `status`. Only states the standard lacks. */
+  readonly standardOf: Record<string, string>;
+  /** The standard's initial state(s) a client may send on create, and Gridlink's state for each. */
+  readonly initial: Record<string, string>;
+  /** How messages name the record ("a trouble ticket"). */
+  readonly noun: string;
+}
+
+export const standardStatus = (profile: StatusProfile, status: unknown): unknown =>
+  typeof status === 'string' ? (profile.standardOf[status] ?? status) : status;
+
+/** `status` shown as the standard value; the exact state in `gridlinkStatus` when it differs. */
+export function presentStatus(doc: Record<string, unknown>, profile: StatusProfile): Record<string, unknown> {
+  const exact = doc.status;
+  const shown = standardStatus(profile, exact);
+  const out: Record<string, unknown> = { ...doc, status: shown };
+  if (shown !== exact) out.gridlinkStatus = exact;
+  if (Array.isArray(doc.statusChangeHistory)) {
+    out.statusChangeHistory = (doc.statusChangeHistory as Record<string, unknown>[]).map((c) => {
+      const s = standardStatus(profile, c.status);
+      return s === c.status ? c : { ...c, status: s, gridlinkStatus: c.status };
+    });
+  }
+  return out;
+}
+
+/** `status` on create: allowed when it is the initial state (returned as Gridlink's state). */
+export function initialStatus(profile: StatusProfile, requested: unknown): string | undefined {
+  if (requested === undefined || requested === null) return undefined;
+  const mapped = profile.initial[String(requested)];
+  if (!mapped) {
+    throw unprocessable(
+      `status: ${profile.noun} is created in its initial state; send ${Object.keys(profile.initial)
+        .map((s) => `'${s}'`)
+        .join(' or ')} or leave status out (got '${String(requested)}')`,
+      'INVALID_INITIAL_STATUS',
+    );
+  }
+  return mapped;
+}
+
+/**
+ * Filters on `status` keep working for both kinds of client: a standard value matches
+ * every Gridlink state shown as it (`status=acknowledged` also finds `submitted`
+ * records), an exact Gridlink state matches itself, and `gridlinkStatus=` matches the
+ * exact state only.
+ */
+export function rewriteStatusQuery(
+  query: Record<string, string | string[] | undefined>,
+  profile: StatusProfile,
+): Record<string, string | string[] | undefined> {
+  const out = { ...query };
+  const expand = (raw: string) =>
+    raw
+      .split(',')
+      .flatMap((v) => [
+        v,
+        ...Object.entries(profile.standardOf)
+          .filter(([, std]) => std === v)
+          .map(([exact]) => exact),
+      ])
+      .join(',');
+  for (const k of ['status', 'status.eq', 'status.ne']) {
+    const v = out[k];
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.map(expand) : expand(v);
+  }
+  for (const k of Object.keys(out)) {
+    if (k === 'gridlinkStatus' || k.startsWith('gridlinkStatus.')) {
+      const target = `status${k.slice('gridlinkStatus'.length)}`;
+      const v = out[k];
+      delete out[k];
+      const prev = out[target];
+      out[target] = prev === undefined ? v : ([] as string[]).concat(prev, v ?? []);
+    }
+  }
+  return out;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+const typed = (v: unknown, type: string): unknown => (isObj(v) && typeof v['@type'] !== 'string' ? { '@type': type, ...v } : v);
+const typedList = (v: unknown, type: string, inner?: (o: Obj) => Obj): unknown =>
+  Array.isArray(v) ? v.map((x) => (isObj(x) ? (inner ? inner(typed(x, type) as Obj) : typed(x, type)) : x)) : v;
+
+/** A party reference: `PartyRef` unless it names a party role. */
+export function typedPartyRef(ref: unknown): unknown {
+  if (!isObj(ref) || typeof ref['@type'] === 'string') return ref;
+  return { '@type': /role$/i.test(String(ref['@referredType'] ?? '')) ? 'PartyRoleRef' : 'PartyRef', ...ref };
+}
+const relatedParty = (o: Obj): Obj => ({ ...o, partyOrPartyRole: typedPartyRef(o.partyOrPartyRole) });
+const relatedEntity = (o: Obj): Obj => (isObj(o.entity) ? { ...o, entity: typed(o.entity, 'EntityRef') } : o);
+
+/**
+ * The standard makes `@type` mandatory on every object (Extensible). Objects a client
+ * sent without one get the standard class name when presented, so every party ref,
+ * note, external identifier and entity ref in a response carries `@type`.
+ */
+export function withStandardTypes(doc: Obj): Obj {
+  const out: Obj = { ...doc };
+  const set = (k: string, v: unknown) => {
+    if (out[k] !== undefined) out[k] = v;
+  };
+  set('relatedParty', typedList(out.relatedParty, 'RelatedPartyRefOrPartyRoleRef', relatedParty));
+  set('note', typedList(out.note, 'Note'));
+  set('externalIdentifier', typedList(out.externalIdentifier, 'ExternalIdentifier'));
+  set('relatedEntity', typedList(out.relatedEntity, 'RelatedEntity', relatedEntity));
+  set('statusChangeHistory', typedList(out.statusChangeHistory, 'StatusChange'));
+  set('troubleTicketRelationship', typedList(out.troubleTicketRelationship, 'TroubleTicketRelationship'));
+  set('channel', typed(out.channel, 'ChannelRef'));
+  set(
+    'attachment',
+    Array.isArray(out.attachment)
+      ? out.attachment.map((a) => (isObj(a) ? typed(a, a.url || a.content ? 'Attachment' : 'AttachmentRef') : a))
+      : out.attachment,
+  );
+  for (const k of Object.keys(out)) {
+    if (/Characteristic$/.test(k) && Array.isArray(out[k])) {
+      out[k] = (out[k] as unknown[]).map((c) =>
+        isObj(c) && typeof c['@type'] !== 'string' ? { '@type': characteristicType(c.value), ...c } : c,
+      );
+    }
+  }
+  return out;
+}
+
+function characteristicType(value: unknown): string {
+  if (typeof value === 'boolean') return 'BooleanCharacteristic';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'IntegerCharacteristic' : 'NumberCharacteristic';
+  if (Array.isArray(value)) return 'StringArrayCharacteristic';
+  if (isObj(value)) return 'ObjectCharacteristic';
+  return 'StringCharacteristic';
+}
