@@ -32,7 +32,12 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 const responsibleParty = (org: TestOrg) => ({ role: 'responsible', partyOrPartyRole: { id: org.id } });
-const entity = (id: string, type: string, role = 'related') => ({ role, entity: { id, '@referredType': type } });
+/** A related entity as a standard client sends it (issue 11: responses carry the standard @type). */
+const entity = (id: string, type: string, role = 'related') => ({
+  role,
+  '@type': 'RelatedEntity',
+  entity: { id, '@referredType': type, '@type': 'EntityRef' },
+});
 
 async function post(url: string, key: string, body: unknown): Promise<Doc> {
   const res = await h.call('POST', url, { key, body });

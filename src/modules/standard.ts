@@ -217,6 +217,26 @@ export function withStandardTypes(doc: Obj): Obj {
   set('statusChangeHistory', typedList(out.statusChangeHistory, 'StatusChange'));
   set('troubleTicketRelationship', typedList(out.troubleTicketRelationship, 'TroubleTicketRelationship'));
   set('channel', typed(out.channel, 'ChannelRef'));
+  // TMF656 / TMF724 references
+  for (const k of ['originatorParty', 'responsibleParty'])
+    set(k, isObj(out[k]) ? relatedParty(typed(out[k], 'RelatedPartyRefOrPartyRoleRef') as Obj) : out[k]);
+  const lists: [string, string][] = [
+    ['affectedService', 'ServiceRef'],
+    ['rootCauseService', 'ServiceRef'],
+    ['affectedResource', 'ResourceRef'],
+    ['rootCauseResource', 'ResourceRef'],
+    ['parentProblem', 'ServiceProblemRef'],
+    ['underlyingProblem', 'ServiceProblemRef'],
+    ['relatedEvent', 'EventRef'],
+    ['underlyingAlarm', 'ResourceAlarmRef'],
+    ['slaViolation', 'SLAViolationRef'],
+    ['troubleTicket', 'TroubleTicketRef'],
+    ['trackingRecord', 'TrackingRecord'],
+    ['affectedLocation', 'RelatedPlaceRefOrValue'],
+  ];
+  for (const [k, type] of lists) set(k, typedList(out[k], type));
+  set('firstAlert', isObj(out.firstAlert) ? relatedEntity(typed(out.firstAlert, 'RelatedEntity') as Obj) : out.firstAlert);
+  set('impactPattern', typed(out.impactPattern, 'ImpactPattern'));
   set(
     'attachment',
     Array.isArray(out.attachment)
@@ -239,4 +259,53 @@ function characteristicType(value: unknown): string {
   if (Array.isArray(value)) return 'StringArrayCharacteristic';
   if (isObj(value)) return 'ObjectCharacteristic';
   return 'StringCharacteristic';
+}
+
+/**
+ * Issue 11: what a PATCH may carry beyond what it changes. Properties the server manages
+ * (`ignored`) are dropped; a value equal to what the client was shown (`shown`: the
+ * standard representation) is no change, except for `keepStatus` sides that move the
+ * status with the shown value (see the ticket service).
+ */
+export function lenientMerge(
+  patch: unknown,
+  before: Obj,
+  shown: Obj,
+  ignored: readonly string[],
+  opts: { statusIsAMove?: boolean } = {},
+): unknown {
+  if (!isObj(patch)) return patch;
+  const out: Obj = { ...patch };
+  for (const k of ignored) delete out[k];
+  for (const k of Object.keys(out)) {
+    if (k === 'status' && opts.statusIsAMove) continue;
+    if (k in shown && canonical(out[k]) === canonical(shown[k])) out[k] = before[k];
+  }
+  return out;
+}
+
+/** JSON Patch operations on server-managed properties are dropped, like their merge-patch values. */
+export function lenientOps<T extends { path?: string }>(ops: T[], ignored: readonly string[]): T[] {
+  return ops.filter((op) => !ignored.includes((op.path ?? '').split('/')[1] ?? ''));
+}
+
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    isObj(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+
+/** TMF656 priority: an integer 1 (highest) to 10; clients send it as a string too, or a word. */
+export const PROBLEM_PRIORITY_WORDS: Record<string, number> = { critical: 1, high: 2, medium: 3, moderate: 3, low: 4, planning: 5 };
+export function problemPriority(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const t = value.trim();
+  if (/^\d{1,2}$/.test(t)) return Number(t);
+  const word = PROBLEM_PRIORITY_WORDS[key(t)];
+  if (word === undefined) {
+    throw badRequest(
+      `priority: '${value}' is not understood; send 1 (highest) to 10, or one of (any case): ${Object.keys(PROBLEM_PRIORITY_WORDS).join(', ')}`,
+      'INVALID_BODY',
+    );
+  }
+  return word;
 }

@@ -73,9 +73,10 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
       return { status: 200, body };
     },
     async createIncident(ctx) {
+      const fields = fieldsOf(ctx, schemas.incident); // checked before anything is written
       const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
       audit(ctx, 'incident', doc.id as string, doc);
-      const [body] = await present(ctx, [doc]);
+      const [body] = await present(ctx, [doc], fields);
       return created(body as { href: string });
     },
     ...taskHandlers('DiagnoseIncident', 'diagnoseIncident', (ctx) =>

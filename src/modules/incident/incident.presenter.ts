@@ -1,4 +1,5 @@
 import { selectFields } from '../../http/tmfQuery.js';
+import { withStandardTypes } from '../standard.js';
 
 export const INCIDENT_BASE = '/tmf-api/Incident/v4';
 type Href = (basePath: string, path: string) => string;
@@ -7,7 +8,8 @@ type Doc = Record<string, unknown>;
 /** Stored document -> TMF724 Incident (href added, `fields=` applied). */
 export function presentIncident(doc: Doc, href: Href, fields?: string[]) {
   const id = doc.id as string;
-  return selectFields({ ...doc, id, href: href(INCIDENT_BASE, `/incident/${id}`) }, fields);
+  // Issue 11: @type on every nested object (party refs, entity refs ...).
+  return selectFields({ ...withStandardTypes(doc), id, href: href(INCIDENT_BASE, `/incident/${id}`) }, fields);
 }
 
 /** diagnoseIncident / resolveIncident task resources. */

@@ -173,6 +173,8 @@ export function createIncidentService(deps: {
     /** PI-2: a DSO reports an incident to its MNO partner (or the other way round). */
     async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
       const body = normalizeDateTimes(input, schemas.create) as JsonObject;
+      // Issue 11: server-managed properties of the official Incident_Create are ignored.
+      for (const k of ['@type', 'ackTime', 'clearTime', 'updateTime']) delete body[k];
       const related = (body.relatedParty ?? []) as PartyRef[];
       const responsibleId = responsibleOf(related, actor, 'report an incident to itself');
       const { others } = partiesOnCreate(related, actor, 'report an incident to itself');

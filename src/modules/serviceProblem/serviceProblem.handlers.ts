@@ -4,6 +4,8 @@ import { listResult, parseListQuery, type JsonSchema, type SortKey } from '../..
 import type { LinkService } from '../links/links.service.js';
 import { created } from '../shared.js';
 import { presentEventRecord, presentProblemTask, presentServiceProblem } from './serviceProblem.presenter.js';
+import { rewriteStatusQuery } from '../standard.js';
+import { PROBLEM_STATUS_PROFILE } from './serviceProblem.lifecycle.js';
 import {
   EVENT_RECORD_SORTABLE,
   PROBLEM_SORTABLE,
@@ -67,7 +69,12 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
 
   return {
     async listServiceProblem(ctx) {
-      const q = parseListQuery(ctx.query, schemas.serviceProblem, PROBLEM_SORTABLE, BY_CREATION);
+      const q = parseListQuery(
+        rewriteStatusQuery(ctx.query, PROBLEM_STATUS_PROFILE),
+        schemas.serviceProblem,
+        PROBLEM_SORTABLE,
+        BY_CREATION,
+      );
       const { rows, total } = await service.list(requireOrganization(ctx.actor), q);
       return listResult(
         await present(
@@ -85,12 +92,14 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
       return one(ctx, 200, doc, fieldsOf(ctx, schemas.serviceProblem));
     },
     async createServiceProblem(ctx) {
-      return one(ctx, 201, await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject));
+      const fields = fieldsOf(ctx, schemas.serviceProblem); // checked before anything is written
+      return one(ctx, 201, await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject), fields);
     },
     async patchServiceProblem(ctx) {
+      const fields = fieldsOf(ctx, schemas.serviceProblem);
       ctx.audit.resourceType = 'serviceProblem';
       ctx.audit.resourceId = ctx.params.id;
-      return one(ctx, 200, await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body));
+      return one(ctx, 200, await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body), fields);
     },
     async deleteServiceProblem(ctx) {
       ctx.audit.resourceType = 'serviceProblem';

@@ -1,4 +1,5 @@
 import { sidedLifecycle } from '../lifecycle.js';
+import type { StatusProfile } from '../standard.js';
 
 /**
  * TMF656 service problem lifecycle (PI-1). The originator (usually the DSO whose
@@ -48,3 +49,23 @@ export function problemReasonRequired(from: ProblemStatus, to: ProblemStatus): b
 const lifecycle = sidedLifecycle({ noun: 'a service problem', transitions: PROBLEM_TRANSITIONS, reasonRequired: problemReasonRequired });
 export const allowedProblemMoves = lifecycle.allowedMoves;
 export const checkProblemTransition = lifecycle.checkTransition;
+
+/**
+ * Issue 11: `submitted` is not a TMF656 state. Responses show it as `acknowledged` with
+ * `gridlinkStatus: submitted`; a create may send either as the initial state.
+ */
+export const PROBLEM_STATUS_PROFILE: StatusProfile = {
+  standardOf: { submitted: 'acknowledged' },
+  initial: { acknowledged: 'submitted', submitted: 'submitted' },
+  noun: 'a service problem',
+};
+
+/** Issue 11: the responsible side moving a submitted problem on as from acknowledged acknowledges it on the way. */
+export function problemViaAcknowledged(from: ProblemStatus, to: ProblemStatus, side: ProblemSide): boolean {
+  return (
+    from === 'submitted' &&
+    side === 'responsible' &&
+    !(to in PROBLEM_TRANSITIONS.submitted) &&
+    (PROBLEM_TRANSITIONS.acknowledged[to] ?? []).includes(side)
+  );
+}

@@ -1,4 +1,9 @@
 import { selectFields } from '../../http/tmfQuery.js';
+import { presentStatus, withStandardTypes } from '../standard.js';
+import { PROBLEM_STATUS_PROFILE } from './serviceProblem.lifecycle.js';
+
+/** The standard representation of a stored problem (responses and events). */
+export const standardProblem = (doc: Doc): Doc => withStandardTypes(presentStatus(doc, PROBLEM_STATUS_PROFILE));
 
 export const SERVICE_PROBLEM_BASE = '/tmf-api/serviceProblemManagement/v5';
 type Href = (basePath: string, path: string) => string;
@@ -15,7 +20,8 @@ const refs = (href: Href, list: unknown) => (Array.isArray(list) ? list.map((r) 
 /** Stored document -> TMF656 ServiceProblem (hrefs added, `fields=` applied). */
 export function presentServiceProblem(doc: Doc, href: Href, fields?: string[]) {
   const id = doc.id as string;
-  const out: Doc = { ...doc, id, href: problemHref(href, id) };
+  // Issue 11: standard status values (gridlinkStatus for Gridlink's own) and @type everywhere.
+  const out: Doc = { ...standardProblem(doc), id, href: problemHref(href, id) };
   for (const k of ['parentProblem', 'underlyingProblem']) if (out[k]) out[k] = refs(href, out[k]);
   return selectFields(out, fields);
 }

@@ -12,7 +12,16 @@ import type { LinkService } from '../links/links.service.js';
 import type { PartyService } from '../party/party.service.js';
 import { itilPriority, LEVEL } from '../sla/priority.js';
 import { appendedNotes, canonicalJson, orgRef, stampNotes, type Note } from '../documents.js';
-import { checkProblemTransition, PROBLEM_FINAL, type ProblemSide, type ProblemStatus } from './serviceProblem.lifecycle.js';
+import {
+  checkProblemTransition,
+  PROBLEM_FINAL,
+  PROBLEM_STATUS_PROFILE,
+  problemViaAcknowledged,
+  type ProblemSide,
+  type ProblemStatus,
+} from './serviceProblem.lifecycle.js';
+import { initialStatus, lenientMerge, lenientOps, problemPriority, withStandardTypes } from '../standard.js';
+import { standardProblem } from './serviceProblem.presenter.js';
 
 /** Promoted columns: filters and sorts on these use indexes instead of the JSON document. */
 export const serviceProblemTable = createResourceStore({
@@ -89,6 +98,27 @@ const SERVER_OWNED = new Set([
   'urgency',
 ]);
 const REQUIRED = ['description', 'category', 'priority', 'reason', 'status'];
+/**
+ * Issue 11: properties of the official ServiceProblem_FVO/_MVO that the server manages;
+ * values a client sends for them are ignored (openapi/serviceProblem.yaml).
+ */
+const IGNORED = [
+  '@type',
+  '@baseType',
+  '@schemaLocation',
+  'id',
+  'href',
+  'creationDate',
+  'lastUpdate',
+  'statusChangeDate',
+  'resolutionDate',
+  'trackingRecord',
+  'slaViolation',
+  'errorMessage',
+] as const;
+const IGNORED_ON_CREATE = [...IGNORED, 'status', 'statusChangeReason', 'parentProblem', 'underlyingProblem'];
+/** In a PATCH also Gridlink's own output-only properties, sent back as returned. */
+const IGNORED_ON_PATCH = [...IGNORED, 'gridlinkStatus', 'statusChangeHistory', 'linkedEntity', 'impact', 'urgency'];
 
 interface PartyRefInput {
   role?: string;
@@ -148,7 +178,8 @@ export function createServiceProblemService(deps: {
     return {
       eventType: type,
       resourceType: 'serviceProblem',
-      resource: doc as JsonObject & { id: string },
+      // Issue 11: events carry the standard representation, like responses.
+      resource: standardProblem(doc) as JsonObject & { id: string },
       audience: [originator, responsible],
       ...(actor ? { originatorOrgId: actor.organizationId } : {}),
       eventTime: t,
@@ -325,14 +356,26 @@ export function createServiceProblemService(deps: {
     /** PI-1: a DSO raises a long-running problem, with its measurements, to its MNO partner. */
     async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
       const body = normalizeDateTimes(input, schemas.create) as JsonObject;
-      const given = (body.originatorParty as PartyRefInput | undefined)?.partyOrPartyRole?.id;
-      if (given !== undefined && given !== actor.organizationId) {
+      initialStatus(PROBLEM_STATUS_PROFILE, body.status); // issue 11: only the initial state may be sent
+      for (const k of IGNORED_ON_CREATE) delete body[k];
+      if (body.priority !== undefined) body.priority = problemPriority(body.priority);
+      // Issue 11: the originator is always the caller; a differing originatorParty (the
+      // client's own reference to itself) is kept in relatedParty, its role as sent.
+      const sentOriginator = body.originatorParty as (PartyRefInput & JsonObject) | undefined;
+      if (sentOriginator?.partyOrPartyRole?.id !== undefined && sentOriginator.partyOrPartyRole.id !== actor.organizationId) {
+        body.relatedParty = [...((body.relatedParty ?? []) as unknown[]), { ...sentOriginator, role: sentOriginator.role ?? 'originator' }];
+      }
+      const responsibleParty = body.responsibleParty as PartyRefInput | undefined;
+      if (!responsibleParty?.partyOrPartyRole?.id) {
+        throw unprocessable('responsibleParty must name the partner organisation (partyOrPartyRole.id)', 'RESPONSIBLE_REQUIRED');
+      }
+      const responsibleId = responsibleParty.partyOrPartyRole.id;
+      if (sentOriginator?.partyOrPartyRole?.id === responsibleId) {
         throw unprocessable(
-          'originatorParty must be your own organisation (it is set from the API key); leave it out or give your organisation id',
+          'originatorParty is your own organisation (set from the API key); it cannot name the responsible partner',
           'ORIGINATOR_MISMATCH',
         );
       }
-      const responsibleId = (body.responsibleParty as PartyRefInput).partyOrPartyRole!.id!;
       if (responsibleId === actor.organizationId) {
         throw unprocessable('responsibleParty: an organisation cannot raise a problem with itself', 'INVALID_RESPONSIBLE');
       }
@@ -348,7 +391,7 @@ export function createServiceProblemService(deps: {
         const { actorName: originatorName, partnerName: responsibleName } = partner;
         const t = now();
         const ts = t.toISOString();
-        const doc: JsonObject = {
+        const doc: JsonObject = withStandardTypes({
           id,
           '@type': 'ServiceProblem',
           ...body,
@@ -366,7 +409,7 @@ export function createServiceProblemService(deps: {
           creationDate: ts,
           lastUpdate: ts,
           originatorParty: {
-            role: (body.originatorParty as PartyRefInput | undefined)?.role ?? 'originator',
+            role: sentOriginator?.partyOrPartyRole?.id === actor.organizationId ? (sentOriginator.role ?? 'originator') : 'originator',
             partyOrPartyRole: orgRef(actor.organizationId, originatorName),
             '@type': 'RelatedPartyRefOrPartyRoleRef',
           },
@@ -376,7 +419,7 @@ export function createServiceProblemService(deps: {
             '@type': 'RelatedPartyRefOrPartyRoleRef',
           },
           trackingRecord: [tracking(actor, t, 'create')],
-        };
+        });
         if (body.note) doc.note = stampNotes(body.note as Note[], originatorName!, t);
         await tx.serviceProblem.create({
           data: {
@@ -405,12 +448,18 @@ export function createServiceProblemService(deps: {
         let after: JsonObject;
         let reasonGiven: boolean;
         if (contentType === 'application/json-patch+json') {
-          after = jsonPatch(before, patchBody as JsonPatchOp[]);
-          reasonGiven = (patchBody as JsonPatchOp[]).some(
-            (op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test',
-          );
+          const ops = lenientOps(patchBody as JsonPatchOp[], IGNORED_ON_PATCH);
+          after = jsonPatch(before, ops);
+          reasonGiven = ops.some((op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test');
         } else {
-          after = mergePatch(before, patchBody) as JsonObject;
+          // merge-patch+json, or application/json treated as a merge patch (TMF630)
+          const lenient = lenientMerge(patchBody, before, standardProblem(before), IGNORED, {
+            statusIsAMove: side === 'responsible',
+          }) as JsonObject;
+          if (lenient && typeof lenient === 'object' && lenient.priority !== undefined && lenient.priority !== null) {
+            lenient.priority = problemPriority(lenient.priority);
+          }
+          after = mergePatch(before, lenient) as JsonObject;
           reasonGiven = typeof (patchBody as JsonObject).statusChangeReason === 'string';
         }
         // A client replacing a reference array it was shown filtered keeps what it could not see.
@@ -449,13 +498,22 @@ export function createServiceProblemService(deps: {
           const added = appendedNotes((before.note ?? []) as Note[], (after.note ?? []) as Note[]);
           after.note = [...((before.note ?? []) as Note[]), ...stampNotes(added, (await party.orgName(tx, actor.organizationId))!, t)];
         }
-        Object.assign(after, normalizeDateTimes(after, schemas.output) as JsonObject);
+        Object.assign(after, withStandardTypes(normalizeDateTimes(after, schemas.output) as JsonObject));
 
         const events: NewEvent[] = [];
+        let fromForEvents: string = from;
         if (statusChanged) {
           const reason = reasonGiven ? (after.statusChangeReason as string | undefined) : undefined;
-          checkProblemTransition(from, to, side, reason);
+          // Issue 11: a standard client sees a submitted problem as acknowledged; the
+          // responsible side moving it on acknowledges it on the way (both recorded).
+          const implicitAck = problemViaAcknowledged(from, to, side);
+          checkProblemTransition(implicitAck ? 'acknowledged' : from, to, side, reason);
           after.status = from;
+          if (implicitAck) {
+            applyStatus(after, 'acknowledged', actor, t, undefined);
+            events.push(...statusEvents(after, from, actor, t));
+            fromForEvents = 'acknowledged';
+          }
           applyStatus(after, to, actor, t, reason);
           after.trackingRecord = [...((after.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, `status ${from} -> ${to}`)];
         }
@@ -464,7 +522,7 @@ export function createServiceProblemService(deps: {
         const attrChanges = changed.filter((a) => a !== 'status' && a !== 'statusChangeReason');
         if (attrChanges.length)
           events.push(event('ServiceProblemAttributeValueChangeEvent', after, actor, t, `changed: ${attrChanges.join(', ')}`));
-        if (statusChanged) events.push(...statusEvents(after, from, actor, t));
+        if (statusChanged) events.push(...statusEvents(after, fromForEvents, actor, t));
 
         await save(tx, after);
         if (changed.includes('troubleTicket') || changed.includes('relatedEntity')) {
