@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../http/patch.js';
-import { canonicalJson } from '../serviceProblem/serviceProblem.documents.js';
+import { canonicalJson } from '../documents.js';
 import type { FilterMapping } from './profile.js';
 
 /**
