@@ -14,6 +14,7 @@ import { authorize } from './access.js';
 import type { Actor, AuditNote, HandlerMap, HttpResult, RequestContext } from './context.js';
 import { AppError, badRequest, notFound } from './errors.js';
 import { compileRoutes, matchRoute } from './routes.js';
+import { cursorHeaders } from './tmfQuery.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
@@ -257,6 +258,12 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
         ? await deps.idempotency.run(actor, idempotencyKey, operationId, req.path, body, () => handler(ctx))
         : await handler(ctx);
     for (const [k, val] of Object.entries(result.headers ?? {})) res.setHeader(k, val);
+    // Issue 11: TMF630 cursor paging for every list (after/before take these cursors).
+    const total = result.headers?.['X-Total-Count'];
+    const count = result.headers?.['X-Result-Count'];
+    if (req.method === 'GET' && total !== undefined && count !== undefined) {
+      for (const [k, val] of Object.entries(cursorHeaders(ctx.query, Number(count), Number(total)))) res.setHeader(k, val);
+    }
     if (result.body === undefined) res.status(result.status).end();
     else if (result.raw) res.status(result.status).send(result.body as string);
     else res.status(result.status).json(result.body);

@@ -37,7 +37,7 @@ export interface JsonSchema {
   enum?: unknown[];
 }
 
-export const RESERVED = new Set(['fields', 'offset', 'limit', 'sort', 'depth', 'expand']);
+export const RESERVED = new Set(['fields', 'offset', 'limit', 'sort', 'depth', 'expand', 'filter', 'before', 'after']);
 const OPERATORS = new Set<Operator>(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']);
 const SEGMENT = /^[A-Za-z@][A-Za-z0-9_@]*$/;
 export const DEFAULT_LIMIT = 100;
@@ -121,8 +121,7 @@ export function parseListQuery(
       if (!(f in known)) throw badRequest(`fields: unknown attribute '${f}'`, 'INVALID_PARAMETER');
     }
   }
-  const offset = int(one(query, 'offset'), 'offset', 0, 0, 1_000_000_000);
-  const limit = int(one(query, 'limit'), 'limit', DEFAULT_LIMIT, 1, MAX_LIMIT);
+  const { offset, limit } = pageOf(query);
 
   const sortRaw = one(query, 'sort');
   let sort = defaultSort;
@@ -139,7 +138,12 @@ export function parseListQuery(
   }
 
   const filters: Filter[] = [];
-  for (const [key, raw] of Object.entries(query)) {
+  const filterExpr = one(query, 'filter');
+  const entries: [string, string | string[] | undefined][] = [
+    ...Object.entries(query),
+    ...(filterExpr !== undefined ? jsonPathFilter(filterExpr) : []),
+  ];
+  for (const [key, raw] of entries) {
     if (RESERVED.has(key) || raw === undefined) continue;
     const parts = key.split('.');
     let op: Operator = 'eq';
@@ -158,6 +162,92 @@ export function parseListQuery(
     }
   }
   return { fields, offset, limit, sort, filters };
+}
+
+const FILTER_SYNTAX =
+  "supported: a JSONPath filter [?(@.attr op value && ...)], optionally after a path (e.g. attachment[?(@.size==300)]), with op ==, !=, <, <=, >, >= and values 'text', numbers, true/false; or attribute filters attr=value, attr.gt=value (TMF630)";
+
+const JSONPATH_OP: Record<string, string> = { '==': '', '!=': '.ne', '<': '.lt', '<=': '.lte', '>': '.gt', '>=': '.gte' };
+
+/**
+ * Issue 11: the TMF630 `filter` parameter (JSONPath style), the subset that maps onto the
+ * attribute filters: `[?(@.a==1 && @.b.c!='x')]`, `$[?(...)]`, `attachment[?(@.size==300)]`
+ * (resources with an attachment of size 300). Returns the equivalent `attr.op=value`
+ * entries; anything else is a 400 naming the supported syntax.
+ */
+export function jsonPathFilter(expr: string): [string, string][] {
+  const m = /^\s*(?:\$\.?)?([A-Za-z@][\w@]*(?:\.[A-Za-z@][\w@]*)*)?\s*\[\s*\?\s*\((.*)\)\s*\]\s*$/s.exec(expr);
+  if (!m) throw badRequest(`filter: '${expr}' is not understood; ${FILTER_SYNTAX}`, 'INVALID_FILTER');
+  const prefix = m[1] ? `${m[1]}.` : '';
+  const out: [string, string][] = [];
+  for (const part of m[2]!.split('&&')) {
+    const c =
+      /^\s*@\.?([A-Za-z@][\w@]*(?:\.[A-Za-z@][\w@]*)*)\s*(==|!=|<=|>=|<|>)\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false)\s*$/.exec(
+        part,
+      );
+    if (!c) throw badRequest(`filter: '${part.trim()}' is not understood; ${FILTER_SYNTAX}`, 'INVALID_FILTER');
+    const literal = c[3]!;
+    const value = /^['"]/.test(literal) ? literal.slice(1, -1).replace(/\\(.)/g, '$1') : literal;
+    if (c[2] === '==' && value.includes(',')) {
+      throw badRequest(`filter: a value with a comma cannot be compared with ==; ${FILTER_SYNTAX}`, 'INVALID_FILTER');
+    }
+    out.push([`${prefix}${c[1]}${JSONPATH_OP[c[2]!]}`, value]);
+  }
+  return out;
+}
+
+const CURSOR_PREFIX = 'gl1:';
+
+/** An opaque cursor for the item at `offset` of a list (issue 11, TMF630 before/after). */
+export function encodeCursor(offset: number): string {
+  return Buffer.from(`${CURSOR_PREFIX}${offset}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string, name: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const n = text.startsWith(CURSOR_PREFIX) ? Number(text.slice(CURSOR_PREFIX.length)) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 1_000_000_000) {
+    throw badRequest(
+      `'${name}' must be a cursor from an X-Next-Cursor or X-Previous-Cursor header of a list response`,
+      'INVALID_PARAMETER',
+    );
+  }
+  return n;
+}
+
+/**
+ * Issue 11: the page a list query asks for: `offset`/`limit`, or TMF630 cursor paging
+ * with `after`/`before`, whose values are the opaque cursors of the X-Next-Cursor /
+ * X-Previous-Cursor headers of a list response (see cursorHeaders).
+ */
+export function pageOf(query: Record<string, string | string[] | undefined>): { offset: number; limit: number } {
+  let offset = int(one(query, 'offset'), 'offset', 0, 0, 1_000_000_000);
+  const limit = int(one(query, 'limit'), 'limit', DEFAULT_LIMIT, 1, MAX_LIMIT);
+  const after = one(query, 'after');
+  const before = one(query, 'before');
+  if ((after !== undefined ? 1 : 0) + (before !== undefined ? 1 : 0) + (query.offset !== undefined ? 1 : 0) > 1) {
+    throw badRequest("Give only one of 'offset', 'after' and 'before'", 'INVALID_PARAMETER');
+  }
+  if (after !== undefined) offset = decodeCursor(after, 'after');
+  if (before !== undefined) offset = Math.max(0, decodeCursor(before, 'before') - limit);
+  return { offset, limit };
+}
+
+/**
+ * The cursor headers of a list page, added to every list response by the pipeline:
+ * `X-Next-Cursor` when more items follow, `X-Previous-Cursor` when the page does not
+ * start at the beginning.
+ */
+export function cursorHeaders(
+  query: Record<string, string | string[] | undefined>,
+  resultCount: number,
+  total: number,
+): Record<string, string> {
+  const { offset } = pageOf(query);
+  return {
+    ...(offset + resultCount < total && resultCount > 0 ? { 'X-Next-Cursor': encodeCursor(offset + resultCount) } : {}),
+    ...(offset > 0 ? { 'X-Previous-Cursor': encodeCursor(offset) } : {}),
+  };
 }
 
 /** Keeps `id`, `href`, `@type` and the requested first-level attributes. */

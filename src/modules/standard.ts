@@ -1,4 +1,5 @@
 import { badRequest, unprocessable } from '../http/errors.js';
+import { jsonPathFilter } from '../http/tmfQuery.js';
 
 /**
  * Issue 11: "liberal in what the standard allows". TMF621/TMF656 leave severity, priority
@@ -160,6 +161,15 @@ export function rewriteStatusQuery(
   profile: StatusProfile,
 ): Record<string, string | string[] | undefined> {
   const out = { ...query };
+  // A TMF630 JSONPath `filter` becomes attribute filters first, so the status rule applies to it too.
+  const filter = out.filter;
+  if (typeof filter === 'string') {
+    delete out.filter;
+    for (const [k, v] of jsonPathFilter(filter)) {
+      const prev = out[k];
+      out[k] = prev === undefined ? v : ([] as string[]).concat(prev, v);
+    }
+  }
   const expand = (raw: string) =>
     raw
       .split(',')
