@@ -302,11 +302,10 @@ describe('PI-2 create a trouble ticket (POST /troubleTicket)', () => {
     ]);
   });
 
-  it('needs exactly one responsible organisation, not the caller itself (422)', async () => {
+  it('at most one responsible organisation, not the caller itself (422; none at all: the reporter own ticket, issue 11)', async () => {
     const before = await h.db.prisma.troubleTicket.count();
     const ref = (id: string) => ({ role: 'responsible', partyOrPartyRole: { id, '@referredType': 'Organization' } });
     const cases: [unknown[], string][] = [
-      [[{ role: 'contact', partyOrPartyRole: { id: 'x' } }], 'RESPONSIBLE_REQUIRED'],
       [[ref(mno.id), ref(other.id)], 'RESPONSIBLE_AMBIGUOUS'],
       [[ref(dso.id)], 'INVALID_RESPONSIBLE'],
     ];

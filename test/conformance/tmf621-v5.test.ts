@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, eventsSince, type Harness, type TestOrg } from '../support/harness.js';
+import { createHarness, eventsSince, lastEventSequence, type Harness, type TestOrg } from '../support/harness.js';
 import { officialApi, TMF621_V5 } from '../support/officialSchema.js';
 
 /**
@@ -355,5 +355,80 @@ describe('TMF630 filter (JSONPath) and cursor paging on every list (issue 11)', 
     expect(after.status).toBe(200);
     expect(after.body[0].severity).toBe('minor');
     expect(after.body[0].id).not.toBe(filtered.body[0].id);
+  });
+});
+
+describe('A ticket without a responsible party is the reporter own until it names one (issue 11 point 2, PI-2)', () => {
+  it('create with only description, severity and ticketType -> 201; only the reporter sees it and gets its events', async () => {
+    const since = await lastEventSequence(h);
+    const res = await std('POST', TT, dso.keys.operator, {
+      description: 'Draft: flapping link at RTU 9',
+      severity: 'Minor',
+      ticketType: 'Fault',
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const t = res.body;
+    expect(t.relatedParty).toEqual([
+      expect.objectContaining({ role: 'reporter', partyOrPartyRole: expect.objectContaining({ id: dso.id, '@type': 'PartyRef' }) }),
+    ]);
+    expect((await std('GET', `${TT}/${t.id}`, dso.keys.viewer)).status).toBe(200);
+    expect((await std('GET', `${TT}/${t.id}`, mno.keys.viewer)).status).toBe(404);
+    expect((await std('GET', TT, mno.keys.viewer)).body.map((x: { id: string }) => x.id)).not.toContain(t.id);
+    const events = await eventsSince(h, since, t.id);
+    expect(events.map((e) => [e.type, e.audience])).toEqual([['TroubleTicketCreateEvent', [dso.id]]]);
+    const row = await h.db.prisma.troubleTicket.findUniqueOrThrow({ where: { id: t.id } });
+    expect(row.responsibleOrgId).toBeNull();
+    // The reporter may still work on it (notes, its own attributes) without a partner.
+    const noted = await std('PATCH', `${TT}/${t.id}`, dso.keys.operator, { name: 'RTU 9 link' }, 'application/json');
+    expect(noted.status).toBe(200);
+  });
+
+  it('a PATCH naming the responsible partner hands it over: the partner sees it and gets the create event', async () => {
+    const t = (await std('POST', TT, dso.keys.operator, { description: 'To hand over', severity: 'major', ticketType: 'down' })).body;
+    const url = `${TT}/${t.id}`;
+    // Not a partner, or the caller itself: refused, nothing changes.
+    const stranger = await h.createOrg('MNO', 'Stranger Mobil');
+    for (const [id, code] of [
+      [stranger.id, 'NOT_A_PARTNER'],
+      [dso.id, 'INVALID_RESPONSIBLE'],
+    ]) {
+      const res = await std(
+        'PATCH',
+        url,
+        dso.keys.operator,
+        { relatedParty: [...t.relatedParty, { role: 'responsible', partyOrPartyRole: { id } }] },
+        'application/json',
+      );
+      expect(res.status, id).toBe(422);
+      expect(res.body.code).toBe(code);
+    }
+    const since = await lastEventSequence(h);
+    const res = await std(
+      'PATCH',
+      url,
+      dso.keys.operator,
+      { relatedParty: [...t.relatedParty, responsible()] },
+      'application/merge-patch+json',
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.relatedParty.map((p: { role: string; partyOrPartyRole: { id: string } }) => [p.role, p.partyOrPartyRole.id])).toEqual([
+      ['reporter', dso.id],
+      ['responsible', mno.id],
+    ]);
+    const events = await eventsSince(h, since, t.id);
+    expect(events.map((e) => [e.type, e.audience])).toEqual([
+      ['TroubleTicketCreateEvent', [mno.id]],
+      ['TroubleTicketAttributeValueChangeEvent', [dso.id]],
+    ]);
+    const seen = await std('GET', url, mno.keys.viewer);
+    expect(seen.status).toBe(200);
+    expect(seen.body.relatedParty[1].partyOrPartyRole).toMatchObject({ id: mno.id, name: 'Funkwerk Mobil' });
+    const row = await h.db.prisma.troubleTicket.findUniqueOrThrow({ where: { id: t.id } });
+    expect(row.responsibleOrgId).toBe(mno.id);
+    // Now the normal two-party rules hold: the partner acknowledges; the parties are fixed.
+    expect((await std('PATCH', url, mno.keys.operator, { status: 'acknowledged' }, 'application/json')).status).toBe(200);
+    const again = await std('PATCH', url, dso.keys.operator, { relatedParty: [seen.body.relatedParty[0]] }, 'application/json');
+    expect(again.status).toBe(422);
+    expect(again.body.code).toBe('READ_ONLY_ATTRIBUTE');
   });
 });

@@ -29,7 +29,7 @@ export interface ProfiledService {
   create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject>;
   patch(actor: OrganizationActor, id: string, contentType: string, body: unknown, ifMatch?: string): Promise<JsonObject>;
   delete(actor: OrganizationActor, id: string, ifMatch?: string): Promise<JsonObject>;
-  counterpartOf(actor: OrganizationActor, doc: JsonObject): string;
+  counterpartOf(actor: OrganizationActor, doc: JsonObject): string | undefined;
 }
 
 /** Builds the href of a path under the profile's base path. */

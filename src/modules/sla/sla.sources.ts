@@ -89,9 +89,10 @@ export async function loadSubjects(
 ): Promise<SlaSubject[]> {
   const s = SOURCES[type];
   const extra = type === 'incident' ? ', ack_time, cleared_at' : '';
+  // Issue 11: a ticket without a responsible partner has no SLA until one is named.
   const rows = await tx.$queryRawUnsafe<Row[]>(
     `SELECT id::text AS id, ${s.reporter}::text AS a, ${s.responsible}::text AS b, creation_date, ${opts.slim ? SLIM_DOC : 'doc'} AS doc${extra}
-       FROM ${s.table} WHERE ${where} ${suffix}`,
+       FROM ${s.table} WHERE (${where}) AND ${s.responsible} IS NOT NULL ${suffix}`,
     ...params,
   );
   return rows.map((r) => ({

@@ -123,7 +123,8 @@ export function createTroubleTicketService(deps: {
     const rp = (doc.relatedParty ?? []) as PartyRef[];
     return {
       reporter: rp.find((p) => p.role === 'reporter')!.partyOrPartyRole.id,
-      responsible: rp.find((p) => p.role === 'responsible')!.partyOrPartyRole.id,
+      // Issue 11: undefined while the reporter has not named a responsible partner.
+      responsible: rp.find((p) => p.role === 'responsible')?.partyOrPartyRole.id,
     };
   };
   const sideOf = (actor: OrganizationActor, doc: JsonObject): Side =>
@@ -167,7 +168,7 @@ export function createTroubleTicketService(deps: {
       resourceType: 'troubleTicket',
       // Issue 11: events carry the standard representation, like responses.
       resource: withStandardTypes(presentStatus(doc, TICKET_STATUS_PROFILE)) as JsonObject & { id: string },
-      audience: [reporter, responsible],
+      audience: [reporter, ...(responsible ? [responsible] : [])],
       originatorOrgId: actor.organizationId,
       eventTime: t,
       ...(description ? { description } : {}),
@@ -176,11 +177,41 @@ export function createTroubleTicketService(deps: {
 
   const requireActivePartnership = async (tx: SqlTx, doc: JsonObject) => {
     const { reporter, responsible } = parties(doc);
+    if (!responsible) return; // the reporter's own ticket (issue 11)
     if (!(await party.isActivePartner(tx, reporter, responsible))) {
       throw forbidden(
         'The partnership between the reporter and the responsible organisation is not active; tickets can be read but not changed (GW-9)',
       );
     }
+  };
+
+  const activePartner = async (tx: SqlTx, actor: OrganizationActor, responsibleId: string) => {
+    const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
+    if (!partner.active) {
+      throw unprocessable(`relatedParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
+    }
+    return partner;
+  };
+
+  /**
+   * Issue 11: a PATCH on a ticket without a responsible partner whose relatedParty is the
+   * current list plus one `responsible` entry names the partner. Returns the partner's id,
+   * or undefined when the patch does not do that.
+   */
+  const namedResponsible = (before: JsonObject, after: JsonObject, actor: OrganizationActor): string | undefined => {
+    if (parties(before).responsible) return undefined;
+    const rp = (after.relatedParty ?? []) as PartyRef[];
+    const named = rp.filter((p) => p.role === 'responsible');
+    const rest = rp.filter((p) => p.role !== 'responsible');
+    const current = withStandardTypes({ relatedParty: before.relatedParty ?? [] }).relatedParty;
+    if (named.length !== 1 || canonicalJson(withStandardTypes({ relatedParty: rest }).relatedParty) !== canonicalJson(current)) {
+      return undefined;
+    }
+    const id = named[0]!.partyOrPartyRole?.id;
+    if (!id) return undefined;
+    if (id === actor.organizationId)
+      throw unprocessable('relatedParty: an organisation cannot file a ticket with itself', 'INVALID_RESPONSIBLE');
+    return id;
   };
 
   return {
@@ -206,20 +237,14 @@ export function createTroubleTicketService(deps: {
       const derived = body.priority === undefined ? priorityFromCharacteristics(body.troubleTicketCharacteristic) : undefined;
       if (derived) body.priority = String(derived);
       const related = (body.relatedParty ?? []) as PartyRef[];
+      // Issue 11: without a responsible partner the ticket is the reporter's own (only it
+      // sees it, no events to others) until a PATCH names one (see handOver).
       const { responsibleId, others } = partiesOnCreate(related, actor, 'file a ticket with itself');
-      if (!responsibleId) {
-        throw unprocessable(
-          'relatedParty: exactly one entry with role "responsible" must name the partner organisation',
-          'RESPONSIBLE_REQUIRED',
-        );
-      }
 
       return db.sqlTransaction(async (tx) => {
-        const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
-        if (!partner.active) {
-          throw unprocessable(`relatedParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
-        }
-        const { actorName: reporterName, partnerName: responsibleName } = partner;
+        const partner = responsibleId ? await activePartner(tx, actor, responsibleId) : undefined;
+        const reporterName = partner ? partner.actorName : await party.orgName(tx, actor.organizationId);
+        const responsibleName = partner?.partnerName;
         const t = now();
         const ts = t.toISOString();
         const id = crypto.randomUUID();
@@ -242,15 +267,19 @@ export function createTroubleTicketService(deps: {
           note: stampNotes((body.note ?? []) as Note[], reporterName!, t),
           relatedParty: [
             reporterEntry(actor.organizationId, reporterName),
-            responsibleEntry(
-              related.find((p) => p.role === 'responsible'),
-              responsibleId,
-              responsibleName,
-            ),
+            ...(responsibleId
+              ? [
+                  responsibleEntry(
+                    related.find((p) => p.role === 'responsible'),
+                    responsibleId,
+                    responsibleName,
+                  ),
+                ]
+              : []),
             ...others,
           ],
         });
-        await tx.$executeRawUnsafe(INSERT_TICKET, id, actor.organizationId, responsibleId, t, ...columns(doc), JSON.stringify(doc));
+        await tx.$executeRawUnsafe(INSERT_TICKET, id, actor.organizationId, responsibleId ?? null, t, ...columns(doc), JSON.stringify(doc));
         await links?.syncDocumentLinks(tx, actor, 'troubleTicket', id, doc, t, { created: true }); // issue 5 hook
         await writeEvents(tx, [event('TroubleTicketCreateEvent', doc, actor, t)]);
         return doc;
@@ -284,7 +313,24 @@ export function createTroubleTicketService(deps: {
         const changed = changedAttributes(before, after).filter((a) => canonicalJson(before[a]) !== canonicalJson(after[a]));
         if (changed.length === 0) return before;
 
-        const serverOwned = changed.filter((a) => SERVER_OWNED.has(a));
+        // Issue 11: naming the responsible partner of the reporter's own ticket hands it over.
+        const handOverTo = changed.includes('relatedParty') ? namedResponsible(before, after, actor) : undefined;
+        let partnerName: string | undefined;
+        if (handOverTo) {
+          partnerName = (await activePartner(tx, actor, handOverTo)).partnerName;
+          const rp = (after.relatedParty ?? []) as PartyRef[];
+          const [reporter, ...others] = ((before.relatedParty ?? []) as PartyRef[]).slice();
+          after.relatedParty = [
+            reporter!,
+            responsibleEntry(
+              rp.find((p) => p.role === 'responsible'),
+              handOverTo,
+              partnerName,
+            ),
+            ...others,
+          ];
+        }
+        const serverOwned = changed.filter((a) => SERVER_OWNED.has(a) && !(a === 'relatedParty' && handOverTo));
         if (serverOwned.length) throw unprocessable(`${serverOwned.join(', ')} cannot be changed by a client`, 'READ_ONLY_ATTRIBUTE');
         // The changed attributes must satisfy the same schema as a merge patch (covers JSON Patch).
         const delta = Object.fromEntries(changed.map((a) => [a, after[a] === undefined ? null : after[a]]));
@@ -364,6 +410,19 @@ export function createTroubleTicketService(deps: {
             );
         }
 
+        if (handOverTo) {
+          await tx.$executeRawUnsafe('UPDATE trouble_ticket SET responsible_org_id = $2::uuid WHERE id = $1::uuid', id, handOverTo);
+          // The partner receives the ticket as new (the normal create event); the reporter
+          // learns that relatedParty changed.
+          events.unshift({ ...event('TroubleTicketCreateEvent', after, actor, t), audience: [handOverTo] });
+          const i = events.findIndex((e) => e.eventType === 'TroubleTicketAttributeValueChangeEvent');
+          if (i >= 0) events[i] = { ...events[i]!, audience: [parties(after).reporter] };
+          else
+            events.push({
+              ...event('TroubleTicketAttributeValueChangeEvent', after, actor, t, 'changed: relatedParty'),
+              audience: [parties(after).reporter],
+            });
+        }
         await tx.$executeRawUnsafe(UPDATE_TICKET, id, ...columns(after), JSON.stringify(after));
         await links?.syncDocumentLinks(tx, actor, 'troubleTicket', id, after, t); // issue 5 hook
         await writeEvents(tx, events);
@@ -385,7 +444,7 @@ export function createTroubleTicketService(deps: {
       });
     },
 
-    counterpartOf(actor: OrganizationActor, doc: JsonObject): string {
+    counterpartOf(actor: OrganizationActor, doc: JsonObject): string | undefined {
       const { reporter, responsible } = parties(doc);
       return reporter === actor.organizationId ? responsible : reporter;
     },
