@@ -262,7 +262,13 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
     const total = result.headers?.['X-Total-Count'];
     const count = result.headers?.['X-Result-Count'];
     if (req.method === 'GET' && total !== undefined && count !== undefined) {
-      for (const [k, val] of Object.entries(cursorHeaders(ctx.query, Number(count), Number(total)))) res.setHeader(k, val);
+      let cursors: Record<string, string> = {};
+      try {
+        cursors = cursorHeaders(ctx.query, Number(count), Number(total));
+      } catch {
+        // A list with its own paging parameters: no cursors rather than a late error.
+      }
+      for (const [k, val] of Object.entries(cursors)) res.setHeader(k, val);
     }
     if (result.body === undefined) res.status(result.status).end();
     else if (result.raw) res.status(result.status).send(result.body as string);
