@@ -34,6 +34,23 @@ test('sign-in page: keyboard only, readable, accessible; a wrong password is a c
   await expect(page.getByRole('alert')).toContainText(/HTTP 4\d\d/);
 });
 
+test('a session that ends (cookie gone) returns the console to the sign-in page with a notice; signing out ends it on the server', async ({
+  page,
+}) => {
+  await signIn(page, MNO);
+  await page.context().clearCookies();
+  await page.getByRole('link', { name: 'Outages', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('status')).toContainText('Your session has ended');
+  await signIn(page, MNO);
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'gridlink_session')!;
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  // The old cookie value no longer opens anything.
+  const after = await fetch(`${base()}/tmf-api/identity/v1/session`, { headers: { Cookie: `gridlink_session=${cookie.value}` } });
+  expect(after.status).toBe(401);
+});
+
 test('network status, problems, incidents, partners & admin, audit: each page renders, with its actions, and passes axe', async ({
   page,
 }, info) => {

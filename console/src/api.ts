@@ -56,8 +56,12 @@ export const apiKeyInUse = () => auth.apiKey;
 export const currentCsrf = () => auth.csrfToken;
 
 let onUnauthorized: () => void = () => undefined;
+/** Called when a signed-in console gets a 401 (the session expired or was ended elsewhere). */
 export function whenUnauthorized(fn: () => void): void {
   onUnauthorized = fn;
+}
+export function sessionRefused(): void {
+  if (auth.csrfToken || auth.apiKey) onUnauthorized();
 }
 
 const authMiddleware: Middleware = {
@@ -67,7 +71,7 @@ const authMiddleware: Middleware = {
     return request;
   },
   onResponse({ response }) {
-    if (response.status === 401) onUnauthorized();
+    if (response.status === 401) sessionRefused();
     return response;
   },
 };

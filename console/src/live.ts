@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { apiKeyInUse } from './api';
+import { apiKeyInUse, sessionRefused } from './api';
 
 /** A delivered event: the TMF envelope plus Gridlink's sequence (README, Socket.IO protocol). */
 export interface LiveEvent {
@@ -60,7 +60,11 @@ export function connectLive(): void {
     everReady = true;
   });
   s.on('disconnect', () => setState('reconnecting'));
-  s.on('connect_error', () => setState(everReady ? 'reconnecting' : 'connecting'));
+  s.on('connect_error', (err: Error & { data?: { status?: string } }) => {
+    // The handshake refused the credential (the session ended): back to the sign-in page.
+    if (err.data?.status === '401') sessionRefused();
+    setState(everReady ? 'reconnecting' : 'connecting');
+  });
   s.io.on('reconnect_attempt', () => setState('reconnecting'));
 }
 

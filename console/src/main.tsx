@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { MeContext } from './me';
 import 'leaflet/dist/leaflet.css';
 import './styles.css';
-import { whenUnauthorized } from './api';
+import { setAuth, whenUnauthorized } from './api';
 import { connectLive, disconnectLive, useLiveState } from './live';
 import { Link, navigate, useLocation } from './router';
 import { resume, signOut, type Me } from './session';
@@ -72,9 +72,14 @@ function Page({ path }: { path: string }) {
 
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [ended, setEnded] = useState(false);
   const { path } = useLocation();
   useEffect(() => {
-    whenUnauthorized(() => setMe((m) => (m ? null : m)));
+    whenUnauthorized(() => {
+      setAuth({});
+      setEnded(true);
+      setMe(null);
+    });
     void resume().then((m) => setMe(m ?? null));
   }, []);
   useEffect(() => {
@@ -87,7 +92,16 @@ function App() {
   }, [me, path]);
 
   if (me === undefined) return <p className="loading">Loading…</p>;
-  if (me === null) return <SignIn onSignedIn={setMe} />;
+  if (me === null)
+    return (
+      <SignIn
+        notice={ended ? 'Your session has ended. Sign in again.' : undefined}
+        onSignedIn={(m) => {
+          setEnded(false);
+          setMe(m);
+        }}
+      />
+    );
   const area = '/' + (path.split('/')[1] ?? '');
   return (
     <MeContext.Provider value={me}>

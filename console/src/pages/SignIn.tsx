@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { ErrorBox, Field } from '../ui';
 import { signIn, signInWithKey, type Me } from '../session';
 
-export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+export function SignIn({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; notice?: string | undefined }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [key, setKey] = useState('');
@@ -26,6 +26,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     <main id="main" className="signin">
       <h1>Gridlink console</h1>
       <p className="muted">DSO operations and MNO service desks: tickets, outages and network status, live.</p>
+      {notice ? (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
       <form onSubmit={submit('password')} aria-labelledby="signin-title">
         <h2 id="signin-title">Sign in</h2>
         <Field label="E-mail" id="email">
