@@ -16,6 +16,7 @@ COPY openapi ./openapi
 # The operator console (issue 13), built by `npm run build` with the shared SDK's client.
 COPY sdk ./sdk
 COPY console ./console
+COPY xsd ./xsd
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
@@ -29,6 +30,7 @@ COPY --from=build --chown=gridlink:gridlink /app/package.json ./
 COPY --from=build --chown=gridlink:gridlink /app/node_modules ./node_modules
 COPY --from=build --chown=gridlink:gridlink /app/dist ./dist
 COPY --from=build --chown=gridlink:gridlink /app/openapi ./openapi
+COPY --from=build --chown=gridlink:gridlink /app/xsd ./xsd
 COPY --from=build --chown=gridlink:gridlink /app/prisma ./prisma
 USER gridlink
 VOLUME ["/var/lib/gridlink"]

@@ -16,10 +16,13 @@ import { AppError, mapKnownError, notFound } from './http/errors.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { consoleRouter } from './http/console.js';
 import { loadApis, mountApi, type LoadedApi } from './http/openapi.js';
-import { createModules, type Services } from './modules/index.js';
+import { createModules, type GridlinkModule, type Services } from './modules/index.js';
+
+type ErrorFormat = NonNullable<GridlinkModule['errorFormat']>;
 import { createRelay, type Relay } from './events/relay.js';
 import { createSocketBridge, type SocketBridge } from './events/socket.js';
 import { createWebhooks, type Webhooks } from './events/webhooks.js';
+import type { PayloadFormatter } from './events/formats.js';
 import { platformJobs } from './jobs/definitions.js';
 import { createGateway, type Gateway } from './gateway/gateway.js';
 import { createIdempotency } from './gateway/idempotency.js';
@@ -61,8 +64,13 @@ export interface App {
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const PROBES = new Set(['/health', '/ready', '/metrics']);
 
-function tmfError(res: Response, err: AppError): void {
+function tmfError(res: Response, err: AppError, format?: ErrorFormat): void {
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+  if (format) {
+    const { contentType, body } = format.render(err, new Date());
+    res.status(err.status).type(contentType).send(body);
+    return;
+  }
   res.status(err.status).type('application/json').send(JSON.stringify(err.toBody()));
 }
 
@@ -78,12 +86,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const gateway = createGateway({ db, log, config, now });
   const idempotency = createIdempotency({ db, now });
   const { modules, hubs, services, withHubHandlers } = createModules({ db, now, apis, config, log, gateway, sessions });
-  const webhooks = createWebhooks({ db, log, config, now, hubs });
+  const formats = Object.assign({}, ...modules.map((m) => m.deliveryFormats ?? {})) as Record<string, PayloadFormatter>;
+  const webhooks = createWebhooks({ db, log, config, now, hubs, formats });
   const handlers = { ...withHubHandlers(webhooks), ...oauthHandlers(oauth) };
   const sockets = createSocketBridge({ db, log, authenticator, audit, retentionMs: config.events.retentionMs, now });
   const relay = createRelay({ db, log, consumers: [webhooks.fanOut, sockets.consumer], pollMs: config.events.relayPollMs, now });
   const jobs = [...platformJobs({ db, config, webhooks, now }), ...modules.flatMap((m) => m.jobs ?? [])];
   const scheduler = createScheduler({ db, log, now, jobs });
+  // Paths of the APIs (audited, GW-3 counted) and the APIs that answer refusals in their own format.
+  const isApiPath = (p: string) => apis.some((a) => p.startsWith(`${a.basePath}/`));
+  const errorFormats = modules.flatMap((m) =>
+    m.errorFormat ? [{ basePath: apis.find((a) => a.name === m.errorFormat!.api)!.basePath, format: m.errorFormat }] : [],
+  );
+  const errorFormatFor = (p: string) => errorFormats.find((f) => p.startsWith(`${f.basePath}/`))?.format;
 
   const app = express();
   app.disable('x-powered-by');
@@ -103,14 +118,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const note = res.locals.audit as AuditNote;
       // req.path is relative inside mounted routers by the time 'finish' fires; originalUrl is not.
       const fullPath = req.originalUrl.split('?')[0]!;
-      const operation = note.operation ?? (fullPath.startsWith('/tmf-api/') ? 'unmatched' : fullPath);
+      const apiPath = fullPath.startsWith('/tmf-api/') || isApiPath(fullPath);
+      const operation = note.operation ?? (apiPath ? 'unmatched' : fullPath);
       metrics.observeRequest(operation, req.method, res.statusCode, seconds);
       if (log.isLevelEnabled('info') && !PROBES.has(fullPath))
         log.info(
           { reqId: requestId, method: req.method, path: fullPath, status: res.statusCode, ms: Math.round(seconds * 10_000) / 10 },
           'request completed',
         );
-      if (!fullPath.startsWith('/tmf-api/')) return; // health, readiness and metrics probes are not transactions
+      if (!apiPath) return; // health, readiness and metrics probes are not transactions
       const actor = note.actor;
       audit.record({
         time: new Date(Date.now() - seconds * 1000),
@@ -204,6 +220,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Bulk imports (ETL-1) may be large; everything else keeps the small default limit.
   app.use(express.json({ type: 'application/geo+json', limit: config.importLimit, strict: false }));
   app.use(express.text({ type: 'text/csv', limit: config.importLimit }));
+  // XML bodies (the IEC 61968 bridge) arrive as text; parsing and XSD validation are the operation's.
+  app.use(express.text({ type: ['application/xml', 'text/xml', 'application/soap+xml'], limit: config.bodyLimit }));
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: config.bodyLimit, strict: false }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   for (const api of apis) app.use(api.basePath, mountApi(api, { authenticator, gateway, idempotency, handlers, baseUrl: config.baseUrl }));
@@ -219,7 +237,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // Cookie values are 256-bit random, so there is nothing to guess there either.
       const sessionRefusal =
         !req.headers.authorization && (sessionCookieOf(req.headers.cookie) !== undefined || note?.operation === 'retrieveSession');
-      if ((known.status === 401 || known.status === 403) && req.originalUrl.startsWith('/tmf-api/') && !sessionRefusal) {
+      if (
+        (known.status === 401 || known.status === 403) &&
+        (req.originalUrl.startsWith('/tmf-api/') || isApiPath(req.originalUrl)) &&
+        !sessionRefusal
+      ) {
         // GW-3: count the refusal against its source before answering.
         const actor = note?.actor;
         await gateway
@@ -230,7 +252,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           )
           .catch((e: unknown) => req.log?.error({ err: e }, 'recording a refused attempt failed'));
       }
-      return tmfError(res, known);
+      return tmfError(res, known, errorFormatFor(req.originalUrl));
     }
     req.log?.error({ err }, 'unhandled error');
     tmfError(
@@ -241,6 +263,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         'Internal Server Error',
         `An internal error occurred; quote request id ${String(res.locals.requestId)} to the operator`,
       ),
+      errorFormatFor(req.originalUrl),
     );
   });
 

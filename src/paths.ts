@@ -16,3 +16,4 @@ function findRoot(): string {
 export const ROOT = findRoot();
 export const OPENAPI_DIR = path.join(ROOT, 'openapi');
 export const MIGRATIONS_DIR = path.join(ROOT, 'prisma', 'migrations');
+export const XSD_DIR = path.join(ROOT, 'xsd');

@@ -11,6 +11,7 @@ import { matchesFilters, parseListQuery, type Filter, type JsonSchema } from '..
 import { writeEvents } from './outbox.js';
 import { recipientsOf } from './recipients.js';
 import type { RelayConsumer } from './relay.js';
+import { formatterFor, type PayloadFormatter } from './formats.js';
 import { newSecret, sign } from './signature.js';
 import { toDelivered, type DeliveredEvent, type RelayedEvent } from './types.js';
 
@@ -40,6 +41,7 @@ interface SubscriptionRow {
   event_types: string[];
   filters: Filter[];
   secret: string;
+  format: string;
 }
 
 export type Webhooks = ReturnType<typeof createWebhooks>;
@@ -67,7 +69,15 @@ function isPrivateHost(host: string): boolean {
   return false;
 }
 
-export function createWebhooks(deps: { db: Database; log: Logger; config: Config; now: () => Date; hubs: HubDescriptor[] }) {
+export function createWebhooks(deps: {
+  db: Database;
+  log: Logger;
+  config: Config;
+  now: () => Date;
+  hubs: HubDescriptor[];
+  /** Delivery formats besides TMF JSON, by hub `format` (src/events/formats.ts). */
+  formats?: Record<string, PayloadFormatter>;
+}) {
   const { db, log, config, now } = deps;
   const wh = config.webhooks;
   const instance = crypto.randomUUID();
@@ -121,6 +131,7 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
       href: `${config.baseUrl ?? ''}${hub.basePath}/hub/${row.id}`,
       callback: row.callback,
       ...(row.query ? { query: row.query } : {}),
+      format: row.format,
       '@type': 'Hub',
       createdAt: iso(row.created_at)!,
       deliveryState: {
@@ -163,7 +174,13 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
     description,
   });
 
-  const post = async (sub: Pick<SubscriptionRow, 'callback' | 'secret' | 'id'>, body: string, eventId: string, sequence?: number) => {
+  const post = async (
+    sub: Pick<SubscriptionRow, 'callback' | 'secret' | 'id'>,
+    body: string,
+    eventId: string,
+    sequence?: number,
+    contentType = 'application/json',
+  ) => {
     const ts = Math.floor(now().getTime() / 1000);
     const started = Date.now();
     try {
@@ -172,7 +189,7 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
         redirect: 'manual',
         signal: AbortSignal.timeout(wh.timeoutMs),
         headers: {
-          'Content-Type': 'application/json',
+          'Content-Type': contentType,
           'User-Agent': 'Gridlink-Webhooks/1',
           'Idempotency-Key': eventId,
           'X-Gridlink-Event-Id': eventId,
@@ -238,7 +255,8 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
       if (kept.rowCount === 0) return; // the lease ran out and another instance holds it now
       const sequence = Number(d.event_sequence);
       const delivered = toDelivered({ payload: d.payload, sequence });
-      const result = await post(sub, JSON.stringify(hubOf(sub.api).profile?.(delivered) ?? delivered), d.event_id, sequence);
+      const out = await formatterFor(deps.formats, sub.format).format(sub, hubOf(sub.api).profile?.(delivered) ?? delivered);
+      const result = await post(sub, out.body, d.event_id, sequence, out.contentType);
       const done = now();
       if (result.ok) {
         await db.pool.query(
@@ -386,6 +404,7 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
           const shaped = hub.profile ? hub.profile(toDelivered(e)) : e.payload;
           if (!shaped) continue;
           const resource = shaped.event[e.resourceType];
+          if (!formatterFor(deps.formats, s.format).carries(e.resourceType, e.eventType)) continue;
           if (s.filters.length && !matchesFilters(resource, s.filters)) continue;
           // A notice about a failing subscription is not sent to that same subscription
           // (it would dead-letter in turn, forever); the owner gets it everywhere else.
@@ -426,8 +445,10 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
       await running;
     },
 
-    async create(actor: OrganizationActor, api: string, input: { callback: string; query?: string }) {
+    async create(actor: OrganizationActor, api: string, input: { callback: string; query?: string; format?: string }) {
       const hub = hubOf(api);
+      const format = input.format ?? 'tmf';
+      if (format !== 'tmf' && !deps.formats?.[format]) throw badRequest(`format: unknown delivery format '${format}'`, 'INVALID_FORMAT');
       const { eventTypes, filters } = parseHubQuery(hub, input.query);
       let url: URL;
       try {
@@ -443,9 +464,9 @@ export function createWebhooks(deps: { db: Database; log: Logger; config: Config
       const id = crypto.randomUUID();
       const secret = newSecret();
       const { rows } = await db.pool.query<SubscriptionRow & Record<string, unknown>>(
-        `INSERT INTO hub_subscription (id, organization_id, api, callback, query, event_types, filters, secret, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [id, actor.organizationId, api, url.toString(), input.query ?? null, eventTypes, JSON.stringify(filters), secret, now()],
+        `INSERT INTO hub_subscription (id, organization_id, api, callback, query, event_types, filters, secret, created_at, format)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        [id, actor.organizationId, api, url.toString(), input.query ?? null, eventTypes, JSON.stringify(filters), secret, now(), format],
       );
       return { ...(await present(rows[0]!, { backlog: 0, dead: 0 })), secret };
     },

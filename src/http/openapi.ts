@@ -271,7 +271,8 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
       for (const [k, val] of Object.entries(cursors)) res.setHeader(k, val);
     }
     if (result.body === undefined) res.status(result.status).end();
-    else if (result.raw) res.status(result.status).send(result.body as string);
+    // Text bodies (CAP, IEC 61968 XML) as is, replays of them from the idempotency store included.
+    else if (result.raw || typeof result.body === 'string') res.status(result.status).send(result.body as string);
     else res.status(result.status).json(result.body);
   };
 

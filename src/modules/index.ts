@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { HubDescriptor, Webhooks } from '../events/webhooks.js';
+import type { PayloadFormatter } from '../events/formats.js';
 import type { HandlerMap } from '../http/context.js';
 import type { LoadedApi } from '../http/openapi.js';
 import { auditModule } from './audit/audit.module.js';
@@ -20,6 +21,8 @@ import { identityModule } from './identity/identity.module.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { SessionStore } from '../auth/sessions.js';
 import { profilesModule } from './profiles/profiles.module.js';
+import { iec61968Module } from './iec61968/iec61968.module.js';
+import type { AppError } from '../http/errors.js';
 
 /** What every resource module gets from the composition root. */
 export interface ModuleContext {
@@ -43,6 +46,10 @@ export interface GridlinkModule {
   hubs: HubDescriptor[];
   jobs?: JobDefinition[];
   service?: unknown;
+  /** Webhook delivery formats this module adds (hub `format`), see src/events/formats.ts. */
+  deliveryFormats?: Record<string, PayloadFormatter>;
+  /** Refusals on this module's API rendered in its own format instead of a TMF Error (IEC 61968 XML). */
+  errorFormat?: { api: string; render(err: AppError, now: Date): { contentType: string; body: string } };
 }
 
 export type Services = Record<string, unknown> & { party: PartyService };
@@ -61,11 +68,12 @@ export function createModules(ctx: Omit<ModuleContext, 'party'>): {
   const full: ModuleContext = { ...ctx, party: party.service };
   const troubleTicket = troubleTicketModule(full);
   const serviceProblem = serviceProblemModule(full);
+  const outages = energyOutageModule(full);
   const modules: GridlinkModule[] = [
     party,
     troubleTicket,
     siteModule(full),
-    energyOutageModule(full),
+    outages,
     networkStatusModule(full),
     serviceProblem,
     incidentModule(full),
@@ -74,6 +82,7 @@ export function createModules(ctx: Omit<ModuleContext, 'party'>): {
     identityModule(full),
     // Older API versions (TMF621 v4, TMF656 v4): mappings over the services above.
     profilesModule(full, { troubleTicket: troubleTicket.service, serviceProblem: serviceProblem.service }),
+    iec61968Module(full, { tickets: troubleTicket.service, outages: outages.service }),
   ];
   const hubs = modules.flatMap((m) => m.hubs);
   return {

@@ -11,7 +11,11 @@ import { created } from '../shared.js';
 export function hubHandlers(webhooks: Webhooks, api: string, operationIds: readonly string[]): HandlerMap {
   const handlers: HandlerMap = {
     async [`${api}.createHub`](ctx) {
-      const hub = await webhooks.create(requireOrganization(ctx.actor), api, ctx.body as { callback: string; query?: string });
+      const hub = await webhooks.create(
+        requireOrganization(ctx.actor),
+        api,
+        ctx.body as { callback: string; query?: string; format?: string },
+      );
       ctx.audit.resourceType = 'hub';
       ctx.audit.resourceId = hub.id;
       return created(hub);
