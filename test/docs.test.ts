@@ -89,7 +89,10 @@ describe('Postman collection', () => {
     expect(keys.sort()).toEqual(expected.sort());
     expect(new Set(keys).size).toBe(keys.length);
     for (const r of requests) {
-      expect(r.request.url.raw.startsWith('{{baseUrl}}/tmf-api/'), r.name).toBe(true);
+      expect(
+        h.app.apis.some((a) => r.request.url.raw.startsWith(`{{baseUrl}}${a.basePath}/`)),
+        r.name,
+      ).toBe(true);
       for (const v of r.request.url.path.filter((s) => s.startsWith(':')))
         expect(
           r.request.url.variable?.map((x) => x.key),
