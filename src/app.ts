@@ -15,6 +15,7 @@ import type { AuditNote } from './http/context.js';
 import { AppError, mapKnownError, notFound } from './http/errors.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { consoleRouter } from './http/console.js';
+import { toStorable } from './http/storable.js';
 import { loadApis, mountApi, type LoadedApi } from './http/openapi.js';
 import { createModules, type Services } from './modules/index.js';
 import { createRelay, type Relay } from './events/relay.js';
@@ -70,8 +71,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const now = deps.now ?? (() => new Date());
   const { config, db, log } = deps;
   const apis = await loadApis(OPENAPI_DIR);
-  const audit = createAuditLog({ db, log });
   const metrics = createMetrics(db);
+  const audit = createAuditLog({ db, log, now, onFailure: (kind, rows) => metrics.auditFailure(kind, rows) });
   const oauth = createOAuth({ db, now, ttlSeconds: config.security.tokenTtlSeconds, apiNames: () => apis.map((a) => a.name) });
   const sessions = createSessionStore({ db, now, idleMs: config.identity.sessionIdleMs, maxMs: config.identity.sessionMaxMs });
   const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now, oauth, sessions });
@@ -137,7 +138,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         outcome: res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'refused' : 'success',
         durationMs: seconds * 1000,
         remoteAddress: req.ip ?? null,
-        detail: note.detail ?? null,
+        // Error messages may echo what the client sent (a body parser quoting a NUL byte).
+        detail: note.detail ? toStorable(note.detail) : null,
       });
     });
     next();

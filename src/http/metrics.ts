@@ -5,6 +5,8 @@ import type { Database } from '../db/client.js';
 export interface Metrics {
   readonly registry: client.Registry;
   observeRequest(operation: string, method: string, status: number, seconds: number): void;
+  /** Issue 12: audit rows that could not be written as they came (see audit/auditLog.ts). */
+  auditFailure(kind: string, rows: number): void;
 }
 
 export function createMetrics(db: Database): Metrics {
@@ -21,6 +23,12 @@ export function createMetrics(db: Database): Metrics {
     help: 'HTTP request latency by operation and status',
     labelNames: ['operation', 'status'] as const,
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const auditFailures = new client.Counter({
+    name: 'gridlink_audit_write_failures_total',
+    help: 'Audit rows not stored on the first try, by kind: unavailable (database away; kept and retried), batch_refused (retried row by row), row_sanitized (stored sanitized), row_lost',
+    labelNames: ['kind'] as const,
     registers: [registry],
   });
   new client.Gauge({
@@ -48,6 +56,9 @@ export function createMetrics(db: Database): Metrics {
     observeRequest(operation, method, status, seconds) {
       requests.inc({ operation, method, status: String(status) });
       latency.observe({ operation, status: String(status) }, seconds);
+    },
+    auditFailure(kind, rows) {
+      auditFailures.inc({ kind }, rows);
     },
   };
 }
