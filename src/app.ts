@@ -12,7 +12,8 @@ import { createAuditLog, type AuditLog } from './audit/auditLog.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createSessionStore, sessionCookieOf } from './auth/sessions.js';
 import type { AuditNote } from './http/context.js';
-import { AppError, mapKnownError, notFound } from './http/errors.js';
+import { AppError, databaseUnavailable, mapKnownError, notFound } from './http/errors.js';
+import { isConnectionError } from './db/availability.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { consoleRouter } from './http/console.js';
 import { toStorable } from './http/storable.js';
@@ -180,11 +181,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
     res.json({ status: 'up' });
   });
   app.get('/ready', async (_req, res) => {
+    const down = () => {
+      const since = db.health.downSince();
+      res
+        .status(503)
+        .setHeader('Retry-After', '2')
+        .json({ status: 'unavailable', database: 'down', ...(since ? { downSince: since.toISOString() } : {}) });
+    };
+    if (!db.health.isUp()) return down();
     try {
-      await db.prisma.$queryRawUnsafe('SELECT 1');
+      await db.pool.query('SELECT 1');
       res.json({ status: 'ready', database: 'up' });
-    } catch {
-      res.status(503).json({ status: 'unavailable', database: 'down' });
+    } catch (e) {
+      if (isConnectionError(e)) db.health.suspect(e);
+      down();
     }
   });
   app.get('/metrics', async (_req, res) => {
@@ -208,11 +218,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(express.text({ type: 'text/csv', limit: config.importLimit }));
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: config.bodyLimit, strict: false }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  // Issue 12: while the database is known to be away, API calls are answered at once
+  // with a TMF 503 and Retry-After instead of waiting for connection timeouts.
+  app.use('/tmf-api', (_req, _res, next) => next(db.health.isUp() ? undefined : databaseUnavailable()));
   for (const api of apis) app.use(api.basePath, mountApi(api, { authenticator, gateway, idempotency, handlers, baseUrl: config.baseUrl }));
 
   app.use((req, _res, next) => next(notFound('Resource', req.path)));
   app.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = mapKnownError(err);
+    if (known?.status === 503 && isConnectionError(err)) db.health.suspect(err);
     if (known) {
       const note = res.locals.audit as AuditNote | undefined;
       if (note) note.detail ??= known.message.slice(0, 500);

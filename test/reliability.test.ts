@@ -1,10 +1,13 @@
 import crypto from 'node:crypto';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_ALARM_SOURCE, type AuditRecord } from '../src/audit/auditLog.js';
+import { writeEvents, type NewEvent } from '../src/events/outbox.js';
+import { createRelay } from '../src/events/relay.js';
 import { ADMIN_TOKEN, createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
 
 /**
- * Issue 12, parts 1: strings PostgreSQL cannot store are refused as a TMF 400 naming the
+ * Issue 12, parts 1 and 3: strings PostgreSQL cannot store are refused as a TMF 400 naming the
  * field (never a 500, nothing changes), and the GW-2 audit writer never drops a row.
  */
 const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
@@ -153,5 +156,78 @@ describe('issue 12 / GW-2: the audit writer never drops a row', () => {
     expect(alarms.status).toBe(200);
     const alarm = (alarms.body as { source: string; attempts: number }[]).find((a) => a.source === AUDIT_ALARM_SOURCE);
     expect(alarm?.attempts).toBeGreaterThanOrEqual(badIds.length);
+  });
+});
+
+describe('issue 12: the outbox has no global write lock; the relay recovers a gap-free order', () => {
+  const event = (id: string): NewEvent => ({
+    eventType: 'TroubleTicketAttributeValueChangeEvent',
+    resourceType: 'troubleTicket',
+    resource: { id },
+    audience: [dso.id],
+    eventTime: new Date(),
+  });
+
+  it('a writer commits while another event-writing transaction is open; the relay waits for it and hands both on in sequence order', async () => {
+    const handled: number[] = [];
+    const relay = createRelay({
+      db: h.db,
+      log: pino({ level: 'silent' }),
+      consumers: [{ name: 'recorder', handle: async (events) => void handled.push(...events.map((e) => e.sequence)) }],
+      pollMs: 60_000,
+      now: () => new Date(),
+    });
+    await relay.drain();
+    handled.length = 0;
+    // A: writes its event (drawing the smaller sequence) and stays open.
+    const a = await h.db.pool.connect();
+    try {
+      await a.query('BEGIN');
+      const txA = {
+        $queryRawUnsafe: async <T>(q: string, ...v: unknown[]) => (await a.query(q, v)).rows as T,
+        $executeRawUnsafe: async (q: string, ...v: unknown[]) => (await a.query(q, v)).rowCount ?? 0,
+      };
+      await writeEvents(txA, [event('outbox-a')]);
+      // B: commits a larger sequence meanwhile — with a global lock it would wait for A.
+      const b = h.db.sqlTransaction((tx) => writeEvents(tx, [event('outbox-b')]));
+      const outcome = await Promise.race([b.then(() => 'committed'), new Promise((r) => setTimeout(() => r('blocked'), 3_000))]);
+      expect(outcome).toBe('committed');
+      const seq = async (rid: string) =>
+        Number((await h.db.pool.query<{ s: string }>('SELECT sequence AS s FROM event WHERE resource_id = $1', [rid])).rows[0]?.s);
+      const sb = await seq('outbox-b');
+      // The relay must not hand B on while A (smaller sequence, not yet visible) may commit.
+      const draining = relay.drain();
+      await new Promise((r) => setTimeout(r, 400));
+      expect(handled).toEqual([]);
+      await a.query('COMMIT');
+      await draining;
+      const sa = await seq('outbox-a');
+      expect(sa).toBeLessThan(sb);
+      expect(handled).toEqual([sa, sb]);
+    } finally {
+      a.release();
+    }
+  });
+
+  it('a rolled-back writer leaves a hole that the relay steps over', async () => {
+    const handled: number[] = [];
+    const relay = createRelay({
+      db: h.db,
+      log: pino({ level: 'silent' }),
+      consumers: [{ name: 'recorder', handle: async (events) => void handled.push(...events.map((e) => e.sequence)) }],
+      pollMs: 60_000,
+      now: () => new Date(),
+    });
+    await relay.drain();
+    handled.length = 0;
+    await expect(
+      h.db.sqlTransaction(async (tx) => {
+        await writeEvents(tx, [event('outbox-rolled-back')]);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    await h.db.sqlTransaction((tx) => writeEvents(tx, [event('outbox-after')]));
+    await relay.drain();
+    expect(handled).toHaveLength(1);
   });
 });

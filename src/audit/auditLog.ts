@@ -199,8 +199,8 @@ export function createAuditLog(deps: {
       timer = undefined;
     }
     if (running) return running;
-    running = (async () => {
-      try {
+    const run = async () => {
+      {
         while (queue.length) {
           const batch = queue.slice(0, BATCH_MAX);
           queue = queue.slice(batch.length);
@@ -226,11 +226,14 @@ export function createAuditLog(deps: {
           retryMs = 0;
         }
         wakeWaiters();
-      } finally {
-        running = undefined;
       }
-    })();
-    return running;
+    };
+    // Cleared in a later microtask, after the assignment (an empty run finishes synchronously).
+    const p = run().finally(() => {
+      if (running === p) running = undefined;
+    });
+    running = p;
+    return p;
   };
 
   return {

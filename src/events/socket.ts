@@ -100,6 +100,45 @@ function wants(f: Filter, e: WireEvent): boolean {
   return true;
 }
 
+/**
+ * The pool as the PostgreSQL adapter sees it (issue 12). The adapter keeps one checked-out
+ * client for LISTEN and, when that connection ends (server restart, pg_terminate_backend),
+ * opens another after 1-3 s — but never releases the dead one, so each outage would leak
+ * a pool slot. Here the dead client is released (destroyed) as soon as it ends, and a
+ * later release by the adapter is harmless.
+ */
+function adapterPool(db: Database): pg.Pool {
+  const pool = db.pool;
+  const connect = async () => {
+    const client = await pool.connect();
+    const release = client.release.bind(client);
+    let released = false;
+    const releaseOnce = (err?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      client.off('end', onEnd);
+      client.off('error', onError);
+      release(err);
+    };
+    const onEnd = () => releaseOnce(new Error('adapter LISTEN connection ended'));
+    const onError = (e: Error) => {
+      db.health.suspect(e);
+      releaseOnce(e);
+    };
+    client.on('end', onEnd);
+    client.on('error', onError);
+    client.release = releaseOnce;
+    return client;
+  };
+  return new Proxy(pool, {
+    get(target, prop, receiver) {
+      if (prop === 'connect') return connect;
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
 export interface SocketBridge {
   readonly consumer: RelayConsumer;
   attach(server: http.Server): Server;
@@ -255,7 +294,7 @@ export function createSocketBridge(deps: {
         path: '/socket.io',
         serveClient: false,
         cors: { origin: false },
-        adapter: createAdapter(db.pool, { errorHandler: (e) => log.warn({ err: e }, 'socket.io adapter error') }),
+        adapter: createAdapter(adapterPool(db), { errorHandler: (e) => log.warn({ err: e }, 'socket.io adapter error') }),
       });
       io.on(CROSS_INSTANCE, (events: WireEvent[]) => onRelayed(events));
 

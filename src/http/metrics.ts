@@ -47,8 +47,18 @@ export function createMetrics(db: Database): Metrics {
     help: 'Committed outbox events not yet relayed to Socket.IO and webhooks',
     registers: [registry],
     async collect() {
-      const rows = await db.prisma.$queryRawUnsafe<{ n: bigint }[]>('SELECT count(*) AS n FROM event WHERE relayed_at IS NULL');
-      this.set(Number(rows[0]?.n ?? 0));
+      // While the database is away the last value stays; /metrics must still answer.
+      if (!db.health.isUp()) return;
+      const rows = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM event WHERE relayed_at IS NULL').catch(() => undefined);
+      if (rows) this.set(Number(rows.rows[0]?.n ?? 0));
+    },
+  });
+  new client.Gauge({
+    name: 'gridlink_database_up',
+    help: 'Whether the database is reachable (0 while it is away; API calls are answered 503 then)',
+    registers: [registry],
+    collect() {
+      this.set(db.health.isUp() ? 1 : 0);
     },
   });
   return {
