@@ -69,7 +69,8 @@ export function createDatabase(url: string, poolMax: number): Database {
     });
     return p;
   };
-  const common = { connectionString: url, connectionTimeoutMillis: 5_000, keepAlive: true };
+  // No connection timeout: a busy pool must queue, not fail (a refused connection fails at once anyway).
+  const common = { connectionString: url, keepAlive: true };
   const pool = guard(new pg.Pool({ ...common, max: poolMax, application_name: 'gridlink' }));
   const counters = guard(
     new pg.Pool({

@@ -229,10 +229,16 @@ export function createSocketBridge(deps: {
       const from = cursor;
       if (from !== undefined && last <= from) return; // overtaken; already delivered from the outbox
       if (from !== undefined && first > from + 1) {
-        try {
-          deliverLocal(await relayedBetween(from, first));
-        } catch (e) {
-          log.error({ err: e }, 'socket fan-out could not read events missing between relayed batches');
+        // Retried (issue 12): giving up here would skip these events for every local socket.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            deliverLocal(await relayedBetween(from, first));
+            break;
+          } catch (e) {
+            log.error({ err: e, attempt }, 'socket fan-out could not read events missing between relayed batches; retrying');
+            if (attempt >= 20) break;
+            await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * attempt)));
+          }
         }
       }
       deliverLocal(from === undefined ? events : events.filter((e) => e.sequence > from));
