@@ -47,11 +47,14 @@ const SETTLE_MAX_MS = 10_000;
  * transaction; the relay retries with backoff).
  */
 async function horizon(client: pg.PoolClient): Promise<string> {
-  const { rows } = await client.query<{ s: string; snap: string }>(
-    `SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS s, pg_current_snapshot()::text AS snap
-       FROM event_sequence_seq`,
+  // Two statements, in this order: the snapshot must be taken after the sequence's value
+  // is read (a statement's pg_current_snapshot() is its start snapshot), so that a writer
+  // holding a number <= S already had its xid when the snapshot was taken.
+  const seq = await client.query<{ s: string }>(
+    'SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS s FROM event_sequence_seq',
   );
-  const { s, snap } = rows[0]!;
+  const s = seq.rows[0]!.s;
+  const snap = (await client.query<{ snap: string }>('SELECT pg_current_snapshot()::text AS snap')).rows[0]!.snap;
   // xmin:xmax:xip — nothing was in progress, S is final already.
   if (/:$/.test(snap)) return s;
   const started = Date.now();

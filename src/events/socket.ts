@@ -303,6 +303,16 @@ export function createSocketBridge(deps: {
         adapter: createAdapter(adapterPool(db), { errorHandler: (e) => log.warn({ err: e }, 'socket.io adapter error') }),
       });
       io.on(CROSS_INSTANCE, (events: WireEvent[]) => onRelayed(events));
+      // The cursor starts at what was relayed before this instance listened: the first
+      // batch to arrive may have overtaken an earlier one (issue 12), whose events are then
+      // read from the outbox like any other gap instead of being skipped.
+      chain = chain.then(async () => {
+        if (cursor !== undefined) return;
+        const r = await db.pool
+          .query<{ m: string | null }>('SELECT max(sequence) AS m FROM event WHERE relayed_at IS NOT NULL')
+          .catch(() => undefined);
+        if (cursor === undefined && r?.rows[0]?.m != null) cursor = Number(r.rows[0].m);
+      });
 
       io.use(async (socket, next) => {
         const started = Date.now();
