@@ -112,9 +112,11 @@ export function createDatabase(url: string, poolMax: number): Database {
     },
     async close() {
       health.close();
-      await prisma.$disconnect();
-      await pool.end().catch(() => undefined);
-      await counters.end().catch(() => undefined);
+      // Bounded: a client whose connection died while checked out must not hold shutdown.
+      const bounded = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await bounded(prisma.$disconnect());
+      await bounded(pool.end());
+      await bounded(counters.end());
     },
   };
 }
