@@ -12,9 +12,11 @@ import { createAuditLog, type AuditLog } from './audit/auditLog.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createSessionStore, sessionCookieOf } from './auth/sessions.js';
 import type { AuditNote } from './http/context.js';
-import { AppError, mapKnownError, notFound } from './http/errors.js';
+import { AppError, databaseUnavailable, mapKnownError, notFound } from './http/errors.js';
+import { isConnectionError } from './db/availability.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { consoleRouter } from './http/console.js';
+import { toStorable } from './http/storable.js';
 import { loadApis, mountApi, type LoadedApi } from './http/openapi.js';
 import { createModules, type GridlinkModule, type Services } from './modules/index.js';
 
@@ -78,8 +80,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const now = deps.now ?? (() => new Date());
   const { config, db, log } = deps;
   const apis = await loadApis(OPENAPI_DIR);
-  const audit = createAuditLog({ db, log });
   const metrics = createMetrics(db);
+  const audit = createAuditLog({ db, log, now, onFailure: (kind, rows) => metrics.auditFailure(kind, rows) });
   const oauth = createOAuth({ db, now, ttlSeconds: config.security.tokenTtlSeconds, apiNames: () => apis.map((a) => a.name) });
   const sessions = createSessionStore({ db, now, idleMs: config.identity.sessionIdleMs, maxMs: config.identity.sessionMaxMs });
   const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now, oauth, sessions });
@@ -153,7 +155,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         outcome: res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'refused' : 'success',
         durationMs: seconds * 1000,
         remoteAddress: req.ip ?? null,
-        detail: note.detail ?? null,
+        // Error messages may echo what the client sent (a body parser quoting a NUL byte).
+        detail: note.detail ? toStorable(note.detail) : null,
       });
     });
     next();
@@ -194,11 +197,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
     res.json({ status: 'up' });
   });
   app.get('/ready', async (_req, res) => {
+    const down = () => {
+      const since = db.health.downSince();
+      res
+        .status(503)
+        .setHeader('Retry-After', '2')
+        .json({ status: 'unavailable', database: 'down', ...(since ? { downSince: since.toISOString() } : {}) });
+    };
+    if (!db.health.isUp()) return down();
     try {
-      await db.prisma.$queryRawUnsafe('SELECT 1');
+      await db.pool.query('SELECT 1');
       res.json({ status: 'ready', database: 'up' });
-    } catch {
-      res.status(503).json({ status: 'unavailable', database: 'down' });
+    } catch (e) {
+      if (isConnectionError(e)) db.health.suspect(e);
+      down();
     }
   });
   app.get('/metrics', async (_req, res) => {
@@ -224,11 +236,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(express.text({ type: ['application/xml', 'text/xml', 'application/soap+xml'], limit: config.bodyLimit }));
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: config.bodyLimit, strict: false }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  // Issue 12: while the database is known to be away, API calls are answered at once
+  // with a TMF 503 and Retry-After instead of waiting for connection timeouts.
+  app.use('/tmf-api', (_req, _res, next) => next(db.health.isUp() ? undefined : databaseUnavailable()));
   for (const api of apis) app.use(api.basePath, mountApi(api, { authenticator, gateway, idempotency, handlers, baseUrl: config.baseUrl }));
 
   app.use((req, _res, next) => next(notFound('Resource', req.path)));
   app.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = mapKnownError(err);
+    if (known?.status === 503 && isConnectionError(err)) db.health.suspect(err);
     if (known) {
       const note = res.locals.audit as AuditNote | undefined;
       if (note) note.detail ??= known.message.slice(0, 500);

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemo } from './db/seed.js';
-import { openPlatformDatabase, resolveAdminToken } from './platform.js';
+import { openPlatformDatabase, resolveAdminToken, StoppedWaiting } from './platform.js';
 
 let shutdownRequested: string | undefined;
 let shutdownHandler: ((signal: string) => void) | undefined;
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const admin = resolveAdminToken(config);
   config = Object.freeze({ ...config, adminToken: admin.token });
 
-  const platform = await openPlatformDatabase(config, log);
+  const platform = await openPlatformDatabase(config, log, { stopWaiting: () => shutdownRequested !== undefined });
   const app = await createApp({ config, db: platform.db, log });
 
   if (config.seedDemo) {
@@ -88,6 +88,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  if (e instanceof StoppedWaiting) process.exit(0);
   if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
   else process.stderr.write(`Gridlink failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { isConnectionError } from './availability.js';
+import { createDbHealth, type DbHealth } from './health.js';
 
 export type Db = InstanceType<typeof PrismaClient>;
 /** A Prisma interactive-transaction client: what every repository function takes. */
@@ -26,6 +28,8 @@ export interface Database {
   readonly prisma: Db;
   /** The pool behind Prisma, for metrics and for LISTEN/NOTIFY. */
   readonly pool: pg.Pool;
+  /** Whether the database is reachable (issue 12): /ready, the 503 gate, reconnects. */
+  readonly health: DbHealth;
   /**
    * A small pool for high-frequency counters (rate limits, refusal counts) whose loss of
    * the last few milliseconds on a crash is harmless: `synchronous_commit = off`, so a
@@ -50,16 +54,32 @@ export interface Database {
 }
 
 export function createDatabase(url: string, poolMax: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolMax, application_name: 'gridlink' });
-  // An idle client that errors (server restart) must not crash the process.
-  pool.on('error', () => undefined);
-  const counters = new pg.Pool({
-    connectionString: url,
-    max: Math.max(2, Math.min(4, poolMax)),
-    application_name: 'gridlink-counters',
-    options: '-c synchronous_commit=off',
-  });
-  counters.on('error', () => undefined);
+  const health = createDbHealth(url);
+  /**
+   * node-postgres emits 'error' on a client whose connection ends unexpectedly (server
+   * restart, pg_terminate_backend). The pool listens only while a client is idle; a client
+   * that is checked out (a LISTEN connection, a transaction between statements) would
+   * crash the process with an unhandled 'error'. Every client therefore gets a permanent
+   * listener; the pool drops broken clients on release (they are no longer queryable).
+   */
+  const guard = (p: pg.Pool) => {
+    p.on('error', (e) => health.suspect(e));
+    p.on('connect', (client) => {
+      client.on('error', (e) => health.suspect(e));
+    });
+    return p;
+  };
+  // No connection timeout: a busy pool must queue, not fail (a refused connection fails at once anyway).
+  const common = { connectionString: url, keepAlive: true };
+  const pool = guard(new pg.Pool({ ...common, max: poolMax, application_name: 'gridlink' }));
+  const counters = guard(
+    new pg.Pool({
+      ...common,
+      max: Math.max(2, Math.min(4, poolMax)),
+      application_name: 'gridlink-counters',
+      options: '-c synchronous_commit=off',
+    }),
+  );
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const reader: Reader = {
     async $queryRawUnsafe<T>(query: string, ...values: unknown[]) {
@@ -69,6 +89,7 @@ export function createDatabase(url: string, poolMax: number): Database {
   return {
     prisma,
     pool,
+    health,
     reader,
     counters,
     transaction: (fn) => prisma.$transaction((tx) => fn(tx), { maxWait: 10_000, timeout: 30_000 }),
@@ -81,18 +102,21 @@ export function createDatabase(url: string, poolMax: number): Database {
           $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await client.query(query, values)).rowCount ?? 0,
         });
         await client.query('COMMIT');
+        client.release();
         return result;
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
+        client.release(isConnectionError(e) ? (e as Error) : undefined);
         throw e;
-      } finally {
-        client.release();
       }
     },
     async close() {
-      await prisma.$disconnect();
-      await pool.end().catch(() => undefined);
-      await counters.end().catch(() => undefined);
+      health.close();
+      // Bounded: a client whose connection died while checked out must not hold shutdown.
+      const bounded = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await bounded(prisma.$disconnect());
+      await bounded(pool.end());
+      await bounded(counters.end());
     },
   };
 }

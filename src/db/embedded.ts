@@ -24,6 +24,10 @@ for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 export interface EmbeddedDatabase {
   readonly url: string;
   stop(): Promise<void>;
+  /** Stops the server (fast shutdown), keeping the cluster: a database restart or outage (chaos tests). */
+  pause(): Promise<void>;
+  /** Starts it again after `pause`. */
+  resume(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
@@ -113,7 +117,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     port: opts.port,
     user: USER,
     password: PASSWORD,
-    persistent: !opts.ephemeral,
+    // The cluster is deleted by stop() below when ephemeral; pause() must keep it.
+    persistent: true,
     createPostgresUser: isRoot,
     authMethod: 'scram-sha-256',
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
@@ -142,6 +147,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       stopped = true;
       await pg.stop();
       if (opts.ephemeral) fs.rmSync(opts.clusterDir, { recursive: true, force: true });
+    },
+    async pause() {
+      await pg.stop();
+    },
+    async resume() {
+      await pg.start();
     },
   };
 }

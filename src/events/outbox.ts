@@ -4,11 +4,20 @@ import type { SqlTx } from '../db/client.js';
 /**
  * Transactional outbox. A command writes its events in its own transaction, as its last
  * statement, so a committed change always has its event and a rolled-back one never
- * does. The transaction-scoped advisory lock makes sequence order equal commit order:
- * a relay reading `sequence > last` can never skip an event that commits later with a
- * smaller number.
+ * does.
+ *
+ * There is no global lock (issue 12): writers commit in parallel, so `sequence` (drawn
+ * from the BIGSERIAL at insert) is not commit order — a transaction may commit a smaller
+ * sequence after a larger one is visible. The relay recovers a gap-free order instead:
+ * it notes the sequence's last value S and the current snapshot, waits until every
+ * transaction that was in progress then has finished, and only then relays rows up to S
+ * (see relay.ts). That is sound because a writer takes its transaction id *before*
+ * drawing its sequence numbers (the `pg_current_xact_id()` below): a row numbered <= S
+ * belongs to a transaction that had an id when S was read, so it is either visible or
+ * among those waited for. Per resource, order is kept: a second change of the same
+ * resource waits for the first one's row lock, so its events are inserted (numbered)
+ * after the first commit.
  */
-export const OUTBOX_LOCK_KEY = 621_688;
 /** NOTIFY channel; PostgreSQL delivers the notification when the transaction commits. */
 export const EVENTS_CHANNEL = 'gridlink_events';
 
@@ -40,7 +49,8 @@ export interface EventEnvelope {
 
 export async function writeEvents(tx: SqlTx, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`);
+  // The transaction id must exist before any sequence number is drawn (see above).
+  await tx.$queryRawUnsafe('SELECT pg_current_xact_id()::text AS xid');
   const values: unknown[] = [];
   const tuples = events.map((e) => {
     const id = crypto.randomUUID();

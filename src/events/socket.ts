@@ -100,6 +100,45 @@ function wants(f: Filter, e: WireEvent): boolean {
   return true;
 }
 
+/**
+ * The pool as the PostgreSQL adapter sees it (issue 12). The adapter keeps one checked-out
+ * client for LISTEN and, when that connection ends (server restart, pg_terminate_backend),
+ * opens another after 1-3 s — but never releases the dead one, so each outage would leak
+ * a pool slot. Here the dead client is released (destroyed) as soon as it ends, and a
+ * later release by the adapter is harmless.
+ */
+function adapterPool(db: Database): pg.Pool {
+  const pool = db.pool;
+  const connect = async () => {
+    const client = await pool.connect();
+    const release = client.release.bind(client);
+    let released = false;
+    const releaseOnce = (err?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      client.off('end', onEnd);
+      client.off('error', onError);
+      release(err);
+    };
+    const onEnd = () => releaseOnce(new Error('adapter LISTEN connection ended'));
+    const onError = (e: Error) => {
+      db.health.suspect(e);
+      releaseOnce(e);
+    };
+    client.on('end', onEnd);
+    client.on('error', onError);
+    client.release = releaseOnce;
+    return client;
+  };
+  return new Proxy(pool, {
+    get(target, prop, receiver) {
+      if (prop === 'connect') return connect;
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
 export interface SocketBridge {
   readonly consumer: RelayConsumer;
   attach(server: http.Server): Server;
@@ -190,10 +229,16 @@ export function createSocketBridge(deps: {
       const from = cursor;
       if (from !== undefined && last <= from) return; // overtaken; already delivered from the outbox
       if (from !== undefined && first > from + 1) {
-        try {
-          deliverLocal(await relayedBetween(from, first));
-        } catch (e) {
-          log.error({ err: e }, 'socket fan-out could not read events missing between relayed batches');
+        // Retried (issue 12): giving up here would skip these events for every local socket.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            deliverLocal(await relayedBetween(from, first));
+            break;
+          } catch (e) {
+            log.error({ err: e, attempt }, 'socket fan-out could not read events missing between relayed batches; retrying');
+            if (attempt >= 20) break;
+            await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * attempt)));
+          }
         }
       }
       deliverLocal(from === undefined ? events : events.filter((e) => e.sequence > from));
@@ -255,9 +300,19 @@ export function createSocketBridge(deps: {
         path: '/socket.io',
         serveClient: false,
         cors: { origin: false },
-        adapter: createAdapter(db.pool, { errorHandler: (e) => log.warn({ err: e }, 'socket.io adapter error') }),
+        adapter: createAdapter(adapterPool(db), { errorHandler: (e) => log.warn({ err: e }, 'socket.io adapter error') }),
       });
       io.on(CROSS_INSTANCE, (events: WireEvent[]) => onRelayed(events));
+      // The cursor starts at what was relayed before this instance listened: the first
+      // batch to arrive may have overtaken an earlier one (issue 12), whose events are then
+      // read from the outbox like any other gap instead of being skipped.
+      chain = chain.then(async () => {
+        if (cursor !== undefined) return;
+        const r = await db.pool
+          .query<{ m: string | null }>('SELECT max(sequence) AS m FROM event WHERE relayed_at IS NOT NULL')
+          .catch(() => undefined);
+        if (cursor === undefined && r?.rows[0]?.m != null) cursor = Number(r.rows[0].m);
+      });
 
       io.use(async (socket, next) => {
         const started = Date.now();

@@ -335,7 +335,7 @@ export function createWebhooks(deps: {
       `UPDATE hub_subscription s SET lease_until = $2, lease_owner = $3
         WHERE s.id IN (
           SELECT s2.id FROM hub_subscription s2
-           WHERE (s2.lease_until IS NULL OR s2.lease_until < $1)
+           WHERE (s2.lease_until IS NULL OR s2.lease_until < $1 OR s2.lease_owner = $3)
              AND (SELECT d.next_attempt_at FROM webhook_delivery d
                    WHERE d.subscription_id = s2.id AND d.status = 'pending'
                    ORDER BY d.event_sequence LIMIT 1) <= $1
@@ -343,6 +343,8 @@ export function createWebhooks(deps: {
         RETURNING s.*`,
       [t, new Date(t.getTime() + LEASE_MS), instance],
     );
+    // A lease of this instance's own (left by a delivery cut short by a database outage) is
+    // taken back at once: ticks of one instance never overlap, so nothing else holds it.
     await Promise.all(
       subs.map(async (s) => {
         try {

@@ -1,3 +1,5 @@
+import { isConnectionError } from '../db/availability.js';
+
 /**
  * Typed domain errors and their one mapping to the TMF630 `Error` body.
  * Services throw these; the error middleware renders them. Anything else becomes a
@@ -36,6 +38,18 @@ export const notFound = (what: string, id?: string) =>
 export const conflict = (message: string, code = 'CONFLICT') => new AppError(409, code, 'Conflict', message);
 export const unprocessable = (message: string, code = 'UNPROCESSABLE') => new AppError(422, code, 'Unprocessable Entity', message);
 
+/** Seconds a client is asked to wait while the database is away (it is probed every second). */
+export const DATABASE_RETRY_AFTER_S = 2;
+/** Issue 12: the database is away (restarting, unreachable); nothing was done, retry later. */
+export const databaseUnavailable = () =>
+  new AppError(
+    503,
+    'DATABASE_UNAVAILABLE',
+    'Service Unavailable',
+    'The database is temporarily unavailable; nothing was changed. Retry after the delay in Retry-After.',
+    { 'Retry-After': String(DATABASE_RETRY_AFTER_S) },
+  );
+
 export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; cause?: { code?: string }; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
   return err?.code === 'P2002' || err?.code === '23505' || err?.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation';
@@ -55,5 +69,6 @@ export function mapKnownError(e: unknown): AppError | undefined {
     return new AppError(err.status, 'INVALID_REQUEST', 'Bad Request', err.message ?? 'Invalid request');
   if (isUniqueViolation(e)) return conflict('A resource with the same identity already exists', 'DUPLICATE');
   if (err?.code === 'P2025') return notFound('Resource');
+  if (isConnectionError(e)) return databaseUnavailable();
   return undefined;
 }

@@ -5,6 +5,8 @@ import type { Database } from '../db/client.js';
 export interface Metrics {
   readonly registry: client.Registry;
   observeRequest(operation: string, method: string, status: number, seconds: number): void;
+  /** Issue 12: audit rows that could not be written as they came (see audit/auditLog.ts). */
+  auditFailure(kind: string, rows: number): void;
 }
 
 export function createMetrics(db: Database): Metrics {
@@ -23,6 +25,12 @@ export function createMetrics(db: Database): Metrics {
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const auditFailures = new client.Counter({
+    name: 'gridlink_audit_write_failures_total',
+    help: 'Audit rows not stored on the first try, by kind: unavailable (database away; kept and retried), batch_refused (retried row by row), row_sanitized (stored sanitized), row_lost',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
   new client.Gauge({
     name: 'gridlink_db_pool_connections',
     help: 'Database pool connections by state',
@@ -39,8 +47,18 @@ export function createMetrics(db: Database): Metrics {
     help: 'Committed outbox events not yet relayed to Socket.IO and webhooks',
     registers: [registry],
     async collect() {
-      const rows = await db.prisma.$queryRawUnsafe<{ n: bigint }[]>('SELECT count(*) AS n FROM event WHERE relayed_at IS NULL');
-      this.set(Number(rows[0]?.n ?? 0));
+      // While the database is away the last value stays; /metrics must still answer.
+      if (!db.health.isUp()) return;
+      const rows = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM event WHERE relayed_at IS NULL').catch(() => undefined);
+      if (rows) this.set(Number(rows.rows[0]?.n ?? 0));
+    },
+  });
+  new client.Gauge({
+    name: 'gridlink_database_up',
+    help: 'Whether the database is reachable (0 while it is away; API calls are answered 503 then)',
+    registers: [registry],
+    collect() {
+      this.set(db.health.isUp() ? 1 : 0);
     },
   });
   return {
@@ -48,6 +66,9 @@ export function createMetrics(db: Database): Metrics {
     observeRequest(operation, method, status, seconds) {
       requests.inc({ operation, method, status: String(status) });
       latency.observe({ operation, status: String(status) }, seconds);
+    },
+    auditFailure(kind, rows) {
+      auditFailures.inc({ kind }, rows);
     },
   };
 }

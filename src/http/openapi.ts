@@ -14,6 +14,7 @@ import { authorize } from './access.js';
 import type { Actor, AuditNote, HandlerMap, HttpResult, RequestContext } from './context.js';
 import { AppError, badRequest, notFound } from './errors.js';
 import { compileRoutes, matchRoute } from './routes.js';
+import { refuseUnstorable } from './storable.js';
 import { cursorHeaders } from './tmfQuery.js';
 
 // ajv-formats is CommonJS with a default export.
@@ -197,6 +198,9 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
       const rate = await deps.gateway.consume(actor, operationId, req.body, res.locals.requestId as string, receivedAt);
       for (const [k, v] of Object.entries(rate.headers)) res.setHeader(k, v);
     }
+
+    // Issue 12: NUL and unpaired surrogates would reach PostgreSQL and fail there (500).
+    refuseUnstorable({ params, query: req.query, body: op.requestBody ? req.body : undefined });
 
     const content = (op.requestBody as { content?: Record<string, unknown>; required?: boolean } | undefined)?.content;
     let body: unknown = undefined;

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import { isConnectionError } from '../db/availability.js';
 import type { Database } from '../db/client.js';
 
 /**
@@ -44,6 +45,7 @@ export function createScheduler(deps: { db: Database; log: Logger; jobs: JobDefi
 
   const runJob = async (job: JobDefinition): Promise<RunResult> => {
     const client = await db.pool.connect();
+    let broken: Error | undefined;
     const key = lockKey(job.name).toString();
     try {
       const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
@@ -84,12 +86,20 @@ export function createScheduler(deps: { db: Database; log: Logger; jobs: JobDefi
           detail?.slice(0, 1000) ?? null,
         ]);
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+        // A lock connection that broke meanwhile released its session lock on the server.
+        await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch((e: unknown) => {
+          if (!isConnectionError(e)) throw e;
+        });
       }
       log.debug({ job: job.name, outcome, detail }, 'job run');
       return { ran: true, outcome, ...(detail ? { detail } : {}) };
+    } catch (e) {
+      broken = isConnectionError(e) ? (e as Error) : undefined;
+      if (broken) db.health.suspect(e);
+      throw e;
     } finally {
-      client.release();
+      // A broken connection is destroyed, not returned to the pool (issue 12).
+      client.release(broken);
     }
   };
 

@@ -1,0 +1,233 @@
+import crypto from 'node:crypto';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_ALARM_SOURCE, type AuditRecord } from '../src/audit/auditLog.js';
+import { writeEvents, type NewEvent } from '../src/events/outbox.js';
+import { createRelay } from '../src/events/relay.js';
+import { ADMIN_TOKEN, createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
+
+/**
+ * Issue 12, parts 1 and 3: strings PostgreSQL cannot store are refused as a TMF 400 naming the
+ * field (never a 500, nothing changes), and the GW-2 audit writer never drops a row.
+ */
+const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
+const MERGE = 'application/merge-patch+json';
+
+let h: Harness;
+let dso: TestOrg;
+let mno: TestOrg;
+beforeAll(async () => {
+  h = await createHarness();
+  dso = await h.createOrg('DSO');
+  mno = await h.createOrg('MNO');
+  await h.partner(dso, mno);
+});
+afterAll(async () => h?.close());
+
+const counts = async () => ({
+  tickets: await h.db.prisma.troubleTicket.count(),
+  events: await h.db.prisma.event.count(),
+});
+
+describe('issue 12: NUL and unpaired surrogates are refused as 400 naming the field', () => {
+  it('a create with U+0000 in a body string -> 400 INVALID_BODY naming body.name; nothing stored', async () => {
+    const before = await counts();
+    const r = await h.call('POST', TT, { key: dso.keys.operator, body: ticketInput(mno, { name: 'RTU\u0000down' }) });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ code: 'INVALID_BODY', '@type': 'Error', status: '400' });
+    expect(r.body.message).toContain('body.name');
+    expect(r.body.message).not.toContain('\u0000');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('nested strings and property names are checked too (note text, unknown keys)', async () => {
+    const r = await h.call('POST', TT, {
+      key: dso.keys.operator,
+      body: ticketInput(mno, { note: [{ text: 'ok' }, { text: 'bad \u0000 byte' }] }),
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain('body.note[1].text');
+    const k = await h.call('POST', TT, { key: dso.keys.operator, body: { ...ticketInput(mno), ['x\u0000y']: 1 } });
+    expect(k.status).toBe(400);
+    expect(k.body.message).toContain('property name');
+  });
+
+  it('an unpaired UTF-16 surrogate (which jsonb refuses) -> 400', async () => {
+    const raw = JSON.stringify(ticketInput(mno, { description: 'PLACEHOLDER' })).replace('PLACEHOLDER', '\\ud800 alone');
+    const r = await h.call('POST', TT, { key: dso.keys.operator, body: raw });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain('body.description');
+    // A proper pair (an emoji) is fine.
+    const ok = await h.call('POST', TT, { key: dso.keys.operator, body: ticketInput(mno, { description: 'mast \ud83d\udce1 down' }) });
+    expect(ok.status).toBe(201);
+    expect(ok.body.description).toBe('mast \ud83d\udce1 down');
+  });
+
+  it('a patch with U+0000 -> 400 and the ticket is unchanged', async () => {
+    const t = await h.call('POST', TT, { key: dso.keys.operator, body: ticketInput(mno) });
+    expect(t.status).toBe(201);
+    const r = await h.call('PATCH', `${TT}/${t.body.id}`, {
+      key: dso.keys.operator,
+      body: { description: 'a\u0000b' },
+      contentType: MERGE,
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain('body.description');
+    const g = await h.call('GET', `${TT}/${t.body.id}`, { key: dso.keys.operator });
+    expect(g.body.description).toBe(t.body.description);
+  });
+
+  it('list filters, fields= and path ids with %00 -> 400 naming the parameter (not 500)', async () => {
+    for (const [url, field] of [
+      [`${TT}?description=%00`, 'query.description'],
+      [`${TT}?fields=%00`, 'query.fields'],
+      [`${TT}?name=a%00b&limit=5`, 'query.name'],
+      [`${TT}/abc%00def`, 'path.id'],
+    ] as const) {
+      const r = await h.call('GET', url, { key: dso.keys.viewer });
+      expect(r.status, url).toBe(400);
+      expect(r.body.code).toBe('INVALID_PARAMETER');
+      expect(r.body.message, url).toContain(field);
+    }
+  });
+});
+
+describe('issue 12 / GW-2: the audit writer never drops a row', () => {
+  const bad = (i: number): AuditRecord => ({
+    time: new Date(),
+    requestId: `bad-${i}-${crypto.randomUUID()}`,
+    credentialId: null,
+    credentialKind: null,
+    organizationId: i % 2 ? 'not-a-uuid' : null,
+    method: 'GET',
+    path: '/tmf-api/troubleTicket/v5/troubleTicket',
+    operation: 'listTroubleTicket',
+    resourceType: null,
+    resourceId: null,
+    counterpartOrgId: null,
+    status: 400,
+    outcome: 'refused',
+    durationMs: 1,
+    remoteAddress: '127.0.0.1',
+    detail: `fields=\u0000 row ${i}`,
+  });
+
+  it('concurrent good and bad requests: every request has its audit row; bad rows stored sanitized and flagged; metric and alarm raised', async () => {
+    await h.app.audit.flush();
+    const ids: string[] = [];
+    const badIds: string[] = [];
+    const requests = Array.from({ length: 60 }, async (_, i) => {
+      const id = `rel-${i}-${crypto.randomUUID().slice(0, 8)}`;
+      ids.push(id);
+      if (i % 3 === 0) {
+        // A row the database refuses lands in the same batch as the good ones.
+        const r = bad(i);
+        badIds.push(r.requestId);
+        h.app.audit.record(r);
+      }
+      const url = i % 2 ? `${TT}?limit=1` : `${TT}?description=%00`;
+      const res = await h.call('GET', url, { key: dso.keys.viewer, headers: { 'X-Request-ID': id } });
+      expect([200, 400]).toContain(res.status);
+    });
+    await Promise.all(requests);
+    await h.app.audit.flush();
+    const rows = await h.db.pool.query<{ request_id: string; sanitized: boolean; detail: string | null; organization_id: string | null }>(
+      'SELECT request_id, sanitized, detail, organization_id FROM audit_log WHERE request_id = ANY($1)',
+      [[...ids, ...badIds]],
+    );
+    const got = new Map(rows.rows.map((r) => [r.request_id, r]));
+    for (const id of ids) {
+      expect(got.has(id), `audit row for ${id}`).toBe(true);
+      expect(got.get(id)!.sanitized).toBe(false);
+    }
+    for (const id of badIds) {
+      const row = got.get(id);
+      expect(row, `sanitized audit row for ${id}`).toBeDefined();
+      expect(row!.sanitized).toBe(true);
+      expect(row!.detail).toContain('\ufffd');
+      expect(row!.organization_id).toBeNull();
+    }
+    expect(rows.rows.length).toBe(ids.length + badIds.length);
+
+    const metrics = await h.call('GET', '/metrics');
+    expect(metrics.text).toMatch(/gridlink_audit_write_failures_total\{kind="batch_refused"\} [1-9]/);
+    expect(metrics.text).toMatch(new RegExp(`gridlink_audit_write_failures_total\\{kind="row_sanitized"\\} ${badIds.length}\\b`));
+    const alarms = await h.call('GET', '/tmf-api/audit/v1/securityAlarm', { key: ADMIN_TOKEN });
+    expect(alarms.status).toBe(200);
+    const alarm = (alarms.body as { source: string; attempts: number }[]).find((a) => a.source === AUDIT_ALARM_SOURCE);
+    expect(alarm?.attempts).toBeGreaterThanOrEqual(badIds.length);
+  });
+});
+
+describe('issue 12: the outbox has no global write lock; the relay recovers a gap-free order', () => {
+  const event = (id: string): NewEvent => ({
+    eventType: 'TroubleTicketAttributeValueChangeEvent',
+    resourceType: 'troubleTicket',
+    resource: { id },
+    audience: [dso.id],
+    eventTime: new Date(),
+  });
+
+  it('a writer commits while another event-writing transaction is open; the relay waits for it and hands both on in sequence order', async () => {
+    const handled: number[] = [];
+    const relay = createRelay({
+      db: h.db,
+      log: pino({ level: 'silent' }),
+      consumers: [{ name: 'recorder', handle: async (events) => void handled.push(...events.map((e) => e.sequence)) }],
+      pollMs: 60_000,
+      now: () => new Date(),
+    });
+    await relay.drain();
+    handled.length = 0;
+    // A: writes its event (drawing the smaller sequence) and stays open.
+    const a = await h.db.pool.connect();
+    try {
+      await a.query('BEGIN');
+      const txA = {
+        $queryRawUnsafe: async <T>(q: string, ...v: unknown[]) => (await a.query(q, v)).rows as T,
+        $executeRawUnsafe: async (q: string, ...v: unknown[]) => (await a.query(q, v)).rowCount ?? 0,
+      };
+      await writeEvents(txA, [event('outbox-a')]);
+      // B: commits a larger sequence meanwhile — with a global lock it would wait for A.
+      const b = h.db.sqlTransaction((tx) => writeEvents(tx, [event('outbox-b')]));
+      const outcome = await Promise.race([b.then(() => 'committed'), new Promise((r) => setTimeout(() => r('blocked'), 3_000))]);
+      expect(outcome).toBe('committed');
+      const seq = async (rid: string) =>
+        Number((await h.db.pool.query<{ s: string }>('SELECT sequence AS s FROM event WHERE resource_id = $1', [rid])).rows[0]?.s);
+      const sb = await seq('outbox-b');
+      // The relay must not hand B on while A (smaller sequence, not yet visible) may commit.
+      const draining = relay.drain();
+      await new Promise((r) => setTimeout(r, 400));
+      expect(handled).toEqual([]);
+      await a.query('COMMIT');
+      await draining;
+      const sa = await seq('outbox-a');
+      expect(sa).toBeLessThan(sb);
+      expect(handled).toEqual([sa, sb]);
+    } finally {
+      a.release();
+    }
+  });
+
+  it('a rolled-back writer leaves a hole that the relay steps over', async () => {
+    const handled: number[] = [];
+    const relay = createRelay({
+      db: h.db,
+      log: pino({ level: 'silent' }),
+      consumers: [{ name: 'recorder', handle: async (events) => void handled.push(...events.map((e) => e.sequence)) }],
+      pollMs: 60_000,
+      now: () => new Date(),
+    });
+    await relay.drain();
+    handled.length = 0;
+    await expect(
+      h.db.sqlTransaction(async (tx) => {
+        await writeEvents(tx, [event('outbox-rolled-back')]);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    await h.db.sqlTransaction((tx) => writeEvents(tx, [event('outbox-after')]));
+    await relay.drain();
+    expect(handled).toHaveLength(1);
+  });
+});
