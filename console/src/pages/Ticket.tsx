@@ -19,19 +19,21 @@ interface Clock {
 export function slaClocks(t: Ticket, now: number): Clock[] {
   const history = [...(t.statusChangeHistory ?? [])].sort((a, b) => a.statusChangeDate.localeCompare(b.statusChangeDate));
   const created = new Date(t.creationDate).getTime();
-  const ack = history.find((h) => h.status !== 'submitted');
+  // The exact Gridlink state: `submitted` is shown to standard clients as `acknowledged`.
+  const exact = (h: (typeof history)[number]) => (h as { gridlinkStatus?: string }).gridlinkStatus ?? h.status;
+  const ack = history.find((h) => exact(h) !== 'submitted');
   const responseEnd = ack ? new Date(ack.statusChangeDate).getTime() : now;
   let running = 0;
   let since: number | undefined = created;
   let state: Clock['state'] = 'running';
   for (const h of history) {
     const at = new Date(h.statusChangeDate).getTime();
-    const runs = ['submitted', 'acknowledged', 'inProgress'].includes(h.status);
+    const runs = ['submitted', 'acknowledged', 'inProgress'].includes(exact(h));
     if (since !== undefined && !runs) {
       running += at - since;
       since = undefined;
     } else if (since === undefined && runs) since = at;
-    state = runs ? 'running' : ['pending', 'held'].includes(h.status) ? 'paused' : 'stopped';
+    state = runs ? 'running' : ['pending', 'held'].includes(exact(h)) ? 'paused' : 'stopped';
   }
   if (since !== undefined) running += now - since;
   return [
