@@ -91,7 +91,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const formats = Object.assign({}, ...modules.map((m) => m.deliveryFormats ?? {})) as Record<string, PayloadFormatter>;
   const webhooks = createWebhooks({ db, log, config, now, hubs, formats });
   const handlers = { ...withHubHandlers(webhooks), ...oauthHandlers(oauth) };
-  const sockets = createSocketBridge({ db, log, authenticator, audit, retentionMs: config.events.retentionMs, now });
+  const sockets = createSocketBridge({
+    db,
+    log,
+    authenticator,
+    audit,
+    retentionMs: config.events.retentionMs,
+    now,
+    trustedOrigins: [...(config.baseUrl ? [config.baseUrl] : []), ...config.security.corsOrigins],
+  });
   const relay = createRelay({ db, log, consumers: [webhooks.fanOut, sockets.consumer], pollMs: config.events.relayPollMs, now });
   const jobs = [...platformJobs({ db, config, webhooks, now }), ...modules.flatMap((m) => m.jobs ?? [])];
   const scheduler = createScheduler({ db, log, now, jobs });

@@ -34,6 +34,8 @@ beforeAll(async () => {
   h = await createHarness({
     env: {
       GRIDLINK_ALARM_THRESHOLD: '100000',
+      GRIDLINK_BASE_URL: 'https://gridlink.example',
+      GRIDLINK_COOKIE_SECURE: 'false',
       GRIDLINK_SESSION_IDLE_MINUTES: '30',
       GRIDLINK_SESSION_MAX_HOURS: '12',
       GRIDLINK_SIGNIN_MAX_FAILURES: '5',
@@ -451,5 +453,8 @@ describe('Socket.IO accepts the session cookie (issue 13 point 1)', () => {
     expect(forged.error?.data?.status).toBe('401');
     const crossSite = await connect({ Cookie: `gridlink_session=${s.cookie}`, Origin: 'https://evil.example' });
     expect(crossSite.error?.data?.status).toBe('403');
+    // the public address (GRIDLINK_BASE_URL) is this site even when a proxy sends another Host
+    const viaProxy = await connect({ Cookie: `gridlink_session=${s.cookie}`, Origin: 'https://gridlink.example' });
+    expect(viaProxy.error).toBeUndefined();
   });
 });

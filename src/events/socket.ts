@@ -152,6 +152,11 @@ export function createSocketBridge(deps: {
   audit: AuditLog;
   retentionMs: number;
   now: () => Date;
+  /**
+   * Page origins (besides this host) whose session cookie a handshake may carry: the public
+   * base URL and the CORS origins, for a proxy that does not pass the public Host on.
+   */
+  trustedOrigins?: readonly string[];
 }): SocketBridge {
   const { db, log } = deps;
   let io: Server | undefined;
@@ -336,7 +341,8 @@ export function createSocketBridge(deps: {
             // WebSocket too (unless SameSite stops it), so the page must be ours.
             const origin = socket.handshake.headers.origin;
             const host = socket.handshake.headers.host;
-            if (origin && host && safeHost(origin) !== host.toLowerCase())
+            const trusted = (deps.trustedOrigins ?? []).map(safeHost);
+            if (origin && host && safeHost(origin) !== host.toLowerCase() && !trusted.includes(safeHost(origin)))
               throw new AppError(403, 'FORBIDDEN', 'Forbidden', 'A session cookie is accepted only from pages of this site');
           }
           const actor = await deps.authenticator.authenticate({ authorization: token, cookie, method: 'GET' });
