@@ -3,7 +3,7 @@ import type { Actor, Role } from '../http/context.js';
 import { AppError, unauthorized } from '../http/errors.js';
 import { digestOf, parseApiKey, sameDigest } from './apiKeys.js';
 import type { OAuth } from './oauth.js';
-import { sameToken, sessionCookieOf, type SessionStore } from './sessions.js';
+import { actorOfSession, sameToken, sessionCookieOf, type SessionStore } from './sessions.js';
 
 /** What a request offers as credentials. */
 export interface Credentials {
@@ -64,14 +64,7 @@ export function createAuthenticator(deps: {
         'A request authenticated by the session cookie must carry the X-CSRF-Token header with the csrfToken of the session',
       );
     }
-    return {
-      kind: 'organization',
-      organizationId: session.user.organizationId,
-      organizationKind: session.user.organizationKind,
-      role: session.user.role,
-      credentialId: session.id,
-      session,
-    };
+    return actorOfSession(session);
   };
 
   return {

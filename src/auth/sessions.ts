@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Database } from '../db/client.js';
-import type { OrganizationKind, Role } from '../http/context.js';
+import type { OrganizationActor, OrganizationKind, Role } from '../http/context.js';
 import { digestOf } from './apiKeys.js';
 
 /**
@@ -158,4 +158,16 @@ export function sameToken(a: string | undefined, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+/** The actor a session stands for: an API key of the user's role and organisation, naming the person. */
+export function actorOfSession(session: ActiveSession): OrganizationActor {
+  return {
+    kind: 'organization',
+    organizationId: session.user.organizationId,
+    organizationKind: session.user.organizationKind,
+    role: session.user.role,
+    credentialId: session.id,
+    session,
+  };
 }

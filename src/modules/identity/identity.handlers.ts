@@ -4,7 +4,7 @@ import { requireOrganization } from '../../http/context.js';
 import { applyListQuery, listResult, parseListQuery, selectFields } from '../../http/tmfQuery.js';
 import type { LoadedApi } from '../../http/openapi.js';
 import type { Role } from '../../http/context.js';
-import { sessionCookieHeader } from '../../auth/sessions.js';
+import { actorOfSession, sessionCookieHeader } from '../../auth/sessions.js';
 import { byCreation, componentSchema, created } from '../shared.js';
 import type { IdentityService } from './identity.service.js';
 import { presentSession, presentUser } from './identity.presenter.js';
@@ -31,14 +31,7 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
       const { cookie, session } = await service.signIn(body, ctx.ip);
       ctx.audit.resourceType = 'session';
       ctx.audit.resourceId = session.id;
-      ctx.audit.actor = {
-        kind: 'organization',
-        organizationId: session.user.organizationId,
-        organizationKind: session.user.organizationKind,
-        role: session.user.role,
-        credentialId: session.id,
-        session,
-      };
+      ctx.audit.actor = actorOfSession(session);
       return {
         status: 201,
         body: presentSession(session),
@@ -64,14 +57,7 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
       const { cookie, session } = await oidc.complete(ctx.query, ctx.ip);
       ctx.audit.resourceType = 'session';
       ctx.audit.resourceId = session.id;
-      ctx.audit.actor = {
-        kind: 'organization',
-        organizationId: session.user.organizationId,
-        organizationKind: session.user.organizationKind,
-        role: session.user.role,
-        credentialId: session.id,
-        session,
-      };
+      ctx.audit.actor = actorOfSession(session);
       return {
         status: 302,
         headers: { Location: '/console', 'Set-Cookie': setCookie(ctx, cookie), 'Cache-Control': 'no-store' },
