@@ -17,11 +17,8 @@ let dso: TestOrg;
 let mno: TestOrg;
 
 /** A call whose response must also conform to the official document. */
-async function std(method: string, url: string, key: string, body?: unknown, contentType?: string) {
-  const res = await h.call(method, url, { key, body, ...(contentType ? { contentType } : {}) });
-  official.expectConforms(method, url, res);
-  return res;
-}
+const std = (method: string, url: string, key: string, body?: unknown, contentType?: string) =>
+  official.call(h, method, url, { key, body, ...(contentType ? { contentType } : {}) });
 
 const responsible = () => ({
   role: 'responsible',

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, setRateTier, startReceiver, waitFor, type Harness, type Receiver, type TestOrg } from '../support/harness.js';
+import {
+  createHarness,
+  setRateTier,
+  startReceiver,
+  waitFor,
+  type CallOptions,
+  type Harness,
+  type Receiver,
+  type TestOrg,
+} from '../support/harness.js';
 import { officialApi, TMF656_V4 } from '../support/officialSchema.js';
 
 /**
@@ -21,11 +30,7 @@ let mno: TestOrg;
 let other: TestOrg;
 const receivers: Receiver[] = [];
 
-async function v4(method: string, path: string, opts: { key?: string; body?: unknown; contentType?: string } = {}) {
-  const res = await h.call(method, `${V4}${path}`, opts);
-  official.expectConforms(method, `${V4}${path}`, res);
-  return res;
-}
+const v4 = (method: string, path: string, opts: CallOptions = {}) => official.call(h, method, `${V4}${path}`, opts);
 
 const party = (org: TestOrg, role: string) => ({ id: org.id, role, '@referredType': 'Organization' });
 

@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { expect } from 'vitest';
+import type { CallOptions, Harness } from './harness.js';
 
 /**
  * Issue 11 (conformance): responses checked against the OFFICIAL TM Forum documents
@@ -97,6 +98,8 @@ export interface OfficialApi {
   check(method: string, url: string, status: number, body: unknown): OfficialResponseCheck;
   /** `check` as a vitest assertion. */
   expectConforms(method: string, url: string, res: { status: number; body: unknown }): void;
+  /** A call through the harness whose response must also conform to the official document. */
+  call(harness: Pick<Harness, 'call'>, method: string, url: string, opts?: CallOptions): ReturnType<Harness['call']>;
 }
 
 const cache = new Map<string, OfficialApi>();
@@ -226,6 +229,11 @@ export function officialApi(file: string, basePath: string): OfficialApi {
         errors.map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`),
         `${method} ${url} -> ${res.status} must conform to the official ${file} (${against}): ${JSON.stringify(res.body).slice(0, 600)}`,
       ).toEqual([]);
+    },
+    async call(harness, method, url, opts = {}) {
+      const res = await harness.call(method, url, opts);
+      api.expectConforms(method, url, res);
+      return res;
     },
   };
   cache.set(key, api);
