@@ -1,6 +1,10 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { AUDIT_ALARM_SOURCE, type AuditRecord } from '../src/audit/auditLog.js';
 import { writeEvents, type NewEvent } from '../src/events/outbox.js';
 import { createRelay } from '../src/events/relay.js';
@@ -156,6 +160,87 @@ describe('issue 12 / GW-2: the audit writer never drops a row', () => {
     expect(alarms.status).toBe(200);
     const alarm = (alarms.body as { source: string; attempts: number }[]).find((a) => a.source === AUDIT_ALARM_SOURCE);
     expect(alarm?.attempts).toBeGreaterThanOrEqual(badIds.length);
+  });
+
+  it('the audit API shows the sanitized flag (GW-2): true on a row stored sanitized, false otherwise; filter sanitized=true', async () => {
+    const good = `good-${crypto.randomUUID()}`;
+    const r = bad(1);
+    h.app.audit.record(r);
+    expect((await h.call('GET', `${TT}?limit=1`, { key: dso.keys.viewer, headers: { 'X-Request-ID': good } })).status).toBe(200);
+    await h.app.audit.flush();
+    const AUDIT = '/tmf-api/audit/v1/auditRecord';
+    const flagged = await h.call('GET', `${AUDIT}?requestId=${r.requestId}`, { key: ADMIN_TOKEN });
+    expect(flagged.status).toBe(200);
+    expect(flagged.body).toHaveLength(1);
+    expect(flagged.body[0]).toMatchObject({ requestId: r.requestId, sanitized: true });
+    expect(flagged.body[0].detail).toContain('\ufffd');
+    const plain = await h.call('GET', `${AUDIT}?requestId=${good}`, { key: ADMIN_TOKEN });
+    expect(plain.body[0]).toMatchObject({ requestId: good, sanitized: false });
+    const one = await h.call('GET', `${AUDIT}/${flagged.body[0].id}`, { key: ADMIN_TOKEN });
+    expect(one.body.sanitized).toBe(true);
+    const only = await h.call('GET', `${AUDIT}?sanitized=true&limit=1000`, { key: ADMIN_TOKEN });
+    expect(only.status).toBe(200);
+    const sanitizedIds = (only.body as { requestId: string; sanitized: boolean }[]).map((x) => x.requestId);
+    expect(sanitizedIds).toContain(r.requestId);
+    expect(sanitizedIds).not.toContain(good);
+    expect((only.body as { sanitized: boolean }[]).every((x) => x.sanitized)).toBe(true);
+  });
+});
+
+describe('issue 12: 503 while the database is away is documented (one shared component, Retry-After)', () => {
+  const DOCS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'openapi');
+  const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+  it('every operation of every API document declares 503 through common.yaml ServiceUnavailable (IEC: its FaultMessage with Retry-After)', () => {
+    const common = YAML.parse(fs.readFileSync(path.join(DOCS, 'common.yaml'), 'utf8'), { merge: true });
+    const shared = common.components.responses.ServiceUnavailable;
+    expect(shared.headers['Retry-After'].$ref).toBe('#/components/headers/Retry-After');
+    expect(shared.content['application/json'].schema.$ref).toBe('#/components/schemas/Error');
+    const missing: string[] = [];
+    let checked = 0;
+    for (const file of fs.readdirSync(DOCS).filter((f) => f.endsWith('.yaml'))) {
+      const doc = YAML.parse(fs.readFileSync(path.join(DOCS, file), 'utf8'), { merge: true });
+      const items: [string, Record<string, unknown>][] = Object.entries(doc.paths ?? {});
+      if (file === 'common.yaml') items.push(...(Object.entries(doc['x-hubPaths']) as [string, Record<string, unknown>][]));
+      for (const [p, item] of items) {
+        for (const m of METHODS) {
+          const op = item[m] as { responses?: Record<string, { $ref?: string; headers?: Record<string, { $ref?: string }> }> } | undefined;
+          if (!op) continue;
+          checked++;
+          const r = op.responses?.['503'];
+          const ok =
+            file === 'iec61968.yaml'
+              ? r?.headers?.['Retry-After']?.$ref === './common.yaml#/components/headers/Retry-After'
+              : r?.$ref === (file === 'common.yaml' ? '' : './common.yaml') + '#/components/responses/ServiceUnavailable';
+          if (!ok) missing.push(`${file} ${m.toUpperCase()} ${p}`);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect(missing).toEqual([]);
+  });
+
+  it('a 503 answered while the database is away matches the documents (list, create, hub, audit)', async () => {
+    const health = h.db.health as { isUp: () => boolean };
+    const isUp = health.isUp;
+    health.isUp = () => false;
+    try {
+      for (const [method, url, body] of [
+        ['GET', TT, undefined],
+        ['POST', TT, ticketInput(mno)],
+        ['GET', '/tmf-api/troubleTicket/v5/hub', undefined],
+        ['GET', '/tmf-api/audit/v1/auditRecord', undefined],
+      ] as const) {
+        // h.call validates every response against its OpenAPI operation.
+        const r = await h.call(method, url, { key: dso.keys.admin, body });
+        expect(r.status, url).toBe(503);
+        expect(r.headers['retry-after']).toBe('2');
+        expect(r.body).toMatchObject({ code: 'DATABASE_UNAVAILABLE', '@type': 'Error' });
+      }
+    } finally {
+      health.isUp = isUp;
+    }
+    expect((await h.call('GET', TT, { key: dso.keys.viewer })).status).toBe(200);
   });
 });
 

@@ -14,7 +14,8 @@ const AUDIT_DOC = `jsonb_strip_nulls(jsonb_build_object('id', id::text, '@type',
   'time', to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'requestId', request_id, 'credentialId', credential_id,
   'credentialKind', credential_kind, 'organizationId', organization_id, 'method', method, 'path', path, 'operation', operation,
   'resourceType', resource_type, 'resourceId', resource_id, 'counterpartOrgId', counterpart_org_id, 'status', status,
-  'outcome', outcome, 'durationMs', duration_ms, 'remoteAddress', remote_address, 'detail', detail, 'userId', user_id, 'userEmail', user_email))`;
+  'outcome', outcome, 'durationMs', duration_ms, 'remoteAddress', remote_address, 'detail', detail, 'userId', user_id, 'userEmail', user_email,
+  'sanitized', sanitized))`;
 const AUDIT_COLUMNS = {
   time: { column: 'time', type: 'date' as const },
   status: { column: 'status', type: 'number' as const },
@@ -27,6 +28,7 @@ const AUDIT_COLUMNS = {
   durationMs: { column: 'duration_ms', type: 'number' as const },
   userId: { column: 'user_id::text', type: 'string' as const },
   userEmail: { column: 'user_email', type: 'string' as const },
+  sanitized: { column: 'sanitized', type: 'boolean' as const },
 };
 const ALARM_DOC = `jsonb_strip_nulls(jsonb_build_object('id', id::text, '@type', 'SecurityAlarm', 'source', source,
   'windowStart', to_char(window_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'attempts', attempts,
@@ -48,7 +50,11 @@ const PLATFORM_SCOPE = {
 
 export function auditModule(ctx: ModuleContext): GridlinkModule {
   const bigintId = { pattern: /^\d{1,18}$/, cast: 'bigint' };
-  const stores = (table: string, docSql: string, columns: Record<string, { column: string; type: 'date' | 'number' | 'string' }>) => ({
+  const stores = (
+    table: string,
+    docSql: string,
+    columns: Record<string, { column: string; type: 'date' | 'number' | 'string' | 'boolean' }>,
+  ) => ({
     own: createResourceStore({
       table,
       tenancy: ['organization_id'],
