@@ -47,8 +47,15 @@ export interface EventEnvelope {
   event: Record<string, unknown>;
 }
 
-export async function writeEvents(tx: SqlTx, events: NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
+/** An event as written: its id and envelope (what receivers get), in the order given. */
+export interface WrittenEvent {
+  event: NewEvent;
+  envelope: EventEnvelope;
+}
+
+export async function writeEvents(tx: SqlTx, events: NewEvent[]): Promise<WrittenEvent[]> {
+  if (events.length === 0) return [];
+  const written: WrittenEvent[] = [];
   // The transaction id must exist before any sequence number is drawn (see above).
   await tx.$queryRawUnsafe('SELECT pg_current_xact_id()::text AS xid');
   const values: unknown[] = [];
@@ -66,6 +73,7 @@ export async function writeEvents(tx: SqlTx, events: NewEvent[]): Promise<void> 
       timeOccurred: e.eventTime.toISOString(),
       event: { [e.resourceType]: e.resource },
     };
+    written.push({ event: e, envelope });
     values.push(
       id,
       e.eventType,
@@ -87,4 +95,5 @@ export async function writeEvents(tx: SqlTx, events: NewEvent[]): Promise<void> 
      SELECT pg_notify('${EVENTS_CHANNEL}', '')::text AS notified`,
     ...values,
   );
+  return written;
 }

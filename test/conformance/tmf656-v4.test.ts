@@ -312,6 +312,26 @@ describe('TMF656 v4 and v5 serve the same problems (issue 11 point 3)', () => {
   });
 });
 
+describe('TMF656 v4: a problem without responsibleParty, handed over later (issue 11 point 2, PI-1)', () => {
+  it('v4 create without responsibleParty is the originator own; a v4 PATCH naming the partner hands it over', async () => {
+    const { responsibleParty: _none, ...body } = minimal(dso, mno);
+    const c = await v4('POST', '/serviceProblem', { key: dso.keys.operator, body });
+    expect(c.status, JSON.stringify(c.body)).toBe(201);
+    expect(c.body.responsibleParty).toBeUndefined();
+    expect((await v4('GET', `/serviceProblem/${c.body.id}`, { key: mno.keys.viewer })).status).toBe(404);
+    const moved = await v4('PATCH', `/serviceProblem/${c.body.id}`, {
+      key: dso.keys.operator,
+      body: { responsibleParty: party(mno, 'responsible') },
+      contentType: MERGE,
+    });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body.responsibleParty).toMatchObject({ id: mno.id, role: 'responsible', name: mno.name });
+    const seen = await v4('GET', `/serviceProblem/${c.body.id}`, { key: mno.keys.viewer });
+    expect(seen.status).toBe(200);
+    expect(seen.body.originatorParty).toMatchObject({ id: dso.id });
+  });
+});
+
 describe('TMF656 v4 hub: v4 event shapes (issue 11 point 3)', () => {
   it('registerListener; create and state change events arrive in the v4 structure; unregister stops them', async () => {
     const r4 = await startReceiver();

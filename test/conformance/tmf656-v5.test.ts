@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, eventsSince, type Harness, type TestOrg } from '../support/harness.js';
+import { createHarness, eventsSince, lastEventSequence, type Harness, type TestOrg } from '../support/harness.js';
 import { officialApi, TMF656_V5 } from '../support/officialSchema.js';
 
 /**
@@ -38,10 +38,11 @@ afterAll(async () => {
 describe('TMF656 v5 conformance: the official examples (issue 11, PI-1)', () => {
   it('the official create example: originatorParty naming the client itself is kept as its reference, not refused', async () => {
     const example = official.example('ServiceProblem_create_example_request');
-    // The example names no responsible party; Gridlink needs the partner (422 naming it).
-    const noPartner = await std('POST', SP, dso.keys.operator, example);
-    expect(noPartner.status).toBe(422);
-    expect(noPartner.body.code).toBe('RESPONSIBLE_REQUIRED');
+    // The example names no responsible party: the problem is the originator's own (issue 11 point 2).
+    const own = await std('POST', SP, dso.keys.operator, example);
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    expect(own.body.responsibleParty).toBeUndefined();
+    expect((await std('GET', `${SP}/${own.body.id}`, mno.keys.viewer, undefined)).status).toBe(404);
 
     const res = await std('POST', SP, dso.keys.operator, { ...example, responsibleParty: responsibleParty() });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -183,5 +184,120 @@ describe('TMF656 v5 conformance: what a conformance kit sends (issue 11)', () =>
     });
     expect(missing.status).toBe(400);
     expect(missing.body.message).toContain("missing required property 'category'");
+  });
+});
+
+describe('A problem without a responsible party is the originator own until it names one (issue 11 point 2, PI-1)', () => {
+  const minimal = { category: 'radio.coverage', description: 'Draft: intermittent backhaul at site 12', reason: 'unknown', priority: 4 };
+  const names = (list: { role: string; partyOrPartyRole: { id: string } }[]) => list;
+
+  it('create without responsibleParty -> 201; only the originator sees it, its events and its event records', async () => {
+    const since = await lastEventSequence(h);
+    const res = await std('POST', SP, dso.keys.operator, minimal);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const p = res.body;
+    expect(p.responsibleParty).toBeUndefined();
+    expect(p.originatorParty.partyOrPartyRole).toMatchObject({ id: dso.id, name: 'Nordnetz Verteilung', '@type': 'PartyRef' });
+    expect((await std('GET', `${SP}/${p.id}`, dso.keys.viewer)).status).toBe(200);
+    expect((await std('GET', `${SP}/${p.id}`, mno.keys.viewer)).status).toBe(404);
+    expect((await std('GET', SP, mno.keys.viewer)).body.map((x: { id: string }) => x.id)).not.toContain(p.id);
+    const events = await eventsSince(h, since, p.id);
+    expect(events.map((e) => [e.type, e.audience])).toEqual([['ServiceProblemCreateEvent', [dso.id]]]);
+    const row = await h.db.prisma.serviceProblem.findUniqueOrThrow({ where: { id: p.id } });
+    expect(row.responsibleOrgId).toBeNull();
+    const records = await h.db.prisma.serviceProblemEventRecord.findMany({ where: { serviceProblemId: p.id } });
+    expect(records.map((r) => [r.eventType, r.responsibleOrgId])).toEqual([['ServiceProblemCreateEvent', null]]);
+    // The partner cannot act on it (not found); the originator may still work on it.
+    const ack = await h.call('POST', `${BASE}/problemAcknowledgement`, { key: mno.keys.operator, body: { problem: [{ id: p.id }] } });
+    expect(ack.status).toBe(404);
+    const renamed = await std('PATCH', `${SP}/${p.id}`, dso.keys.operator, { name: 'Backhaul site 12' }, 'application/json');
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    // A responsibleParty that names no organisation is refused (400 naming it), nothing stored.
+    const count = await h.db.prisma.serviceProblem.count();
+    const vague = await std('POST', SP, dso.keys.operator, { ...minimal, responsibleParty: { role: 'responsible' } });
+    expect(vague.status).toBe(400);
+    expect(vague.body.message).toContain('responsibleParty');
+    expect(await h.db.prisma.serviceProblem.count()).toBe(count);
+  });
+
+  it('a PATCH naming the responsible partner hands it over: the partner sees it and gets the create event', async () => {
+    const p = (await std('POST', SP, dso.keys.operator, minimal)).body;
+    const url = `${SP}/${p.id}`;
+    const stranger = await h.createOrg('MNO', 'Fremdfunk');
+    for (const [id, code] of [
+      [stranger.id, 'NOT_A_PARTNER'],
+      [dso.id, 'INVALID_RESPONSIBLE'],
+    ]) {
+      const res = await std(
+        'PATCH',
+        url,
+        dso.keys.operator,
+        { responsibleParty: { role: 'responsible', partyOrPartyRole: { id } } },
+        'application/json',
+      );
+      expect(res.status, id).toBe(422);
+      expect(res.body.code).toBe(code);
+    }
+    expect((await h.db.prisma.serviceProblem.findUniqueOrThrow({ where: { id: p.id } })).responsibleOrgId).toBeNull();
+
+    const since = await lastEventSequence(h);
+    const res = await std(
+      'PATCH',
+      url,
+      dso.keys.operator,
+      { responsibleParty: responsibleParty(), name: 'Handed over' },
+      'application/merge-patch+json',
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.responsibleParty).toMatchObject({
+      role: 'responsible',
+      partyOrPartyRole: { id: mno.id, name: 'Funkwerk Mobil', '@type': 'PartyRef' },
+      '@type': 'RelatedPartyRefOrPartyRoleRef',
+    });
+    const events = await eventsSince(h, since, p.id);
+    expect(events.map((e) => [e.type, e.audience])).toEqual([
+      ['ServiceProblemCreateEvent', [mno.id]],
+      ['ServiceProblemAttributeValueChangeEvent', [dso.id]],
+    ]);
+    expect((await h.db.prisma.serviceProblem.findUniqueOrThrow({ where: { id: p.id } })).responsibleOrgId).toBe(mno.id);
+    const seen = await std('GET', url, mno.keys.viewer);
+    expect(seen.status).toBe(200);
+    expect(seen.body.name).toBe('Handed over');
+    // The partner sees the event records from the hand-over on, not the originator's own before it.
+    const records = await h.call('GET', `${BASE}/serviceProblemEventRecord?serviceProblem.id=${p.id}`, { key: mno.keys.viewer });
+    expect(records.status).toBe(200);
+    expect(records.body.map((r: { eventType: string }) => r.eventType)).toEqual(['ServiceProblemCreateEvent']);
+    const mine = await h.call('GET', `${BASE}/serviceProblemEventRecord?serviceProblem.id=${p.id}`, { key: dso.keys.viewer });
+    expect(mine.body.map((r: { eventType: string }) => r.eventType).sort()).toEqual([
+      'ServiceProblemAttributeValueChangeEvent',
+      'ServiceProblemCreateEvent',
+      'ServiceProblemCreateEvent',
+    ]);
+    // Now the normal two-party rules hold: the partner acknowledges; the parties are fixed.
+    expect((await std('PATCH', url, mno.keys.operator, { status: 'inProgress' }, 'application/json')).status).toBe(200);
+    const again = await std(
+      'PATCH',
+      url,
+      dso.keys.operator,
+      { responsibleParty: { role: 'responsible', partyOrPartyRole: { id: stranger.id } } },
+      'application/json',
+    );
+    expect(again.status).toBe(422);
+    expect(again.body.code).toBe('READ_ONLY_ATTRIBUTE');
+    expect(names(seen.body.relatedParty ?? [])).toEqual([]);
+  });
+
+  it('a grouped problem is handed over only after ungrouping (409, nothing changes)', async () => {
+    const parent = (await std('POST', SP, dso.keys.operator, minimal)).body;
+    const child = (await std('POST', SP, dso.keys.operator, minimal)).body;
+    const group = await h.call('POST', `${BASE}/problemGroup`, {
+      key: dso.keys.operator,
+      body: { parentProblem: { id: parent.id }, childProblem: [{ id: child.id }] },
+    });
+    expect(group.status, JSON.stringify(group.body)).toBe(201);
+    const res = await std('PATCH', `${SP}/${child.id}`, dso.keys.operator, { responsibleParty: responsibleParty() }, 'application/json');
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('PROBLEM_GROUPED');
+    expect((await h.db.prisma.serviceProblem.findUniqueOrThrow({ where: { id: child.id } })).responsibleOrgId).toBeNull();
   });
 });

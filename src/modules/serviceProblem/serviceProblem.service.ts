@@ -159,8 +159,14 @@ export function createServiceProblemService(deps: {
 
   const partiesOf = (doc: JsonObject) => ({
     originator: (doc.originatorParty as PartyRefInput).partyOrPartyRole!.id!,
-    responsible: (doc.responsibleParty as PartyRefInput).partyOrPartyRole!.id!,
+    // Issue 11: undefined while the originator has not named a responsible partner.
+    responsible: (doc.responsibleParty as PartyRefInput | undefined)?.partyOrPartyRole?.id,
   });
+  /** The organisations that see a problem and receive its events. */
+  const audienceOf = (doc: JsonObject): string[] => {
+    const { originator, responsible } = partiesOf(doc);
+    return responsible ? [originator, responsible] : [originator];
+  };
   const sideOf = (actor: OrganizationActor, doc: JsonObject): ProblemSide =>
     partiesOf(doc).originator === actor.organizationId ? 'originator' : 'responsible';
   const columns = (doc: JsonObject) => ({
@@ -173,19 +179,16 @@ export function createServiceProblemService(deps: {
     resolutionDate: doc.resolutionDate ? new Date(doc.resolutionDate as string) : null,
   });
 
-  const event = (type: string, doc: JsonObject, actor: OrganizationActor | undefined, t: Date, description?: string): NewEvent => {
-    const { originator, responsible } = partiesOf(doc);
-    return {
-      eventType: type,
-      resourceType: 'serviceProblem',
-      // Issue 11: events carry the standard representation, like responses.
-      resource: standardProblem(doc) as JsonObject & { id: string },
-      audience: [originator, responsible],
-      ...(actor ? { originatorOrgId: actor.organizationId } : {}),
-      eventTime: t,
-      ...(description ? { description } : {}),
-    };
-  };
+  const event = (type: string, doc: JsonObject, actor: OrganizationActor | undefined, t: Date, description?: string): NewEvent => ({
+    eventType: type,
+    resourceType: 'serviceProblem',
+    // Issue 11: events carry the standard representation, like responses.
+    resource: standardProblem(doc) as JsonObject & { id: string },
+    audience: audienceOf(doc),
+    ...(actor ? { originatorOrgId: actor.organizationId } : {}),
+    eventTime: t,
+    ...(description ? { description } : {}),
+  });
 
   const taskEvent = (taskType: ProblemTaskType, task: JsonObject, audience: string[], actor: OrganizationActor, t: Date): NewEvent => ({
     eventType: `${taskType}CreateEvent`,
@@ -208,6 +211,7 @@ export function createServiceProblemService(deps: {
 
   const requireActivePartnership = async (tx: Tx, doc: JsonObject) => {
     const { originator, responsible } = partiesOf(doc);
+    if (!responsible) return; // the originator's own problem (issue 11)
     if (!(await party.isActivePartner(tx, originator, responsible))) {
       throw forbidden('The partnership between the two organisations is not active; service problems can be read but not changed (GW-9)');
     }
@@ -218,40 +222,33 @@ export function createServiceProblemService(deps: {
 
   /**
    * Writes the events and, for every event about a problem, its serviceProblemEventRecord
-   * (TMF656), in the same transaction. The outbox rows just written are read back for their
-   * event ids: the outbox lock is held until commit, so the newest rows are ours.
+   * (TMF656) holding the notification as sent, in the same transaction. A record is seen by
+   * the organisations the event went to.
    */
   const emit = async (tx: Tx, events: NewEvent[], t: Date) => {
-    await writeEvents(tx, events);
-    const recordable = events.filter((e) => e.resourceType === 'serviceProblem');
-    if (recordable.length === 0) return;
-    const rows = await tx.$queryRawUnsafe<{ id: string; event_type: string; event_time: Date; resource_id: string; payload: JsonObject }[]>(
-      `SELECT id::text AS id, event_type, event_time, resource_id, payload FROM event
-        WHERE resource_type = 'serviceProblem' AND resource_id = ANY($1::text[]) ORDER BY sequence DESC LIMIT $2`,
-      [...new Set(recordable.map((e) => e.resource.id))],
-      recordable.length,
-    );
-    for (const r of rows.reverse()) {
-      const problem = recordable.find((e) => e.resource.id === r.resource_id)!.resource;
-      const { originator, responsible } = partiesOf(problem);
+    const written = await writeEvents(tx, events);
+    for (const { event: e, envelope } of written) {
+      if (e.resourceType !== 'serviceProblem') continue;
+      const { originator, responsible } = partiesOf(e.resource);
       const id = crypto.randomUUID();
       const doc = {
         id,
         '@type': 'ServiceProblemEventRecord',
-        eventType: r.event_type,
-        eventTime: r.event_time.toISOString(),
+        eventType: e.eventType,
+        eventTime: envelope.eventTime,
         recordTime: t.toISOString(),
-        serviceProblem: { id: r.resource_id, '@referredType': 'ServiceProblem', '@type': 'ServiceProblemRef' },
-        notification: r.payload,
+        serviceProblem: { id: e.resource.id, '@referredType': 'ServiceProblem', '@type': 'ServiceProblemRef' },
+        notification: envelope,
       };
       await tx.serviceProblemEventRecord.create({
         data: {
           id,
-          serviceProblemId: r.resource_id,
+          serviceProblemId: e.resource.id,
           originatorOrgId: originator,
-          responsibleOrgId: responsible,
-          eventType: r.event_type,
-          eventTime: r.event_time,
+          // The partner sees the records of the events it received (not those from before a hand-over).
+          responsibleOrgId: e.audience.includes(responsible ?? '') ? responsible : null,
+          eventType: e.eventType,
+          eventTime: e.eventTime,
           recordTime: t,
           doc: doc as object,
         },
@@ -320,13 +317,47 @@ export function createServiceProblemService(deps: {
         id: task.id as string,
         taskType,
         originatorOrgId: originator,
-        responsibleOrgId: responsible,
+        responsibleOrgId: responsible ?? null,
         creationDate: t,
         doc: task as object,
       },
     });
-    return [originator, responsible];
+    return audienceOf(problems);
   };
+
+  /**
+   * The partner organisation a `responsibleParty` names (undefined when none is sent).
+   * It must name an organisation by `partyOrPartyRole.id`, and not the caller itself.
+   */
+  const namedPartner = (sent: unknown, actor: OrganizationActor): string | undefined => {
+    if (sent === undefined || sent === null) return undefined;
+    const id = (sent as PartyRefInput).partyOrPartyRole?.id;
+    if (!id) {
+      throw unprocessable(
+        'responsibleParty must name the partner organisation (partyOrPartyRole.id), or be left out: the problem is then your own until you name one',
+        'RESPONSIBLE_REQUIRED',
+      );
+    }
+    if (id === actor.organizationId) {
+      throw unprocessable('responsibleParty: an organisation cannot raise a problem with itself', 'INVALID_RESPONSIBLE');
+    }
+    return id;
+  };
+
+  const activePartner = async (tx: Tx, actor: OrganizationActor, responsibleId: string) => {
+    const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
+    if (!partner.active) {
+      throw unprocessable(`responsibleParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
+    }
+    return partner;
+  };
+
+  /** The responsible organisation's entry, built by the server from the partner's record. */
+  const responsibleRef = (sent: unknown, id: string, name: string | undefined) => ({
+    role: (sent as PartyRefInput | undefined)?.role ?? 'responsible',
+    partyOrPartyRole: orgRef(id, name),
+    '@type': 'RelatedPartyRefOrPartyRoleRef',
+  });
 
   const priorityOf = (body: JsonObject): number => {
     const impact = body.impact as string | undefined;
@@ -365,30 +396,22 @@ export function createServiceProblemService(deps: {
       if (sentOriginator?.partyOrPartyRole?.id !== undefined && sentOriginator.partyOrPartyRole.id !== actor.organizationId) {
         body.relatedParty = [...((body.relatedParty ?? []) as unknown[]), { ...sentOriginator, role: sentOriginator.role ?? 'originator' }];
       }
-      const responsibleParty = body.responsibleParty as PartyRefInput | undefined;
-      if (!responsibleParty?.partyOrPartyRole?.id) {
-        throw unprocessable('responsibleParty must name the partner organisation (partyOrPartyRole.id)', 'RESPONSIBLE_REQUIRED');
-      }
-      const responsibleId = responsibleParty.partyOrPartyRole.id;
-      if (sentOriginator?.partyOrPartyRole?.id === responsibleId) {
+      // Issue 11: without a responsibleParty the problem is the originator's own (only it
+      // sees it, no events to others) until a PATCH names the partner (see handOver).
+      const responsibleId = namedPartner(body.responsibleParty, actor);
+      if (responsibleId !== undefined && sentOriginator?.partyOrPartyRole?.id === responsibleId) {
         throw unprocessable(
           'originatorParty is your own organisation (set from the API key); it cannot name the responsible partner',
           'ORIGINATOR_MISMATCH',
         );
       }
-      if (responsibleId === actor.organizationId) {
-        throw unprocessable('responsibleParty: an organisation cannot raise a problem with itself', 'INVALID_RESPONSIBLE');
-      }
       const priority = priorityOf(body);
 
       return db.transaction(async (tx) => {
-        const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
-        if (!partner.active) {
-          throw unprocessable(`responsibleParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
-        }
+        const partner = responsibleId ? await activePartner(tx, actor, responsibleId) : undefined;
         const id = crypto.randomUUID();
         await links.checkRefs(tx, actor, 'serviceProblem', { id, ...body });
-        const { actorName: originatorName, partnerName: responsibleName } = partner;
+        const originatorName = partner ? partner.actorName : await party.orgName(tx, actor.organizationId);
         const t = now();
         const ts = t.toISOString();
         const doc: JsonObject = withStandardTypes({
@@ -413,11 +436,7 @@ export function createServiceProblemService(deps: {
             partyOrPartyRole: orgRef(actor.organizationId, originatorName),
             '@type': 'RelatedPartyRefOrPartyRoleRef',
           },
-          responsibleParty: {
-            role: (body.responsibleParty as PartyRefInput).role ?? 'responsible',
-            partyOrPartyRole: orgRef(responsibleId, responsibleName),
-            '@type': 'RelatedPartyRefOrPartyRoleRef',
-          },
+          ...(responsibleId ? { responsibleParty: responsibleRef(body.responsibleParty, responsibleId, partner!.partnerName) } : {}),
           trackingRecord: [tracking(actor, t, 'create')],
         });
         if (body.note) doc.note = stampNotes(body.note as Note[], originatorName!, t);
@@ -425,7 +444,7 @@ export function createServiceProblemService(deps: {
           data: {
             id,
             originatorOrgId: actor.organizationId,
-            responsibleOrgId: responsibleId,
+            responsibleOrgId: responsibleId ?? null,
             creationDate: t,
             doc: doc as object,
             ...columns(doc),
@@ -467,7 +486,25 @@ export function createServiceProblemService(deps: {
         const changed = changedAttributes(before, after).filter((a) => canonicalJson(before[a]) !== canonicalJson(after[a]));
         if (changed.length === 0) return before;
 
-        const serverOwned = changed.filter((a) => SERVER_OWNED.has(a));
+        // Issue 11: naming the responsible partner of the originator's own problem hands it over.
+        const handOverTo =
+          changed.includes('responsibleParty') && !partiesOf(before).responsible && after.responsibleParty !== undefined
+            ? namedPartner(after.responsibleParty, actor)
+            : undefined;
+        if (handOverTo) {
+          if ((before.parentProblem as unknown[] | undefined)?.length || (before.underlyingProblem as unknown[] | undefined)?.length) {
+            throw conflict(
+              'The service problem is grouped; ungroup it (problemUngroup) before naming its responsible partner',
+              'PROBLEM_GROUPED',
+            );
+          }
+          after.responsibleParty = responsibleRef(
+            after.responsibleParty,
+            handOverTo,
+            (await activePartner(tx, actor, handOverTo)).partnerName,
+          );
+        }
+        const serverOwned = changed.filter((a) => SERVER_OWNED.has(a) && !(a === 'responsibleParty' && handOverTo));
         if (serverOwned.length) {
           throw unprocessable(
             `${serverOwned.join(', ')} cannot be changed by a client (grouping uses problemGroup/problemUngroup)`,
@@ -524,6 +561,16 @@ export function createServiceProblemService(deps: {
           events.push(event('ServiceProblemAttributeValueChangeEvent', after, actor, t, `changed: ${attrChanges.join(', ')}`));
         if (statusChanged) events.push(...statusEvents(after, fromForEvents, actor, t));
 
+        if (handOverTo) {
+          // The partner receives the problem as new (the normal create event); the
+          // originator learns that responsibleParty changed.
+          await tx.serviceProblem.update({ where: { id }, data: { responsibleOrgId: handOverTo } });
+          const originatorOnly = (e: NewEvent): NewEvent => ({ ...e, audience: [partiesOf(after).originator] });
+          const i = events.findIndex((e) => e.eventType === 'ServiceProblemAttributeValueChangeEvent');
+          if (i >= 0) events[i] = originatorOnly(events[i]!);
+          else events.push(originatorOnly(event('ServiceProblemAttributeValueChangeEvent', after, actor, t, 'changed: responsibleParty')));
+          events.unshift({ ...event('ServiceProblemCreateEvent', after, actor, t), audience: [handOverTo] });
+        }
         await save(tx, after);
         if (changed.includes('troubleTicket') || changed.includes('relatedEntity')) {
           await links.syncDocumentLinks(tx, actor, 'serviceProblem', id, after, t);
@@ -709,7 +756,7 @@ export function createServiceProblemService(deps: {
         const row = await serviceProblemTable.find(tx, actor, pid, { forUpdate: true });
         if (!row) continue;
         const p = partiesOf(row.doc);
-        if (![p.originator, p.responsible].every((o) => parties.includes(o))) continue;
+        if (!p.responsible || ![p.originator, p.responsible].every((o) => parties.includes(o))) continue;
         row.doc.trackingRecord = [...((row.doc.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, description)];
         row.doc.lastUpdate = t.toISOString();
         await save(tx, row.doc);
@@ -718,7 +765,7 @@ export function createServiceProblemService(deps: {
       await emit(tx, events, t);
     },
 
-    counterpartOf(actor: OrganizationActor, doc: JsonObject): string {
+    counterpartOf(actor: OrganizationActor, doc: JsonObject): string | undefined {
       const { originator, responsible } = partiesOf(doc);
       return originator === actor.organizationId ? responsible : originator;
     },
