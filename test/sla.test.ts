@@ -239,6 +239,47 @@ describe('SLA clocks (the sla-clock job, injected clock)', () => {
     expect(kinds(await slaEvents(t.id))).toEqual(['SlaBreachEvent:resolution']);
   });
 
+  it('issue 11: a ticket and a problem kept as the reporter own for hours start their clocks at the hand-over, not at creation', async () => {
+    const own = await createTicket(dso, mno, { priority: '1', relatedParty: [] });
+    const problem = await h.call('POST', `${SP}/serviceProblem`, {
+      key: dso.keys.operator,
+      body: { category: 'x', description: 'Drafted overnight', reason: 'unknown', priority: 1 },
+    });
+    expect(problem.status, JSON.stringify(problem.body)).toBe(201);
+    h.clock.advance(2 * HOUR);
+    await runSla();
+    expect(await slaEvents(own.id)).toEqual([]);
+    const handedAt = h.clock.now().toISOString();
+    const tt = await h.call('PATCH', `${TT}/${own.id}`, {
+      key: dso.keys.operator,
+      body: { relatedParty: [...(own.relatedParty as unknown[]), { role: 'responsible', partyOrPartyRole: { id: mno.id } }] },
+      contentType: MERGE,
+    });
+    expect(tt.status, JSON.stringify(tt.body)).toBe(200);
+    expect(tt.body.handOverDate).toBe(handedAt);
+    const sp = await h.call('PATCH', `${SP}/serviceProblem/${problem.body.id}`, {
+      key: dso.keys.operator,
+      body: { responsibleParty: { role: 'responsible', partyOrPartyRole: { id: mno.id } } },
+      contentType: MERGE,
+    });
+    expect(sp.status, JSON.stringify(sp.body)).toBe(200);
+    expect(sp.body.handOverDate).toBe(handedAt);
+    // Two hours as the reporter's own do not count: nothing is breached at the hand-over.
+    await runSla();
+    expect(await slaEvents(own.id)).toEqual([]);
+    expect(await slaEvents(problem.body.id)).toEqual([]);
+    // The response clock (15 min at priority 1) runs from the hand-over.
+    h.clock.advance(12 * MINUTE);
+    await runSla();
+    const ev = await slaEvents(own.id);
+    expect(kinds(ev)).toEqual(['SlaBreachWarningEvent:response']);
+    expect(ev[0]!.clock).toMatchObject({ targetMinutes: 15, elapsedMinutes: 12 });
+    // A returned ticket sent back as is (handOverDate included) is no change.
+    const echo = await h.call('PATCH', `${TT}/${own.id}`, { key: dso.keys.operator, body: { handOverDate: handedAt }, contentType: MERGE });
+    expect(echo.status, JSON.stringify(echo.body)).toBe(200);
+    await move(mno.keys.operator, own.id, 'acknowledged');
+  });
+
   it('service problems use the partnership tier (premium) and record violations in slaViolation with their own event record', async () => {
     const d = await h.createOrg('DSO');
     const m = await h.createOrg('MNO');

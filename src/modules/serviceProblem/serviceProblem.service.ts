@@ -115,6 +115,7 @@ const IGNORED = [
   'trackingRecord',
   'slaViolation',
   'errorMessage',
+  'handOverDate',
 ] as const;
 const IGNORED_ON_CREATE = [...IGNORED, 'status', 'statusChangeReason', 'parentProblem', 'underlyingProblem'];
 /** In a PATCH also Gridlink's own output-only properties, sent back as returned. */
@@ -531,6 +532,7 @@ export function createServiceProblemService(deps: {
         await links.checkRefs(tx, actor, 'serviceProblem', after, before);
 
         const t = now();
+        if (handOverTo) after.handOverDate = t.toISOString(); // SLA clocks run from the hand-over
         if (changed.includes('note')) {
           const added = appendedNotes((before.note ?? []) as Note[], (after.note ?? []) as Note[]);
           after.note = [...((before.note ?? []) as Note[]), ...stampNotes(added, (await party.orgName(tx, actor.organizationId))!, t)];

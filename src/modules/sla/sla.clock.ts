@@ -62,13 +62,23 @@ export function readClock(kind: ClockKind, timeline: TimelineEntry[], at: number
   return { elapsedMs, state, status, outcome };
 }
 
-/** Status timeline from a TMF statusChangeHistory (tickets, service problems). */
-export function historyTimeline(history: unknown, created: Date): TimelineEntry[] {
+/**
+ * Status timeline from a TMF statusChangeHistory (tickets, service problems). A record
+ * handed over by its reporter (issue 11: created without a responsible partner, named
+ * later) starts its clocks at the hand-over: the time before it was the reporter's own.
+ */
+export function historyTimeline(history: unknown, created: Date, handOverDate?: unknown): TimelineEntry[] {
   const list = Array.isArray(history) ? (history as { status?: string; statusChangeDate?: string }[]) : [];
   const out = list
     .filter((h) => typeof h.status === 'string' && typeof h.statusChangeDate === 'string')
-    .map((h) => ({ status: h.status!, at: new Date(h.statusChangeDate!).getTime() }));
-  return out.length ? out : [{ status: 'submitted', at: created.getTime() }];
+    .map((h) => ({ status: h.status!, at: new Date(h.statusChangeDate!).getTime() }))
+    .sort((a, b) => a.at - b.at);
+  const timeline = out.length ? out : [{ status: 'submitted', at: created.getTime() }];
+  const start = typeof handOverDate === 'string' ? new Date(handOverDate).getTime() : NaN;
+  if (Number.isNaN(start)) return timeline;
+  // The status the record had at the hand-over, from then on; later changes as they were.
+  const atStart = timeline.filter((e) => e.at <= start).pop()?.status ?? 'submitted';
+  return [{ status: atStart, at: start }, ...timeline.filter((e) => e.at > start)];
 }
 
 /** Incident timeline: reported, acknowledged, cleared. */

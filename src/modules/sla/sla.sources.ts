@@ -76,7 +76,8 @@ interface Row {
  * minute blocked the event loop for hundreds of milliseconds at scale (issue 7).
  */
 const SLIM_DOC = `jsonb_build_object('priority', doc->'priority', 'severity', doc->'severity',
-  'troubleTicketCharacteristic', doc->'troubleTicketCharacteristic', 'statusChangeHistory', doc->'statusChangeHistory')`;
+  'troubleTicketCharacteristic', doc->'troubleTicketCharacteristic', 'statusChangeHistory', doc->'statusChangeHistory',
+  'handOverDate', doc->'handOverDate')`;
 
 /** Resources of one type matching `where` (parameters $1...), with their timelines. */
 export async function loadSubjects(
@@ -106,7 +107,7 @@ export async function loadSubjects(
     timeline:
       type === 'incident'
         ? incidentTimeline(r.creation_date, r.ack_time ?? null, r.cleared_at ?? null)
-        : historyTimeline(r.doc.statusChangeHistory, r.creation_date),
+        : historyTimeline(r.doc.statusChangeHistory, r.creation_date, r.doc.handOverDate),
   }));
 }
 

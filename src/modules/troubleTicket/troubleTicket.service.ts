@@ -66,6 +66,7 @@ const IGNORED = [
   'statusChangeDate',
   'statusChangeHistory',
   'resolutionDate',
+  'handOverDate',
 ] as const;
 const IGNORED_ON_CREATE = [...IGNORED, 'status', 'statusChangeReason', 'expectedResolutionDate'];
 
@@ -355,6 +356,7 @@ export function createTroubleTicketService(deps: {
 
         const t = now();
         const ts = t.toISOString();
+        if (handOverTo) after.handOverDate = ts; // SLA clocks run from the hand-over (issue 11)
         // Notes are append-only; the server stamps author and date on new ones.
         if (changed.includes('note')) {
           const oldNotes = (before.note ?? []) as Note[];
