@@ -91,6 +91,11 @@ export interface ResourceStore {
     q: ListQuery,
     extra?: (params: unknown[]) => string,
   ): Promise<{ rows: StoredRow[]; total: number }>;
+  /**
+   * The tenancy condition on its own, for readers that write their own SQL over this table
+   * (links, exports): rows visible to the organisation whose id is the parameter `orgParam`.
+   */
+  visibleTo(orgParam: string): string;
   /** Finds a visible row; `forUpdate` locks it for the rest of the transaction. */
   find(tx: Reader, actor: OrganizationActor, id: string, opts?: { forUpdate?: boolean }): Promise<StoredRow | undefined>;
 }
@@ -115,6 +120,7 @@ export function createResourceStore(def: ResourceTableDef): ResourceStore {
   };
   return {
     def,
+    visibleTo: (orgParam) => (def.tenancy.length === 0 ? 'true' : scopeSql(orgParam)),
     async list(tx, actor, q, extra) {
       const p = new Params();
       const org = def.tenancy.length ? p.add(actor.organizationId) : '';

@@ -1,4 +1,5 @@
-import { createResourceStore, type ResourceStore } from '../../db/resourceStore.js';
+import type { ResourceStore } from '../../db/resourceStore.js';
+import { auditRecord, securityAlarm, unscopedStore, type ResourceEntry } from '../registry.js';
 import { forbidden, notFound } from '../../http/errors.js';
 import type { Actor, HandlerMap, OrganizationActor, RequestContext } from '../../http/context.js';
 import { listResult, parseListQuery, selectFields } from '../../http/tmfQuery.js';
@@ -10,35 +11,6 @@ import { componentSchema } from '../shared.js';
  * GW-2 audit query and GW-3 alarms. Organisation admins see their own organisation's rows;
  * the platform admin sees everything. Same TMF630 machinery as every other list.
  */
-const AUDIT_DOC = `jsonb_strip_nulls(jsonb_build_object('id', id::text, '@type', 'AuditRecord',
-  'time', to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'requestId', request_id, 'credentialId', credential_id,
-  'credentialKind', credential_kind, 'organizationId', organization_id, 'method', method, 'path', path, 'operation', operation,
-  'resourceType', resource_type, 'resourceId', resource_id, 'counterpartOrgId', counterpart_org_id, 'status', status,
-  'outcome', outcome, 'durationMs', duration_ms, 'remoteAddress', remote_address, 'detail', detail, 'userId', user_id, 'userEmail', user_email,
-  'sanitized', sanitized))`;
-const AUDIT_COLUMNS = {
-  time: { column: 'time', type: 'date' as const },
-  status: { column: 'status', type: 'number' as const },
-  outcome: { column: 'outcome', type: 'string' as const },
-  operation: { column: 'operation', type: 'string' as const },
-  organizationId: { column: 'organization_id::text', type: 'string' as const },
-  counterpartOrgId: { column: 'counterpart_org_id::text', type: 'string' as const },
-  resourceId: { column: 'resource_id', type: 'string' as const },
-  requestId: { column: 'request_id', type: 'string' as const },
-  durationMs: { column: 'duration_ms', type: 'number' as const },
-  userId: { column: 'user_id::text', type: 'string' as const },
-  userEmail: { column: 'user_email', type: 'string' as const },
-  sanitized: { column: 'sanitized', type: 'boolean' as const },
-};
-const ALARM_DOC = `jsonb_strip_nulls(jsonb_build_object('id', id::text, '@type', 'SecurityAlarm', 'source', source,
-  'windowStart', to_char(window_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'attempts', attempts,
-  'organizationId', organization_id, 'raisedAt', to_char(raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-  'blockedUntil', to_char(blocked_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))`;
-const ALARM_COLUMNS = {
-  raisedAt: { column: 'raised_at', type: 'date' as const },
-  source: { column: 'source', type: 'string' as const },
-  attempts: { column: 'attempts', type: 'number' as const },
-};
 const NDJSON_MAX = 100_000;
 const PLATFORM_SCOPE = {
   kind: 'organization',
@@ -49,24 +21,9 @@ const PLATFORM_SCOPE = {
 } as const;
 
 export function auditModule(ctx: ModuleContext): GridlinkModule {
-  const bigintId = { pattern: /^\d{1,18}$/, cast: 'bigint' };
-  const stores = (
-    table: string,
-    docSql: string,
-    columns: Record<string, { column: string; type: 'date' | 'number' | 'string' | 'boolean' }>,
-  ) => ({
-    own: createResourceStore({
-      table,
-      tenancy: ['organization_id'],
-      versioned: false,
-      docSql,
-      columns,
-      id: table === 'audit_log' ? bigintId : undefined,
-    }),
-    all: createResourceStore({ table, tenancy: [], versioned: false, docSql, columns, id: table === 'audit_log' ? bigintId : undefined }),
-  });
-  const audit = stores('audit_log', AUDIT_DOC, AUDIT_COLUMNS);
-  const alarms = stores('security_alarm', ALARM_DOC, ALARM_COLUMNS);
+  const stores = (r: ResourceEntry) => ({ own: r.store, all: unscopedStore(r) });
+  const audit = stores(auditRecord);
+  const alarms = stores(securityAlarm);
   const schemas = { audit: componentSchema(ctx.apis, 'audit', 'AuditRecord'), alarm: componentSchema(ctx.apis, 'audit', 'SecurityAlarm') };
 
   /** Admin keys and the platform token only; the platform sees every organisation. */

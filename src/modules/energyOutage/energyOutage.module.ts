@@ -3,6 +3,7 @@ import { componentSchema } from '../shared.js';
 import { energyOutageHandlers } from './energyOutage.handlers.js';
 import { etrWatchJob } from './energyOutage.watch.js';
 import { createEnergyOutageService, type EnergyOutageService } from './energyOutage.service.js';
+import { RESOURCES, resourceHub } from '../registry.js';
 
 export const ENERGY_OUTAGE_EVENTS = [
   'EnergyOutageNoticeCreateEvent',
@@ -29,14 +30,11 @@ export function energyOutageModule(ctx: ModuleContext): GridlinkModule & { servi
     service,
     handlers: energyOutageHandlers(service, output),
     hubs: [
-      {
-        api: 'energyOutage',
-        basePath: ctx.apis.find((a) => a.name === 'energyOutage')!.basePath,
-        resourceType: 'energyOutageNotice',
+      resourceHub(RESOURCES.energyOutageNotice, {
         schema: output,
         carries: ['energyOutageNotice', 'energyOutageImpact', 'outageSiteReport'],
         eventTypes: ENERGY_OUTAGE_EVENTS,
-      },
+      }),
     ],
     jobs: [etrWatchJob({ db: ctx.db, now: ctx.now, viewFor: service.viewFor })],
   };

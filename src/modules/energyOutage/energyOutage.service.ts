@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Database, Tx } from '../../db/client.js';
-import { createResourceStore } from '../../db/resourceStore.js';
+import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import { boundingBox, boxLiteral, containsPoint, parseArea, parseLonLat, type Area } from '../../geo/geo.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -14,20 +14,7 @@ import { renderCap, type Revision } from './energyOutage.cap.js';
 import { impactedSitesOf, outageStart, etrOf, presentImpactedSite, refreshImpact, summaries } from './energyOutage.impact.js';
 import { ACTIVE_OUTAGE, checkOutageTransition, type OutageStatus } from './energyOutage.lifecycle.js';
 
-export const energyOutageTable = createResourceStore({
-  table: 'energy_outage_notice',
-  tenancy: ['dso_org_id', 'audience[]'],
-  columns: {
-    status: { column: 'status', type: 'string' },
-    outageKind: { column: 'outage_kind', type: 'string' },
-    causeKind: { column: 'cause_kind', type: 'string' },
-    creationDate: { column: 'creation_date', type: 'date' },
-    lastUpdate: { column: 'last_update', type: 'date' },
-    outageStartTime: { column: 'outage_start_time', type: 'date' },
-    expectedOutageEndTime: { column: 'expected_outage_end_time', type: 'date' },
-    actualOutageEndTime: { column: 'actual_outage_end_time', type: 'date' },
-  },
-});
+const energyOutageTable = RESOURCES.energyOutageNotice.store;
 export const OUTAGE_SORTABLE = Object.keys(energyOutageTable.def.columns);
 
 const MNO_FIELDS = ['mnoInterventionTime', 'mnoInterventionDuration', 'mnoMaxServiceDuration'] as const;

@@ -5,6 +5,7 @@ import { createServiceProblemService } from '../serviceProblem/serviceProblem.se
 import { componentSchema } from '../shared.js';
 import { incidentHandlers } from './incident.handlers.js';
 import { createIncidentService, type IncidentService } from './incident.service.js';
+import { RESOURCES, resourceHub } from '../registry.js';
 
 export const INCIDENT_EVENTS = [
   'IncidentCreateEvent',
@@ -49,14 +50,11 @@ export function incidentModule(ctx: ModuleContext): GridlinkModule & { service: 
       ResolveIncident: schema('ResolveIncident'),
     }),
     hubs: [
-      {
-        api,
-        basePath: ctx.apis.find((a) => a.name === api)!.basePath,
-        resourceType: 'incident',
+      resourceHub(RESOURCES.incident, {
         schema: output,
         carries: ['incident', 'diagnoseIncident', 'resolveIncident'],
         eventTypes: INCIDENT_EVENTS,
-      },
+      }),
     ],
   };
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Database, Tx } from '../../db/client.js';
-import { createResourceStore } from '../../db/resourceStore.js';
+import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { partiesOnCreate, reporterEntry, responsibleEntry, responsibleOf, type PartyRef } from '../relatedParty.js';
@@ -14,34 +14,10 @@ import type { ServiceProblemService } from '../serviceProblem/serviceProblem.ser
 import { INCIDENT_IMPACT, INCIDENT_PRIORITY_OF_ITIL, INCIDENT_URGENCY, itilPriority } from '../sla/priority.js';
 import { checkIncidentTransition, type IncidentSide, type IncidentState } from './incident.lifecycle.js';
 
-export const incidentTable = createResourceStore({
-  table: 'incident',
-  tenancy: ['reporter_org_id', 'responsible_org_id'],
-  disjointTenancy: true, // create refuses an organisation filing with itself
-  columns: {
-    state: { column: 'state', type: 'string' },
-    ackState: { column: 'ack_state', type: 'string' },
-    priority: { column: 'priority', type: 'string' },
-    category: { column: 'category', type: 'string' },
-    domain: { column: 'domain', type: 'string' },
-    name: { column: 'name', type: 'string' },
-    occurTime: { column: 'occur_time', type: 'date' },
-    creationDate: { column: 'creation_date', type: 'date' },
-    updateTime: { column: 'update_time', type: 'date' },
-    ackTime: { column: 'ack_time', type: 'date' },
-    clearTime: { column: 'clear_time', type: 'date' },
-  },
-});
+const incidentTable = RESOURCES.incident.store;
 export const INCIDENT_SORTABLE = Object.keys(incidentTable.def.columns);
 
-export const incidentTaskTable = createResourceStore({
-  table: 'incident_task',
-  tenancy: ['reporter_org_id', 'responsible_org_id'],
-  columns: {
-    '@type': { column: 'task_type', type: 'string' },
-    creationDate: { column: 'creation_date', type: 'date' },
-  },
-});
+const incidentTaskTable = RESOURCES.incidentTask.store;
 export const INCIDENT_TASK_SORTABLE = ['creationDate'];
 
 export type IncidentTaskType = 'DiagnoseIncident' | 'ResolveIncident';

@@ -5,6 +5,7 @@ import type { OrganizationActor } from '../../http/context.js';
 import { unprocessable } from '../../http/errors.js';
 import type { LoadedApi } from '../../http/openapi.js';
 import type { JsonObject } from '../../http/patch.js';
+import { RESOURCES, type ResourceEntry } from '../registry.js';
 
 /**
  * Links between Gridlink resources (EV-1: events, problems and incidents are linked, each
@@ -17,28 +18,17 @@ import type { JsonObject } from '../../http/patch.js';
  */
 export type LinkableType = 'troubleTicket' | 'serviceProblem' | 'incident' | 'energyOutageNotice';
 
+/** The registry entries of linkable resources: their tables, who sees them, their `@referredType`. */
+const LINKABLE: Record<LinkableType, ResourceEntry> = {
+  troubleTicket: RESOURCES.troubleTicket,
+  serviceProblem: RESOURCES.serviceProblem,
+  incident: RESOURCES.incident,
+  energyOutageNotice: RESOURCES.energyOutageNotice,
+};
 /** `@referredType` values that denote Gridlink resources. */
-export const REFERRED_TYPE: Record<string, LinkableType> = {
-  TroubleTicket: 'troubleTicket',
-  ServiceProblem: 'serviceProblem',
-  Incident: 'incident',
-  EnergyOutageNotice: 'energyOutageNotice',
-};
-const REFERRED_NAME: Record<LinkableType, string> = {
-  troubleTicket: 'TroubleTicket',
-  serviceProblem: 'ServiceProblem',
-  incident: 'Incident',
-  energyOutageNotice: 'EnergyOutageNotice',
-};
-
-/** Who can see a resource of each type (the same rule as each module's tenancy). */
-const VISIBILITY: Record<LinkableType, { table: string; where: string }> = {
-  troubleTicket: { table: 'trouble_ticket', where: '(reporter_org_id = $1::uuid OR responsible_org_id = $1::uuid)' },
-  serviceProblem: { table: 'service_problem', where: '(originator_org_id = $1::uuid OR responsible_org_id = $1::uuid)' },
-  incident: { table: 'incident', where: '(reporter_org_id = $1::uuid OR responsible_org_id = $1::uuid)' },
-  // Outage notices (EO-1) belong to another module; linked only when its table exists.
-  energyOutageNotice: { table: 'energy_outage_notice', where: '(dso_org_id = $1::uuid OR $1::uuid = ANY(audience))' },
-};
+export const REFERRED_TYPE: Record<string, LinkableType> = Object.fromEntries(
+  Object.entries(LINKABLE).map(([type, r]) => [r.referredType, type as LinkableType]),
+);
 
 /** Where each resource type keeps references that can point at Gridlink resources. */
 interface Slot {
@@ -144,10 +134,11 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
     const wanted = [...new Set(ids.filter(isUuid))];
     const out = new Map<string, string | undefined>();
     if (wanted.length === 0) return out;
-    const v = VISIBILITY[type];
-    if (type === 'energyOutageNotice' && !(await tableExists(tx, v.table))) return out;
+    const { store } = LINKABLE[type];
+    // Outage notices (EO-1) belong to another module; linked only when its table exists.
+    if (type === 'energyOutageNotice' && !(await tableExists(tx, store.def.table))) return out;
     const rows = await tx.$queryRawUnsafe<{ id: string; name: string | null }[]>(
-      `SELECT id::text AS id, doc->>'name' AS name FROM ${v.table} WHERE id = ANY($2::uuid[]) AND ${v.where}`,
+      `SELECT id::text AS id, doc->>'name' AS name FROM ${store.def.table} WHERE id = ANY($2::uuid[]) AND ${store.visibleTo('$1')}`,
       orgId,
       wanted,
     );
@@ -206,7 +197,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
       );
       const missing = refs.find((r) => !seen.has(`${r.toType}:${r.toId}`));
       if (missing) {
-        throw unprocessable(`${missing.at}: ${REFERRED_NAME[missing.toType]} ${missing.toId} does not exist`, 'UNKNOWN_REFERENCE');
+        throw unprocessable(`${missing.at}: ${LINKABLE[missing.toType].referredType} ${missing.toId} does not exist`, 'UNKNOWN_REFERENCE');
       }
     },
 
@@ -372,7 +363,12 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
           views.push({
             role: l.relation,
             direction,
-            entity: { id: other.id, ...(h ? { href: h } : {}), ...(name ? { name } : {}), '@referredType': REFERRED_NAME[other.type] },
+            entity: {
+              id: other.id,
+              ...(h ? { href: h } : {}),
+              ...(name ? { name } : {}),
+              '@referredType': LINKABLE[other.type].referredType,
+            },
             '@type': 'RelatedEntity',
           });
         }

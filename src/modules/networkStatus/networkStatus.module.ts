@@ -2,6 +2,7 @@ import type { GridlinkModule, ModuleContext } from '../index.js';
 import { componentSchema } from '../shared.js';
 import { networkStatusHandlers } from './networkStatus.handlers.js';
 import { createNetworkStatusService, type NetworkStatusService } from './networkStatus.service.js';
+import { RESOURCES, resourceHub } from '../registry.js';
 
 export const NETWORK_STATUS_EVENTS = [
   'NetworkStatusNoticeCreateEvent',
@@ -23,14 +24,11 @@ export function networkStatusModule(ctx: ModuleContext): GridlinkModule & { serv
     service,
     handlers: networkStatusHandlers(service, output),
     hubs: [
-      {
-        api: 'networkStatus',
-        basePath: ctx.apis.find((a) => a.name === 'networkStatus')!.basePath,
-        resourceType: 'networkStatusNotice',
+      resourceHub(RESOURCES.networkStatusNotice, {
         schema: output,
         carries: ['networkStatusNotice', 'networkStatusImpact'],
         eventTypes: NETWORK_STATUS_EVENTS,
-      },
+      }),
     ],
   };
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Database, Tx } from '../../db/client.js';
-import { createResourceStore } from '../../db/resourceStore.js';
+import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import { boundingBox, boxLiteral, containsPoint, parseArea, parseLonLat, type Area } from '../../geo/geo.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -11,18 +11,7 @@ import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import { affectedSitesOf, noticeIdentifiers, refreshImpact, summaries } from './networkStatus.impact.js';
 import { checkNetworkTransition, FINAL, type NetworkStatus } from './networkStatus.lifecycle.js';
 
-export const networkStatusTable = createResourceStore({
-  table: 'network_status_notice',
-  tenancy: ['mno_org_id', 'audience[]'],
-  columns: {
-    status: { column: 'status', type: 'string' },
-    impact: { column: 'impact', type: 'string' },
-    creationDate: { column: 'creation_date', type: 'date' },
-    lastUpdate: { column: 'last_update', type: 'date' },
-    startTime: { column: 'start_time', type: 'date' },
-    expectedRestorationTime: { column: 'expected_restoration_time', type: 'date' },
-  },
-});
+const networkStatusTable = RESOURCES.networkStatusNotice.store;
 export const NETWORK_STATUS_SORTABLE = Object.keys(networkStatusTable.def.columns);
 
 /** Attributes whose change re-runs the site matching. */

@@ -4,6 +4,7 @@ import { createLinkService } from '../links/links.service.js';
 import { componentSchema } from '../shared.js';
 import { serviceProblemHandlers } from './serviceProblem.handlers.js';
 import { createServiceProblemService, type ServiceProblemService } from './serviceProblem.service.js';
+import { RESOURCES, resourceHub } from '../registry.js';
 
 export const SERVICE_PROBLEM_EVENTS = [
   'ServiceProblemCreateEvent',
@@ -44,14 +45,11 @@ export function serviceProblemModule(ctx: ModuleContext): GridlinkModule & { ser
       },
     }),
     hubs: [
-      {
-        api,
-        basePath: ctx.apis.find((a) => a.name === api)!.basePath,
-        resourceType: 'serviceProblem',
+      resourceHub(RESOURCES.serviceProblem, {
         schema: output,
         carries: ['serviceProblem', 'problemAcknowledgement', 'problemUnacknowledgement', 'problemGroup', 'problemUngroup'],
         eventTypes: SERVICE_PROBLEM_EVENTS,
-      },
+      }),
     ],
   };
 }

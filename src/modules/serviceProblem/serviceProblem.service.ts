@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
 import type { Database, Tx } from '../../db/client.js';
-import { createResourceStore, type StoredRow } from '../../db/resourceStore.js';
+import type { StoredRow } from '../../db/resourceStore.js';
+import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { AppError, badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
@@ -23,44 +24,13 @@ import {
 import { initialStatus, lenientMerge, lenientOps, problemPriority, withStandardTypes } from '../standard.js';
 import { standardProblem } from './serviceProblem.presenter.js';
 
-/** Promoted columns: filters and sorts on these use indexes instead of the JSON document. */
-export const serviceProblemTable = createResourceStore({
-  table: 'service_problem',
-  tenancy: ['originator_org_id', 'responsible_org_id'],
-  disjointTenancy: true, // create refuses an organisation filing with itself
-  columns: {
-    status: { column: 'status', type: 'string' },
-    priority: { column: 'priority', type: 'number' },
-    category: { column: 'category', type: 'string' },
-    name: { column: 'name', type: 'string' },
-    creationDate: { column: 'creation_date', type: 'date' },
-    lastUpdate: { column: 'last_update', type: 'date' },
-    statusChangeDate: { column: 'status_change_date', type: 'date' },
-    resolutionDate: { column: 'resolution_date', type: 'date' },
-  },
-});
+const serviceProblemTable = RESOURCES.serviceProblem.store;
 export const PROBLEM_SORTABLE = Object.keys(serviceProblemTable.def.columns);
 
-/** The four TMF656 task resources share one table; `@type` tells them apart. */
-export const problemTaskTable = createResourceStore({
-  table: 'service_problem_task',
-  tenancy: ['originator_org_id', 'responsible_org_id'],
-  columns: {
-    '@type': { column: 'task_type', type: 'string' },
-    creationDate: { column: 'creation_date', type: 'date' },
-  },
-});
+const problemTaskTable = RESOURCES.problemTask.store;
 export const TASK_SORTABLE = ['creationDate'];
 
-export const eventRecordTable = createResourceStore({
-  table: 'service_problem_event_record',
-  tenancy: ['originator_org_id', 'responsible_org_id'],
-  columns: {
-    eventType: { column: 'event_type', type: 'string' },
-    eventTime: { column: 'event_time', type: 'date' },
-    recordTime: { column: 'record_time', type: 'date' },
-  },
-});
+const eventRecordTable = RESOURCES.eventRecord.store;
 export const EVENT_RECORD_SORTABLE = Object.keys(eventRecordTable.def.columns);
 
 export type ProblemTaskType = 'ProblemAcknowledgement' | 'ProblemUnacknowledgement' | 'ProblemGroup' | 'ProblemUngroup';

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Database, Tx } from '../../db/client.js';
-import { createResourceStore, type ResourceStore } from '../../db/resourceStore.js';
+import type { ResourceStore } from '../../db/resourceStore.js';
+import { RESOURCES } from '../registry.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
 import { describeAjvErrors } from '../../http/openapi.js';
@@ -31,23 +32,7 @@ export function createSiteService(deps: {
   validatePatch: ValidateFunction;
 }) {
   const { db, now, kind } = deps;
-  const store: ResourceStore = createResourceStore({
-    table: kind.table,
-    tenancy: ['org_id'],
-    versioned: false,
-    columns: {
-      siteId: { column: 'site_id', type: 'string' },
-      name: { column: 'name', type: 'string' },
-      createdAt: { column: 'created_at', type: 'date' },
-      lastUpdate: { column: 'last_update', type: 'date' },
-      ...(kind.owner === 'MNO'
-        ? {
-            energySupplyId: { column: 'energy_supply_id', type: 'string' as const },
-            priority: { column: 'priority', type: 'boolean' as const },
-          }
-        : { kind: { column: 'kind', type: 'string' as const }, criticality: { column: 'criticality', type: 'string' as const } }),
-    },
-  });
+  const store: ResourceStore = RESOURCES[kind.name].store;
 
   const validateMnoRefs = async (tx: Tx, doc: JsonObject) => {
     const mnos = (doc.servingMno as { id: string }[] | undefined) ?? [];

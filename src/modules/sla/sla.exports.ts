@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database, Tx } from '../../db/client.js';
-import { createResourceStore } from '../../db/resourceStore.js';
+import { RESOURCES, type ResourceEntry } from '../registry.js';
 import { writeEvents } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { AppError, notFound } from '../../http/errors.js';
@@ -18,25 +18,16 @@ import type { LinkableType, LinkService } from '../links/links.service.js';
  * and day plus a manifest with counts and SHA-256 checksums; a re-run of the same day
  * replaces it atomically (written to a temporary directory, then renamed).
  */
-export const dataExportTable = createResourceStore({
-  table: 'data_export',
-  tenancy: ['organization_id'],
-  columns: {
-    day: { column: 'day', type: 'string' },
-    creationDate: { column: 'creation_date', type: 'date' },
-  },
-});
+const dataExportTable = RESOURCES.dataExport.store;
 export const EXPORT_SORTABLE = Object.keys(dataExportTable.def.columns);
 
 type ExportType = 'troubleTicket' | 'serviceProblem' | 'incident' | 'energyOutageNotice';
 
 interface ExportSource {
-  table: string;
-  /** SQL: visible to organisation $1. */
-  visible: string;
+  /** Table, tenancy and base path. */
+  resource: ResourceEntry;
   /** Columns whose value in [$2, $3) puts a record in the day's export. */
   dates: [string, string];
-  basePath: string;
   /** CSV columns: header -> value from the stored document. */
   columns: [string, (doc: JsonObject) => unknown][];
 }
@@ -49,10 +40,8 @@ const get = (attr: string) => (doc: JsonObject) => doc[attr];
 
 const SOURCES: Record<ExportType, ExportSource> = {
   troubleTicket: {
-    table: 'trouble_ticket',
-    visible: '(reporter_org_id = $1::uuid OR responsible_org_id = $1::uuid)',
+    resource: RESOURCES.troubleTicket,
     dates: ['creation_date', 'last_update'],
-    basePath: '/tmf-api/troubleTicket/v5',
     columns: [
       ['id', get('id')],
       ['creationDate', get('creationDate')],
@@ -69,10 +58,8 @@ const SOURCES: Record<ExportType, ExportSource> = {
     ],
   },
   serviceProblem: {
-    table: 'service_problem',
-    visible: '(originator_org_id = $1::uuid OR responsible_org_id = $1::uuid)',
+    resource: RESOURCES.serviceProblem,
     dates: ['creation_date', 'last_update'],
-    basePath: '/tmf-api/serviceProblemManagement/v5',
     columns: [
       ['id', get('id')],
       ['creationDate', get('creationDate')],
@@ -89,10 +76,8 @@ const SOURCES: Record<ExportType, ExportSource> = {
     ],
   },
   incident: {
-    table: 'incident',
-    visible: '(reporter_org_id = $1::uuid OR responsible_org_id = $1::uuid)',
+    resource: RESOURCES.incident,
     dates: ['creation_date', 'update_time'],
-    basePath: '/tmf-api/Incident/v4',
     columns: [
       ['id', get('id')],
       ['creationDate', get('creationDate')],
@@ -113,10 +98,8 @@ const SOURCES: Record<ExportType, ExportSource> = {
     ],
   },
   energyOutageNotice: {
-    table: 'energy_outage_notice',
-    visible: '(dso_org_id = $1::uuid OR $1::uuid = ANY(audience))',
+    resource: RESOURCES.energyOutageNotice,
     dates: ['creation_date', 'last_update'],
-    basePath: '/tmf-api/energyOutage/v1',
     columns: [
       ['id', get('id')],
       ['creationDate', get('creationDate')],
@@ -171,10 +154,11 @@ export function createExportService(deps: {
   /** The organisation's records of one type for the day, as the API would show them. */
   const recordsOf = async (orgId: string, type: ExportType, start: Date, end: Date): Promise<JsonObject[]> => {
     const s = SOURCES[type];
-    if (!(await tableExists(db.prisma, s.table))) return [];
+    const { table } = s.resource.store.def;
+    if (!(await tableExists(db.prisma, table))) return [];
     const rows = await db.prisma.$queryRawUnsafe<{ doc: JsonObject }[]>(
-      `SELECT doc FROM ${s.table}
-        WHERE ${s.visible} AND ((${s.dates[0]} >= $2 AND ${s.dates[0]} < $3) OR (${s.dates[1]} >= $2 AND ${s.dates[1]} < $3))
+      `SELECT doc FROM ${table}
+        WHERE ${s.resource.store.visibleTo('$1')} AND ((${s.dates[0]} >= $2 AND ${s.dates[0]} < $3) OR (${s.dates[1]} >= $2 AND ${s.dates[1]} < $3))
         ORDER BY creation_date, id`,
       orgId,
       start,
@@ -190,7 +174,7 @@ export function createExportService(deps: {
             rows.map((r) => r.doc),
             href,
           );
-    return docs.map((d) => ({ ...d, href: href(s.basePath, `/${type}/${d.id as string}`) }));
+    return docs.map((d) => ({ ...d, href: href(s.resource.basePath, `/${type}/${d.id as string}`) }));
   };
 
   const write = (dir: string, name: string, content: string) => {

@@ -2,6 +2,7 @@ import type { Reader, Tx } from '../../db/client.js';
 import type { JsonObject } from '../../http/patch.js';
 import { historyTimeline, incidentTimeline, type TimelineEntry } from './sla.clock.js';
 import { slaClass, type ItilPriority } from './priority.js';
+import { finalSql, RESOURCES, type ResourceEntry } from '../registry.js';
 
 /**
  * The resources SLA clocks run on, read straight from their tables (the SLA job and the
@@ -22,31 +23,17 @@ export interface SlaSource {
   referredType: string;
 }
 
+/** Read from the registry: a two-party resource's reporter and responsible are its tenancy columns. */
+function source(r: ResourceEntry): SlaSource {
+  const [reporter, responsible] = r.store.def.tenancy;
+  if (!reporter || !responsible || !r.stateChanged) throw new Error(`${r.type} is not a two-party resource with a lifecycle`);
+  return { table: r.store.def.table, reporter, responsible, final: finalSql(r), changed: r.stateChanged, referredType: r.referredType };
+}
+
 export const SOURCES: Record<SlaResourceType, SlaSource> = {
-  troubleTicket: {
-    table: 'trouble_ticket',
-    reporter: 'reporter_org_id',
-    responsible: 'responsible_org_id',
-    final: `status IN ('closed', 'cancelled', 'rejected')`,
-    changed: 'status_change_date',
-    referredType: 'TroubleTicket',
-  },
-  serviceProblem: {
-    table: 'service_problem',
-    reporter: 'originator_org_id',
-    responsible: 'responsible_org_id',
-    final: `status IN ('closed', 'cancelled', 'rejected')`,
-    changed: 'status_change_date',
-    referredType: 'ServiceProblem',
-  },
-  incident: {
-    table: 'incident',
-    reporter: 'reporter_org_id',
-    responsible: 'responsible_org_id',
-    final: `state = 'cleared'`,
-    changed: 'cleared_at',
-    referredType: 'Incident',
-  },
+  troubleTicket: source(RESOURCES.troubleTicket),
+  serviceProblem: source(RESOURCES.serviceProblem),
+  incident: source(RESOURCES.incident),
 };
 
 export interface SlaSubject {

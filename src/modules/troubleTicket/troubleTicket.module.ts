@@ -4,6 +4,7 @@ import { componentSchema } from '../shared.js';
 import { createLinkService } from '../links/links.service.js';
 import { troubleTicketHandlers } from './troubleTicket.handlers.js';
 import { createTroubleTicketService, type TroubleTicketService } from './troubleTicket.service.js';
+import { RESOURCES, resourceHub } from '../registry.js';
 
 export const TROUBLE_TICKET_EVENTS = [
   'TroubleTicketCreateEvent',
@@ -34,14 +35,11 @@ export function troubleTicketModule(ctx: ModuleContext): GridlinkModule & { serv
     service,
     handlers: troubleTicketHandlers(service, output, links),
     hubs: [
-      {
-        api: 'troubleTicket',
-        basePath: ctx.apis.find((a) => a.name === 'troubleTicket')!.basePath,
-        resourceType: 'troubleTicket',
+      resourceHub(RESOURCES.troubleTicket, {
         schema: output,
         carries: ['troubleTicket'],
         eventTypes: TROUBLE_TICKET_EVENTS,
-      },
+      }),
     ],
   };
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Database, SqlTx } from '../../db/client.js';
-import { createResourceStore, type ResourceStore } from '../../db/resourceStore.js';
+import type { ResourceStore } from '../../db/resourceStore.js';
+import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { partiesOnCreate, reporterEntry, responsibleEntry, type PartyRef } from '../relatedParty.js';
@@ -26,25 +27,7 @@ import type { LinkService } from '../links/links.service.js';
 import { priorityFromCharacteristics } from '../sla/priority.js';
 import { checkTransition, FINAL, TICKET_STATUS_PROFILE, viaAcknowledged, type Side, type TicketStatus } from './troubleTicket.lifecycle.js';
 
-/** Promoted columns: filters and sorts on these use indexes instead of the JSON document. */
-export const troubleTicketTable = createResourceStore({
-  table: 'trouble_ticket',
-  tenancy: ['reporter_org_id', 'responsible_org_id'],
-  disjointTenancy: true, // create refuses an organisation filing with itself
-  columns: {
-    status: { column: 'status', type: 'string', notNull: true },
-    severity: { column: 'severity', type: 'string', notNull: true },
-    ticketType: { column: 'ticket_type', type: 'string', notNull: true },
-    priority: { column: 'priority', type: 'string' },
-    name: { column: 'name', type: 'string' },
-    creationDate: { column: 'creation_date', type: 'date', notNull: true },
-    lastUpdate: { column: 'last_update', type: 'date', notNull: true },
-    statusChangeDate: { column: 'status_change_date', type: 'date', notNull: true },
-    requestedResolutionDate: { column: 'requested_resolution_date', type: 'date' },
-    expectedResolutionDate: { column: 'expected_resolution_date', type: 'date' },
-    resolutionDate: { column: 'resolution_date', type: 'date' },
-  },
-});
+const troubleTicketTable = RESOURCES.troubleTicket.store;
 export const SORTABLE = Object.keys(troubleTicketTable.def.columns);
 
 /** Attributes only one side may change; everything else either side may (notes append-only). */
