@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
+import { ADMIN_TOKEN, createHarness, ticketInput, type Harness, type TestOrg, TT } from './support/harness.js';
 
 /**
  * Issue 6, point 5 (GW-2): the audit trail through the audit API. Organisation admins see
@@ -7,7 +7,6 @@ import { ADMIN_TOKEN, createHarness, ticketInput, type Harness, type TestOrg } f
  * retrieval by id; the `security-retention` purge job.
  */
 const AUDIT = '/tmf-api/audit/v1/auditRecord';
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
 
 interface AuditRecord {
   id: string;
@@ -24,9 +23,7 @@ let mno: TestOrg;
 let startedAt: string;
 beforeAll(async () => {
   h = await createHarness({ env: { GRIDLINK_AUDIT_RETENTION_DAYS: '30' } });
-  dso = await h.createOrg('DSO');
-  mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners());
   startedAt = new Date(Date.now() - 1000).toISOString();
   expect((await h.call('POST', TT, { key: dso.keys.operator, body: ticketInput(mno) })).status).toBe(201);
   expect((await h.call('POST', TT, { key: mno.keys.operator, body: ticketInput(dso) })).status).toBe(201);

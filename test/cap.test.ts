@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { validateXML } from 'xmllint-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTAGE, boxPolygon, boxRing, createHarness, type Harness, type TestOrg } from './support/harness.js';
+import { OUTAGE, boxPolygon, boxRing, createHarness, type Harness, type TestOrg, MERGE } from './support/harness.js';
 
 /**
  * Issue 4, point 7: an energy outage notice (EO-1) as an OASIS CAP 1.2 alert, requested
@@ -10,7 +10,6 @@ import { OUTAGE, boxPolygon, boxRing, createHarness, type Harness, type TestOrg 
  * CAP 1.2 XML schema (shared/reference/oasis/CAP-v1.2.xsd) with libxml2 (xmllint-wasm).
  */
 const N = `${OUTAGE}/energyOutageNotice`;
-const MERGE = 'application/merge-patch+json';
 const CAP = 'application/cap+xml';
 /** The official schema, from shared/ beside the repository (as on the developers' machines and CI). */
 const XSD_PATH = fileURLToPath(new URL('../../shared/reference/oasis/CAP-v1.2.xsd', import.meta.url));

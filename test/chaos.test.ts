@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -21,7 +20,9 @@ import {
   type Receiver,
   type TestOrg,
   type TestSocket,
+  TT,
 } from './support/harness.js';
+import { freePort } from './support/process.js';
 
 /**
  * Issue 12 chaos test: a throwaway PostgreSQL cluster of its own (the suite's shared one is
@@ -33,18 +34,6 @@ import {
  * connection kept) and by webhook, every request audited, and the relay listening again
  * at once (socket latency well under the 60 s poll configured here).
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 let cluster: EmbeddedDatabase;
 let clusterDir: string;
@@ -74,9 +63,7 @@ beforeAll(async () => {
     clock,
     env: { GRIDLINK_RELAY_POLL_MS: '60000', GRIDLINK_WEBHOOK_BACKOFF_BASE_MS: '50', GRIDLINK_WEBHOOK_BACKOFF_MAX_MS: '500' },
   });
-  dso = await h.createOrg('DSO');
-  mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners());
   base = await h.listen();
   receiver = await startReceiver();
   const sub = await h.call('POST', '/tmf-api/troubleTicket/v5/hub', {

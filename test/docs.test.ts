@@ -10,13 +10,10 @@ import { createHarness, type Harness, type TestOrg } from './support/harness.js'
  */
 let h: Harness;
 let dso: TestOrg;
-let mno: TestOrg;
 let http: ReturnType<typeof supertest>;
 beforeAll(async () => {
   h = await createHarness();
-  dso = await h.createOrg('DSO');
-  mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
+  ({ dso } = await h.partners());
   http = supertest(h.app.express);
 });
 afterAll(async () => h?.close());

@@ -10,6 +10,7 @@ import {
   type Harness,
   type StoredEvent,
   type TestOrg,
+  MERGE,
 } from './support/harness.js';
 
 /**
@@ -21,7 +22,6 @@ import {
  */
 const N = `${OUTAGE}/energyOutageNotice`;
 const R = `${OUTAGE}/siteReport`;
-const MERGE = 'application/merge-patch+json';
 const CAP = 'application/cap+xml';
 const MINUTE = 60_000;
 
@@ -948,9 +948,7 @@ describe('EO-1 TMF630 queries: filters, date ranges, fields, sort, paging, atPoi
   const q: Record<string, Notice> = {};
   /** q1 has a hole [20.4,40.4]-[20.6,40.6]; q5 sits inside that hole. */
   beforeAll(async () => {
-    qdso = await h.createOrg('DSO', 'Query Netz');
-    qmno = await h.createOrg('MNO', 'Query Mobil');
-    await h.partner(qdso, qmno);
+    ({ dso: qdso, mno: qmno } = await h.partners({ dso: 'Query Netz', mno: 'Query Mobil' }));
     const mk = async (name: string, body: Record<string, unknown>, moves: string[] = []) => {
       h.clock.advance(MINUTE);
       const n = await publish({ name, ...body }, qdso);
@@ -1723,9 +1721,7 @@ describe('EO-1 storm walk-through (domain.md: storm 00:34 … automation complet
 
   beforeAll(async () => {
     s = await createHarness({ clock: new TestClock(new Date(T('00:00'))) });
-    stadtwerk = await s.createOrg('DSO', 'Stadtwerke Nord');
-    funk = await s.createOrg('MNO', 'Funkwerk Mobil');
-    await s.partner(stadtwerk, funk);
+    ({ dso: stadtwerk, mno: funk } = await s.partners({ dso: 'Stadtwerke Nord', mno: 'Funkwerk Mobil' }));
     // Site S: its battery holds 130 minutes; a second site far away is never impacted.
     siteS = await createMnoSite(s, funk, 'S-HH-0417', [9.99, 53.55], {
       name: 'Site S',

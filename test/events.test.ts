@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -19,7 +18,15 @@ import {
   type Receiver,
   type TestOrg,
   type TestSocket,
+  TT,
+  TT_HUB,
+  MERGE,
+  PS,
+  PARTY_HUB,
+  allRelayed,
+  settleDeliveries,
 } from './support/harness.js';
+import { freePort, startPlatform } from './support/process.js';
 
 /**
  * Issue 3 points 1, 2, 6 and 7: the dispatcher (outbox relay), who receives what (both
@@ -28,11 +35,6 @@ import {
  * scheduled job once), and a SIGKILL of the real process mid-stream losing no committed
  * event.
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
-const TT_HUB = '/tmf-api/troubleTicket/v5/hub';
-const PARTY_HUB = '/tmf-api/party/v1/hub';
-const PS = '/tmf-api/party/v1/partnership';
-const MERGE = 'application/merge-patch+json';
 const silent = pino({ level: 'silent' });
 
 const receivers: Receiver[] = [];
@@ -46,13 +48,6 @@ afterAll(async () => {
   closeSockets();
   await Promise.all(receivers.map((r) => r.close()));
 });
-
-async function pair(h: Harness) {
-  const dso = await h.createOrg('DSO');
-  const mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
-  return { dso, mno };
-}
 
 async function fileTicket(h: Harness, reporter: TestOrg, responsible: TestOrg) {
   const res = await h.call('POST', TT, { key: reporter.keys.operator, body: ticketInput(responsible) });
@@ -81,34 +76,6 @@ async function eventRows(h: Harness, where = 'TRUE', params: unknown[] = []) {
     resourceId: r.resource_id,
     relayedAt: r.relayed_at,
   }));
-}
-
-async function allRelayed(h: Harness, timeoutMs = 15_000) {
-  await waitFor(
-    async () => (await h.db.pool.query('SELECT 1 FROM event WHERE relayed_at IS NULL LIMIT 1')).rowCount === 0,
-    timeoutMs,
-    'the relay',
-  );
-}
-
-/** Relays everything and runs the webhook worker until no subscription's head delivery is due. */
-async function settle(...hs: Harness[]) {
-  const h = hs[0]!;
-  await allRelayed(h);
-  await Promise.all(hs.map((x) => x.app.webhooks.deliverDue()));
-  await waitFor(
-    async () =>
-      (
-        await h.db.pool.query(
-          `SELECT 1 FROM (SELECT DISTINCT ON (subscription_id) next_attempt_at FROM webhook_delivery
-                           WHERE status = 'pending' ORDER BY subscription_id, event_sequence) head
-            WHERE head.next_attempt_at <= $1 LIMIT 1`,
-          [h.clock.now()],
-        )
-      ).rowCount === 0,
-    15_000,
-    'due deliveries',
-  );
 }
 
 /** An acknowledged 'filter' message orders after everything the server already emitted to the socket. */
@@ -148,7 +115,7 @@ describe('who receives an event: both parties of a ticket, never a third organis
     const u = await fileTicket(h, dso, third); // later in sequence: a delivery barrier for the third
     await waitFor(() => sD.events.length === 2 && sT.events.length === 1, 10_000, 'the tickets on the sockets');
     await barrier(sM);
-    await settle(h);
+    await settleDeliveries(h);
 
     expect(sD.events.map((e) => [e.eventType, ticketOf(e)])).toEqual([
       ['TroubleTicketCreateEvent', t.id],
@@ -169,7 +136,7 @@ describe('who receives an event: both parties of a ticket, never a third organis
   });
 
   it('GW-9: a suspended partnership stops ticket events to the counterpart (live, webhook and replay); the partnership events themselves arrive', async () => {
-    const { dso, mno } = await pair(h);
+    const { dso, mno } = await h.partners();
     const [partnership] = await h.db.prisma.partnership.findMany({ where: { dsoId: dso.id, mnoId: mno.id } });
     const [rD, rM, pM] = [await receiver(), await receiver(), await receiver()];
     await subscribe(h, dso, rD.url);
@@ -194,7 +161,7 @@ describe('who receives an event: both parties of a ticket, never a third organis
     expect((await h.call('DELETE', `${TT}/${t.id}`, { key: dso.keys.admin })).status).toBe(204);
     await waitFor(() => sD.events.length === 2, 10_000, 'suspension and delete on the DSO socket');
     await barrier(sM);
-    await settle(h);
+    await settleDeliveries(h);
     expect(sD.events.map((e) => e.eventType)).toEqual(['PartnershipStatusChangeEvent', 'TroubleTicketDeleteEvent']);
     expect(sM.events.map((e) => [e.eventType, e.event.partnership?.status])).toEqual([['PartnershipStatusChangeEvent', 'suspended']]);
     expect(rD.events().map((e) => e.eventType)).toEqual(['TroubleTicketCreateEvent', 'TroubleTicketDeleteEvent']);
@@ -215,7 +182,7 @@ describe('who receives an event: both parties of a ticket, never a third organis
       ['PartnershipStatusChangeEvent', 'active'],
       ['TroubleTicketCreateEvent', v.id],
     ]);
-    await settle(h);
+    await settleDeliveries(h);
     expect(rM.events().map(ticketOf)).toEqual([t.id, v.id]);
   });
 });
@@ -238,7 +205,7 @@ describe('the dispatcher: committed events relayed once, in sequence order (issu
   }
 
   it('two relays on one database hand each event on exactly once, in global sequence order, and set relayed_at', async () => {
-    const { dso, mno } = await pair(h);
+    const { dso, mno } = await h.partners();
     const handled: { relay: string; sequence: number }[] = [];
     const spy = (name: string): RelayConsumer => ({
       name,
@@ -273,7 +240,7 @@ describe('the dispatcher: committed events relayed once, in sequence order (issu
   });
 
   it('a failing consumer rolls the batch back; the events are relayed on the next attempt', async () => {
-    const { dso, mno } = await pair(h);
+    const { dso, mno } = await h.partners();
     let fail = true;
     const seen: number[] = [];
     const r = relay([
@@ -301,7 +268,7 @@ describe('the dispatcher: committed events relayed once, in sequence order (issu
     const r = relay([{ name: 'spy', handle: async (events) => void seen.push(...events.map((e) => e.sequence)) }], 100);
     await r.start();
     // An outbox row without the NOTIFY a service sends (as if the notification were lost).
-    const { dso } = await pair(h);
+    const { dso } = await h.partners();
     await h.db.pool.query(
       `INSERT INTO event (id, event_type, event_time, resource_type, resource_id, originator_org_id, audience, payload)
        VALUES (gen_random_uuid(), 'PartnershipCreateEvent', $3, 'partnership', $1, $2::uuid, ARRAY[$2::uuid], '{}'::jsonb)`,
@@ -329,7 +296,7 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
   });
 
   it('a socket on instance 2 receives a ticket created through instance 1', async () => {
-    const { dso, mno } = await pair(h1);
+    const { dso, mno } = await h1.partners();
     const s = await connectSocket(base2, { token: mno.keys.viewer });
     const t = await fileTicket(h1, dso, mno);
     await waitFor(() => s.events.some((e) => ticketOf(e) === t.id), 10_000, 'the ticket on instance 2');
@@ -337,7 +304,7 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
   });
 
   it('with only instance 1 relaying, a burst of changes reaches the socket on instance 2 through the PostgreSQL adapter: all, in order, once', async () => {
-    const { dso, mno } = await pair(h1);
+    const { dso, mno } = await h1.partners();
     await h2.app.relay.stop(); // every event now crosses from instance 1 to instance 2
     try {
       const s = await connectSocket(base2, { token: mno.keys.viewer });
@@ -370,7 +337,7 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
   }, 60_000);
 
   it('batches that reach instance 2 out of order (a large one waits for its attachment on a busy pool) are still delivered in order, none dropped', async () => {
-    const { dso, mno } = await pair(h1);
+    const { dso, mno } = await h1.partners();
     const s = await connectSocket(base2, { token: mno.keys.viewer });
     const baseline = (await eventRows(h1)).at(-1)?.sequence ?? 0;
     await fileTicket(h1, dso, mno); // instance 2 has seen a batch before the race below
@@ -402,7 +369,7 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
   }, 60_000);
 
   it('a webhook subscription receives each event exactly once although both instances relay and deliver', async () => {
-    const { dso, mno } = await pair(h1);
+    const { dso, mno } = await h1.partners();
     const r = await receiver();
     const sub = await subscribe(h2, mno, r.url);
     let n = 0;
@@ -416,8 +383,8 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
     const events = await eventRows(h1, '$1::uuid = ANY(audience)', [mno.id]);
     expect(events).toHaveLength(30);
     await waitFor(() => new Set(r.eventIds()).size === 30, 20_000, 'thirty deliveries');
-    await settle(h1, h2);
-    await settle(h2, h1);
+    await settleDeliveries(h1, h2);
+    await settleDeliveries(h2, h1);
     const ids = r.eventIds();
     expect(ids).toHaveLength(30); // no duplicate
     expect(new Set(ids)).toEqual(new Set(events.map((e) => e.id)));
@@ -429,7 +396,7 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
   }, 60_000);
 
   it('a long queue is worked by one instance at a time: the lease is kept while delivering, so no event goes out twice or out of order', async () => {
-    const { dso, mno } = await pair(h1);
+    const { dso, mno } = await h1.partners();
     const r = await receiver({ delayMs: 100 });
     r.script = [500]; // the head fails once, so a backlog builds up behind it
     const sub = await subscribe(h1, mno, r.url);
@@ -446,7 +413,7 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
     }, 30);
     try {
       await waitFor(() => new Set(r.eventIds()).size === 10, 30_000, 'ten events delivered');
-      await settle(h1, h2);
+      await settleDeliveries(h1, h2);
     } finally {
       clearInterval(poke);
       r.onRequest = undefined;
@@ -459,7 +426,7 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
   }, 60_000);
 
   it('scheduled jobs: the same job started on both instances at once runs once; job_run records start, end and outcome', async () => {
-    const { mno } = await pair(h1);
+    const { mno } = await h1.partners();
     // The probe of this endpoint is held until the test lets go, so whichever instance takes
     // the job's lock is still running it when the other one tries.
     const slow = await receiver();
@@ -542,50 +509,26 @@ describe('a hard kill (SIGKILL) of the real process mid-stream loses no committe
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function freePort(): Promise<number> {
-    return new Promise((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const port = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(port));
-      });
-    });
-  }
-
-  async function start(port: number) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: h.databaseUrl,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        NODE_ENV: 'test',
-        GRIDLINK_SEED_DEMO: 'false',
-        GRIDLINK_ADMIN_TOKEN: ADMIN_TOKEN,
-        GRIDLINK_DATA_DIR: dataDir,
-        GRIDLINK_JOBS_ENABLED: 'false',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`exited early: ${output}`);
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/ready`)).ok) return child;
-      } catch {
-        /* not up yet */
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`did not become ready: ${output}`);
-  }
+  const start = async (port: number) =>
+    (
+      await startPlatform(
+        port,
+        {
+          DATABASE_URL: h.databaseUrl,
+          HOST: '127.0.0.1',
+          NODE_ENV: 'test',
+          GRIDLINK_SEED_DEMO: 'false',
+          GRIDLINK_ADMIN_TOKEN: ADMIN_TOKEN,
+          GRIDLINK_DATA_DIR: dataDir,
+          GRIDLINK_JOBS_ENABLED: 'false',
+          LOG_LEVEL: 'warn',
+        },
+        children,
+      )
+    ).child;
 
   it('every ticket whose POST returned 201 has its event, and every event reaches the webhook after a restart', async () => {
-    const { dso, mno } = await pair(h);
+    const { dso, mno } = await h.partners();
     const r = await receiver();
     await subscribe(h, mno, r.url);
     const port = await freePort();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
+import { createHarness, ticketInput, type Harness, type TestOrg, TT, INC, SP, REPORT } from './support/harness.js';
 import { csvField } from '../src/modules/sla/sla.exports.js';
 
 /**
@@ -13,10 +13,6 @@ import { csvField } from '../src/modules/sla/sla.exports.js';
  * the API lists and serves an organisation's own files only. Contents are checked against
  * the database.
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
-const SP = '/tmf-api/serviceProblemManagement/v5';
-const INC = '/tmf-api/Incident/v4';
-const REPORT = '/tmf-api/gridlinkReport/v1';
 const DAY = '2026-11-21';
 
 let h: Harness;

@@ -17,6 +17,9 @@ import {
   ticketInput,
   type Harness,
   type TestOrg,
+  TT,
+  MERGE,
+  PARTY,
 } from './support/harness.js';
 
 /** The secret part of `glk_<prefix>_<secret>` (base64url, so it may itself hold `_`). */
@@ -28,19 +31,14 @@ const secretOf = (key: string) => key.slice(key.indexOf('_', 4) + 1);
  * hardening of point 7 (headers, size limits, content types, CORS, Idempotency-Key,
  * ETag/If-Match, secrets).
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
 const NOTICE = '/tmf-api/energyOutage/v1/energyOutageNotice';
-const PARTY = '/tmf-api/party/v1';
-const MERGE = 'application/merge-patch+json';
 
 let h: Harness;
 let dso: TestOrg;
 let mno: TestOrg;
 beforeAll(async () => {
   h = await createHarness({ env: { GRIDLINK_BLOCK_MINUTES: '15' } });
-  dso = await h.createOrg('DSO');
-  mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners());
 });
 afterAll(async () => h?.close());
 
@@ -142,9 +140,7 @@ describe('GW-3 unauthorised attempts', () => {
 
 describe('GW-4 rate tiers and GW-5 urgent budget', () => {
   it("tier 'ami-example': the 25th request in the minute is a 429 with Retry-After, RateLimit headers and the GW-4 warning; audited; counters shared by instances", async () => {
-    const a = await h.createOrg('DSO');
-    const b = await h.createOrg('MNO');
-    await h.partner(a, b);
+    const { dso: a, mno: b } = await h.partners();
     await setRateTier(h, a.id, 'ami-example');
     // Stay inside one minute window of the test clock.
     h.clock.current = new Date(Math.floor(h.clock.current.getTime() / 60_000) * 60_000 + 60_000 + 1_000);
@@ -182,9 +178,7 @@ describe('GW-4 rate tiers and GW-5 urgent budget', () => {
   });
 
   it('GW-5: with the routine budget exhausted, a DSO outage notice and a priority-1 ticket still pass', async () => {
-    const a = await h.createOrg('DSO');
-    const b = await h.createOrg('MNO');
-    await h.partner(a, b);
+    const { dso: a, mno: b } = await h.partners();
     await setRateTier(h, a.id, 'ami-example');
     h.clock.current = new Date(Math.floor(h.clock.current.getTime() / 3_600_000) * 3_600_000 + 3_600_000 + 1_000);
     let refused = 0;

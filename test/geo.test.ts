@@ -532,9 +532,7 @@ describe('EO-1 geometry through the API: impact matching and atPoint on the same
   let mno: TestOrg;
   beforeAll(async () => {
     h = await createHarness();
-    dso = await h.createOrg('DSO', 'Geo Netz');
-    mno = await h.createOrg('MNO', 'Geo Mobil');
-    await h.partner(dso, mno);
+    ({ dso, mno } = await h.partners({ dso: 'Geo Netz', mno: 'Geo Mobil' }));
     const sites: [string, Position][] = [
       ['SQ-IN', [10.2, 53.2]],
       ['SQ-SOUTH-EDGE', [10.5, 53]],

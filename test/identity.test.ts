@@ -13,6 +13,8 @@ import {
   type Harness,
   type TestOrg,
   createHarness,
+  TT,
+  ID,
 } from './support/harness.js';
 
 /**
@@ -20,8 +22,6 @@ import {
  * session cookie on every API with CSRF protection, sign-out, expiry, GW-3 lock-out, admin
  * user management with tenancy, the audit trail naming the person, Socket.IO by cookie.
  */
-const ID = '/tmf-api/identity/v1';
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
 let h: Harness;
 let base: string;
 let dso: TestOrg;

@@ -11,16 +11,16 @@ import {
   type Harness,
   type Receiver,
   type TestOrg,
+  TT,
+  MERGE,
 } from './support/harness.js';
-import { outageXml, outagesPayload, readReply, requestMessage, send, ticketXml, ticketsPayload, xsd } from './support/iec61968.js';
+import { outageXml, outagesPayload, readReply, sendRequest, ticketXml, ticketsPayload, xsd } from './support/iec61968.js';
 
 /**
  * CIM-1, issue 14 point 3: a simulated OMS posts a storm as IEC 61968 messages; the MNO
  * sees the notices and tickets through the TMF APIs and Socket.IO; the MNO's changes come
  * back to the OMS as signed EventMessages (hub format iec61968) that validate against the XSDs.
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
-const MERGE = 'application/merge-patch+json';
 let h: Harness;
 let base: string;
 let dso: TestOrg;
@@ -30,9 +30,7 @@ let oms: Receiver;
 beforeAll(async () => {
   h = await createHarness();
   base = await h.listen();
-  dso = await h.createOrg('DSO', 'Storm DSO');
-  mno = await h.createOrg('MNO', 'Storm MNO');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners({ dso: 'Storm DSO', mno: 'Storm MNO' }));
   oms = await startReceiver();
 });
 afterAll(async () => {
@@ -63,35 +61,25 @@ describe('CIM-1 round trip: OMS storm -> MNO (TMF + Socket.IO) -> OMS EventMessa
 
     // The storm: three outages in one IncidentInformation, two trouble tickets.
     const outages = ['A', 'B', 'C'].map((x) => `STORM-OUT-${x}`);
-    const storm = await send(
-      h,
-      dso,
-      requestMessage({
-        verb: 'create',
-        noun: 'IncidentInformation',
-        org: dso.name,
-        payload: outagesPayload(
-          'IncidentInformation',
-          ...outages.map((m, i) =>
-            outageXml({ mRID: m, statusKind: 'confirmed', cause: 'storm', etr: '2030-01-02T00:00:00Z', box: [9 + i, 53, 9.5 + i, 53.5] }),
-          ),
+    const storm = await sendRequest(h, dso, {
+      verb: 'create',
+      noun: 'IncidentInformation',
+      payload: outagesPayload(
+        'IncidentInformation',
+        ...outages.map((m, i) =>
+          outageXml({ mRID: m, statusKind: 'confirmed', cause: 'storm', etr: '2030-01-02T00:00:00Z', box: [9 + i, 53, 9.5 + i, 53.5] }),
         ),
-      }),
-    );
+      ),
+    });
     expect(storm.result, storm.text).toBe('OK');
     const tickets = ['STORM-TT-1', 'STORM-TT-2'];
-    const filed = await send(
-      h,
-      dso,
-      requestMessage({
-        verb: 'create',
-        noun: 'TroubleTickets',
-        org: dso.name,
-        payload: ticketsPayload(
-          ...tickets.map((m) => ticketXml({ mRID: m, comment: `Base station mast down (${m})`, rank: 2, responsible: mno.name })),
-        ),
-      }),
-    );
+    const filed = await sendRequest(h, dso, {
+      verb: 'create',
+      noun: 'TroubleTickets',
+      payload: ticketsPayload(
+        ...tickets.map((m) => ticketXml({ mRID: m, comment: `Base station mast down (${m})`, rank: 2, responsible: mno.name })),
+      ),
+    });
     expect(filed.result, filed.text).toBe('OK');
 
     // The MNO sees them through TMF ...
@@ -188,25 +176,20 @@ describe('CIM-1 round trip: OMS storm -> MNO (TMF + Socket.IO) -> OMS EventMessa
     // ... and the OMS acts on it by that id: `close` from the responsible side resolves it.
     const ack = await h.call('PATCH', `${TT}/${ownId}`, { key: dso.keys.operator, body: { status: 'acknowledged' }, contentType: MERGE });
     expect(ack.status).toBe(200);
-    const resolved = await send(
-      h,
-      dso,
-      requestMessage({
-        verb: 'close',
-        noun: 'TroubleTicket',
-        org: dso.name,
-        payload: ticketsPayload(ticketXml({ mRID: ownId, comment: 'Feeder re-energised' })),
-      }),
-    );
+    const resolved = await sendRequest(h, dso, {
+      verb: 'close',
+      noun: 'TroubleTicket',
+      payload: ticketsPayload(ticketXml({ mRID: ownId, comment: 'Feeder re-energised' })),
+    });
     expect(resolved.result, resolved.text).toBe('OK');
     const seen = await h.call('GET', `${TT}/${ownId}`, { key: mno.keys.viewer });
     expect((seen.body as { status: string }).status).toBe('resolved');
     // The OMS closing its own (resolved) ticket closes it: the reporter accepts the resolution.
-    const closed = await send(
-      h,
-      dso,
-      requestMessage({ verb: 'close', noun: 'TroubleTicket', org: dso.name, payload: ticketsPayload(ticketXml({ mRID: 'STORM-TT-1' })) }),
-    );
+    const closed = await sendRequest(h, dso, {
+      verb: 'close',
+      noun: 'TroubleTicket',
+      payload: ticketsPayload(ticketXml({ mRID: 'STORM-TT-1' })),
+    });
     expect(closed.result, closed.text).toBe('OK');
     await waitFor(
       async () => {

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text, node, list } from '../src/modules/iec61968/iec61968.xml.js';
-import { createHarness, mainTableCounts, type Harness, type TestOrg } from './support/harness.js';
-import { IEC, MSG_NS, codes, requestMessage, send, ticketXml, ticketsPayload } from './support/iec61968.js';
+import { createHarness, mainTableCounts, type Harness, type TestOrg, TT } from './support/harness.js';
+import { IEC, MSG_NS, codes, requestMessage, send, sendRequest, ticketXml, ticketsPayload } from './support/iec61968.js';
 
 /**
  * CIM-1 (issue 14): an OMS sends IEC 61968 RequestMessages; trouble tickets are created
  * and changed through the ticket service; every reply is an XSD-valid ResponseMessage.
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
 let h: Harness;
 let dso: TestOrg;
 let mno: TestOrg;
@@ -34,19 +33,14 @@ describe('CIM-1 TroubleTicket create/change/cancel/close', () => {
   it('CIM-1: create TroubleTicket -> a Gridlink ticket (reporter = caller, responsible by Names, mRID as external id); reply OK with CorrelationID', async () => {
     const mrid = `TT-${uid()}`;
     const messageId = `msg-${uid()}`;
-    const r = await send(
-      h,
-      dso,
-      requestMessage({
-        verb: 'create',
-        noun: 'TroubleTicket',
-        org: dso.name,
-        messageId,
-        payload: ticketsPayload(
-          ticketXml({ mRID: mrid, comment: 'Feeder 12 tripped; RTU offline', rank: 1, troubleCode: 'down', responsible: mno.name }),
-        ),
-      }),
-    );
+    const r = await sendRequest(h, dso, {
+      verb: 'create',
+      noun: 'TroubleTicket',
+      messageId,
+      payload: ticketsPayload(
+        ticketXml({ mRID: mrid, comment: 'Feeder 12 tripped; RTU offline', rank: 1, troubleCode: 'down', responsible: mno.name }),
+      ),
+    });
     expect(r.status, r.text).toBe(200);
     expect(r.root).toBe('ResponseMessage');
     expect(r.result).toBe('OK');
@@ -106,19 +100,14 @@ describe('CIM-1 TroubleTicket create/change/cancel/close', () => {
   it('CIM-1: two tickets, one to a non-partner -> PARTIAL with an Error (code, xpath, relatedObject) for the refused one', async () => {
     const ok = `TT-${uid()}`;
     const bad = `TT-${uid()}`;
-    const r = await send(
-      h,
-      dso,
-      requestMessage({
-        verb: 'create',
-        noun: 'TroubleTicket',
-        org: dso.name,
-        payload: ticketsPayload(
-          ticketXml({ mRID: ok, comment: 'ok', responsible: mno.id }),
-          ticketXml({ mRID: bad, comment: 'no', responsible: stranger.id }),
-        ),
-      }),
-    );
+    const r = await sendRequest(h, dso, {
+      verb: 'create',
+      noun: 'TroubleTicket',
+      payload: ticketsPayload(
+        ticketXml({ mRID: ok, comment: 'ok', responsible: mno.id }),
+        ticketXml({ mRID: bad, comment: 'no', responsible: stranger.id }),
+      ),
+    });
     expect(r.status).toBe(200);
     expect(r.result).toBe('PARTIAL');
     expect(r.errors).toHaveLength(1);
@@ -131,65 +120,41 @@ describe('CIM-1 TroubleTicket create/change/cancel/close', () => {
 
   it('CIM-1: change, cancel and close map to the ticket lifecycle; lifecycle refusals come back as FAILED with the TMF code', async () => {
     const mrid = `TT-${uid()}`;
-    await send(
-      h,
-      dso,
-      requestMessage({
-        verb: 'create',
-        noun: 'TroubleTicket',
-        org: dso.name,
-        payload: ticketsPayload(ticketXml({ mRID: mrid, comment: 'first', responsible: mno.id })),
-      }),
-    );
-    const changed = await send(
-      h,
-      dso,
-      requestMessage({
-        verb: 'change',
-        noun: 'TroubleTicket',
-        org: dso.name,
-        payload: ticketsPayload(ticketXml({ mRID: mrid, comment: 'second text', rank: 3 })),
-      }),
-    );
+    await sendRequest(h, dso, {
+      verb: 'create',
+      noun: 'TroubleTicket',
+      payload: ticketsPayload(ticketXml({ mRID: mrid, comment: 'first', responsible: mno.id })),
+    });
+    const changed = await sendRequest(h, dso, {
+      verb: 'change',
+      noun: 'TroubleTicket',
+      payload: ticketsPayload(ticketXml({ mRID: mrid, comment: 'second text', rank: 3 })),
+    });
     expect(changed.result, changed.text).toBe('OK');
     let [t] = await ticketByExternalId(dso, mrid);
     expect(t).toMatchObject({ description: 'second text', severity: 'minor' });
 
     // close before resolution: the lifecycle refuses (reporter may close only a resolved ticket)
-    const early = await send(
-      h,
-      dso,
-      requestMessage({ verb: 'close', noun: 'TroubleTicket', org: dso.name, payload: ticketsPayload(ticketXml({ mRID: mrid })) }),
-    );
+    const early = await sendRequest(h, dso, { verb: 'close', noun: 'TroubleTicket', payload: ticketsPayload(ticketXml({ mRID: mrid })) });
     expect(early.result).toBe('FAILED');
     expect(early.status).toBeGreaterThanOrEqual(400);
     expect(early.status).toBeLessThan(500);
     expect(text(early.errors[0]!.xpath)).toBe('/RequestMessage/Payload/TroubleTickets/TroubleTicket[1]');
 
-    const cancelled = await send(
-      h,
-      dso,
-      requestMessage({
-        verb: 'cancel',
-        noun: 'TroubleTicket',
-        org: dso.name,
-        payload: ticketsPayload(ticketXml({ mRID: mrid, comment: 'power restored, no longer needed' })),
-      }),
-    );
+    const cancelled = await sendRequest(h, dso, {
+      verb: 'cancel',
+      noun: 'TroubleTicket',
+      payload: ticketsPayload(ticketXml({ mRID: mrid, comment: 'power restored, no longer needed' })),
+    });
     expect(cancelled.result, cancelled.text).toBe('OK');
     [t] = await ticketByExternalId(dso, mrid);
     expect(t!.status).toBe('cancelled');
 
-    const unknown = await send(
-      h,
-      dso,
-      requestMessage({
-        verb: 'change',
-        noun: 'TroubleTicket',
-        org: dso.name,
-        payload: ticketsPayload(ticketXml({ mRID: 'nope', comment: 'x' })),
-      }),
-    );
+    const unknown = await sendRequest(h, dso, {
+      verb: 'change',
+      noun: 'TroubleTicket',
+      payload: ticketsPayload(ticketXml({ mRID: 'nope', comment: 'x' })),
+    });
     expect(unknown.status).toBe(404);
     expect(codes(unknown)).toEqual(['NOT_FOUND']);
   });
@@ -284,16 +249,12 @@ describe('CIM-1 refusals: FAILED replies or 4xx, nothing written', () => {
 
   it('CIM-1: Header.User.Organization must be the caller -> 403 FAILED', async () => {
     const before = await mainTableCounts(h);
-    const r = await send(
-      h,
-      dso,
-      requestMessage({
-        verb: 'create',
-        noun: 'TroubleTicket',
-        org: mno.name,
-        payload: ticketsPayload(ticketXml({ mRID: 'x', responsible: mno.id })),
-      }),
-    );
+    const r = await sendRequest(h, dso, {
+      verb: 'create',
+      noun: 'TroubleTicket',
+      org: mno.name,
+      payload: ticketsPayload(ticketXml({ mRID: 'x', responsible: mno.id })),
+    });
     expect(r.status).toBe(403);
     expect(codes(r)).toEqual(['USER_ORGANIZATION_MISMATCH']);
     expect(await mainTableCounts(h)).toEqual(before);

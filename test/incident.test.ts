@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSockets, connectSocket, createHarness, waitFor, type Harness, type TestOrg } from './support/harness.js';
+import { closeSockets, connectSocket, createHarness, waitFor, type Harness, type TestOrg, INC } from './support/harness.js';
 
 /**
  * Issue 5, point 2: TMF724 Incident v4 (PI-2, EV-1): reporting, diagnoseIncident and
  * resolveIncident with their effects on state and ackState, the responding side's finding
  * with history, pushed to the reporter at once, and tenancy.
  */
-const INC = '/tmf-api/Incident/v4';
 const MINUTE = 60_000;
 
 interface Incident {
@@ -26,11 +25,8 @@ let other: TestOrg;
 
 beforeAll(async () => {
   h = await createHarness();
-  dso = await h.createOrg('DSO', 'Nordnetz Verteilung');
-  mno = await h.createOrg('MNO', 'Funkwerk Mobil');
-  other = await h.createOrg('MNO', 'Drittnetz Mobil');
-  await h.partner(dso, mno);
-  await h.partner(dso, other);
+  ({ dso, mno } = await h.partners({ dso: 'Nordnetz Verteilung', mno: 'Funkwerk Mobil' }));
+  other = await h.createPartner(dso, 'Drittnetz Mobil');
 });
 afterAll(async () => {
   closeSockets();
@@ -300,9 +296,7 @@ describe('diagnoseIncident and resolveIncident move the incident raised -> updat
 
 describe('TMF630 queries', () => {
   it('lists with filters, sort, fields and counts', async () => {
-    const d = await h.createOrg('DSO');
-    const m = await h.createOrg('MNO');
-    await h.partner(d, m);
+    const { dso: d, mno: m } = await h.partners();
     const a = await createIncident(d, m, { priority: 'critical', domain: 'Power' });
     h.clock.advance(MINUTE);
     const b = await createIncident(d, m, { priority: 'low' });

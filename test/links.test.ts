@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
+import { createHarness, ticketInput, type Harness, type TestOrg, TT, MERGE, INC, SP } from './support/harness.js';
 
 /**
  * Issue 5, point 3 (EV-1): tickets, problems, incidents and outage notices link to each
@@ -8,10 +8,6 @@ import { createHarness, ticketInput, type Harness, type TestOrg } from './suppor
  * only to organisations that can see both resources; references to resources a reader
  * cannot see are left out of what it reads and survive its updates.
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
-const SP = '/tmf-api/serviceProblemManagement/v5';
-const INC = '/tmf-api/Incident/v4';
-const MERGE = 'application/merge-patch+json';
 
 type Doc = { id: string; href: string; linkedEntity?: Link[]; relatedEntity?: unknown[]; troubleTicket?: unknown[]; [k: string]: unknown };
 type Link = { role: string; direction: string; entity: { id: string; href?: string; name?: string; '@referredType': string } };
@@ -23,11 +19,8 @@ let mnoB: TestOrg;
 
 beforeAll(async () => {
   h = await createHarness();
-  dso = await h.createOrg('DSO', 'Nordnetz Verteilung');
-  mnoA = await h.createOrg('MNO', 'Alpha Mobil');
-  mnoB = await h.createOrg('MNO', 'Beta Mobil');
-  await h.partner(dso, mnoA);
-  await h.partner(dso, mnoB);
+  ({ dso, mno: mnoA } = await h.partners({ dso: 'Nordnetz Verteilung', mno: 'Alpha Mobil' }));
+  mnoB = await h.createPartner(dso, 'Beta Mobil');
 });
 afterAll(async () => h?.close());
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeSockets, connectSocket, createHarness, waitFor, type Harness, type TestOrg } from './support/harness.js';
+import { closeSockets, connectSocket, createHarness, waitFor, type Harness, type TestOrg, MERGE } from './support/harness.js';
 
 /**
  * Issue 4 point 6 — Network Status Notice API (NS-1, MNO -> DSO): publication, matching
@@ -12,7 +12,6 @@ import { closeSockets, connectSocket, createHarness, waitFor, type Harness, type
  */
 const N = '/tmf-api/networkStatus/v1/networkStatusNotice';
 const DS = '/tmf-api/siteRegister/v1/dsoSite';
-const MERGE = 'application/merge-patch+json';
 const SQUARE = {
   type: 'Polygon',
   coordinates: [

@@ -9,6 +9,7 @@ import {
   ticketInput,
   type Harness,
   type TestOrg,
+  TT,
 } from './support/harness.js';
 
 /**
@@ -17,7 +18,6 @@ import {
  * signing-key rotation without downtime (JWKS, old tokens keep verifying).
  */
 const TOKEN = '/tmf-api/party/v1/oauth/token';
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
 const FORM = 'application/x-www-form-urlencoded';
 
 let h: Harness;
@@ -25,9 +25,7 @@ let dso: TestOrg;
 let mno: TestOrg;
 beforeAll(async () => {
   h = await createHarness({ env: { GRIDLINK_TOKEN_TTL_SECONDS: '60' } });
-  dso = await h.createOrg('DSO');
-  mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners());
 });
 afterAll(async () => h?.close());
 

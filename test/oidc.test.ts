@@ -2,7 +2,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, createUser, TestClock, type Harness, type TestOrg } from './support/harness.js';
+import { createHarness, createUser, TestClock, type Harness, type TestOrg, ID } from './support/harness.js';
 
 /**
  * Issue 13, point 1: OpenID Connect sign-in against a real OpenID Connect provider
@@ -10,7 +10,6 @@ import { createHarness, createUser, TestClock, type Harness, type TestOrg } from
  * whichever account `nextAccount` names and grants the requested scopes, as a user
  * clicking through the provider's login page would.
  */
-const ID = '/tmf-api/identity/v1';
 const REDIRECT = 'http://gridlink.test/tmf-api/identity/v1/oidc/callback';
 let h: Harness;
 let dso: TestOrg;

@@ -1,17 +1,13 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, apiKeyId, createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
+import { ADMIN_TOKEN, apiKeyId, createHarness, ticketInput, type Harness, type TestOrg, TT, MERGE, PARTY, PS } from './support/harness.js';
 
 /**
  * Issue 2, point 4: organisations, partnerships (GW-1, GW-9) and API keys, through the
  * Party API, and how a partnership gates the Trouble Ticket API (PI-2).
  */
-const PARTY = '/tmf-api/party/v1';
 const ORG = `${PARTY}/organization`;
-const PS = `${PARTY}/partnership`;
 const KEYS = `${PARTY}/apiKey`;
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
-const MERGE = 'application/merge-patch+json';
 const MINUTE = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const KEY = /^glk_([A-Za-z0-9]{12})_[A-Za-z0-9_-]{43}$/;

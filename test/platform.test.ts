@@ -9,9 +9,7 @@ let mno: TestOrg;
 
 beforeAll(async () => {
   h = await createHarness();
-  dso = await h.createOrg('DSO');
-  mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners());
 });
 afterAll(async () => h?.close());
 

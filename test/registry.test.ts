@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
+import { createHarness, ticketInput, type Harness, type TestOrg, TT, REPORT } from './support/harness.js';
 import { RESOURCES } from '../src/modules/registry.js';
 import { REFERRED_TYPE } from '../src/modules/links/links.service.js';
 import { SOURCES as SLA_SOURCES } from '../src/modules/sla/sla.sources.js';
@@ -13,9 +13,7 @@ import { EXPORT_TYPES } from '../src/modules/sla/sla.exports.js';
  * exports read resource tables with their own SQL; they take the table and the tenancy rule
  * from the registry, so a row of another organisation stays out of each of them.
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
 const SP = '/tmf-api/serviceProblemManagement/v5/serviceProblem';
-const REPORT = '/tmf-api/gridlinkReport/v1';
 const DAY = '2026-11-21';
 
 let h: Harness;

@@ -8,23 +8,19 @@ import YAML from 'yaml';
 import { AUDIT_ALARM_SOURCE, type AuditRecord } from '../src/audit/auditLog.js';
 import { writeEvents, type NewEvent } from '../src/events/outbox.js';
 import { createRelay } from '../src/events/relay.js';
-import { ADMIN_TOKEN, createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
+import { ADMIN_TOKEN, createHarness, ticketInput, type Harness, type TestOrg, TT, MERGE } from './support/harness.js';
 
 /**
  * Issue 12, parts 1 and 3: strings PostgreSQL cannot store are refused as a TMF 400 naming the
  * field (never a 500, nothing changes), and the GW-2 audit writer never drops a row.
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
-const MERGE = 'application/merge-patch+json';
 
 let h: Harness;
 let dso: TestOrg;
 let mno: TestOrg;
 beforeAll(async () => {
   h = await createHarness();
-  dso = await h.createOrg('DSO');
-  mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners());
 });
 afterAll(async () => h?.close());
 

@@ -15,9 +15,7 @@ let mno: TestOrg;
 let baseUrl: string;
 beforeAll(async () => {
   h = await createHarness();
-  dso = await h.createOrg('DSO');
-  mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners());
   baseUrl = await h.listen();
 });
 afterAll(async () => h?.close());

@@ -23,9 +23,7 @@ let ticketId: string;
 beforeAll(async () => {
   // Refusals are the point here: no GW-3 alarm/block and no rate limit may interfere.
   h = await createHarness({ env: { GRIDLINK_ALARM_THRESHOLD: '100000000' } });
-  dso = await h.createOrg('DSO');
-  mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners());
   for (const o of [dso, mno]) await setRateTier(h, o.id, 'unlimited');
   const t = await h.call('POST', '/tmf-api/troubleTicket/v5/troubleTicket', { key: dso.keys.operator, body: ticketInput(mno) });
   expect(t.status).toBe(201);

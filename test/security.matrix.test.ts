@@ -17,6 +17,7 @@ import {
   type Harness,
   type Receiver,
   type TestOrg,
+  MERGE,
 } from './support/harness.js';
 
 /**
@@ -112,7 +113,6 @@ function idFor(api: string, path: string): string {
   return crypto.randomUUID();
 }
 
-const MERGE = 'application/merge-patch+json';
 /** Bodies that pass validation, so the refusal proven is the tenancy check, not the schema. */
 const templates: Record<string, { body: unknown; contentType?: string }> = {
   patchTroubleTicket: { body: { description: 'hijacked' }, contentType: MERGE },

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness, type TestOrg } from './support/harness.js';
+import { createHarness, type Harness, type TestOrg, MERGE, SP } from './support/harness.js';
 import {
   PROBLEM_FINAL,
   PROBLEM_STATUSES,
@@ -18,8 +18,6 @@ const exact = (p: { status: string; gridlinkStatus?: string }) => p.gridlinkStat
  * creation rules, the PI-1 measurement characteristics and their filters, the enforced
  * lifecycle, the four task resources with their real effects, event records, tenancy.
  */
-const SP = '/tmf-api/serviceProblemManagement/v5';
-const MERGE = 'application/merge-patch+json';
 const MINUTE = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -205,9 +203,7 @@ describe('PI-1 measurements travel as characteristics and are queryable (TMF630 
   let avail: Problem;
   let latency: Problem;
   beforeAll(async () => {
-    pd = await h.createOrg('DSO', 'Measuring DSO');
-    pm = await h.createOrg('MNO', 'Measured MNO');
-    await h.partner(pd, pm);
+    ({ dso: pd, mno: pm } = await h.partners({ dso: 'Measuring DSO', mno: 'Measured MNO' }));
     const series = (values: number[]) => values.map((v, i) => ({ time: `2026-10-0${i + 1}T00:00:00+02:00`, value: v, sampleCount: 1440 }));
     avail = await createProblem(pd, pm, {
       priority: 2,

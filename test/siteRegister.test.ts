@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SITES, createHarness, createMnoSite, type Harness, type TestOrg } from './support/harness.js';
+import { SITES, createHarness, createMnoSite, type Harness, type TestOrg, MERGE } from './support/harness.js';
 
 /**
  * Issue 4, point 2 (and 8): the MNO and DSO site registers (EO-1, NS-1) with bulk import
@@ -8,7 +8,6 @@ import { SITES, createHarness, createMnoSite, type Harness, type TestOrg } from 
  */
 const MNO_SITE = `${SITES}/mnoSite`;
 const DSO_SITE = `${SITES}/dsoSite`;
-const MERGE = 'application/merge-patch+json';
 const MNO_HEADER =
   'siteId,name,longitude,latitude,energySupplyId,baseStationIds,upsInstalled,upsCapacityMinutes,remainingMinutes,generator,priority';
 const DSO_HEADER = 'siteId,name,kind,longitude,latitude,servingMnoIds,cellIds,criticality';

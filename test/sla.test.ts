@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
+import { createHarness, ticketInput, type Harness, type TestOrg, TT, MERGE, INC, SP, REPORT } from './support/harness.js';
 import { itilPriority, slaClass } from '../src/modules/sla/priority.js';
 import { readClock } from '../src/modules/sla/sla.clock.js';
 
@@ -10,11 +10,6 @@ import { readClock } from '../src/modules/sla/sla.clock.js';
  * parties (each once), violations recorded on the resource, auto-close of resolved tickets
  * unless reopened, and the partnership KPIs.
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
-const SP = '/tmf-api/serviceProblemManagement/v5';
-const INC = '/tmf-api/Incident/v4';
-const REPORT = '/tmf-api/gridlinkReport/v1';
-const MERGE = 'application/merge-patch+json';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
@@ -24,9 +19,7 @@ let mno: TestOrg;
 
 beforeAll(async () => {
   h = await createHarness({ env: { GRIDLINK_AUTO_CLOSE_HOURS: '24' } });
-  dso = await h.createOrg('DSO', 'Nordnetz Verteilung');
-  mno = await h.createOrg('MNO', 'Funkwerk Mobil');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners({ dso: 'Nordnetz Verteilung', mno: 'Funkwerk Mobil' }));
 });
 afterAll(async () => h?.close());
 

@@ -11,6 +11,10 @@ import {
   type Harness,
   type TestOrg,
   type TestSocket,
+  TT,
+  MERGE,
+  PS,
+  allRelayed,
 } from './support/harness.js';
 
 /**
@@ -18,9 +22,6 @@ import {
  * client filters, LISTEN/NOTIFY latency, and resume after a disconnect with no gap and no
  * duplicate at the seam (within the retention period).
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
-const PS = '/tmf-api/party/v1/partnership';
-const MERGE = 'application/merge-patch+json';
 const DAY = 86_400_000;
 
 let h: Harness;
@@ -66,21 +67,10 @@ async function eventRowsFor(orgId: string, after: number) {
   return rows.map((r) => ({ sequence: Number(r.sequence), id: r.id, eventType: r.event_type, resourceId: r.resource_id }));
 }
 
-/** Waits until the relay has handed on every committed event (so a new socket starts clean). */
-async function relayed() {
-  await waitFor(
-    async () => (await h.db.pool.query('SELECT 1 FROM event WHERE relayed_at IS NULL LIMIT 1')).rowCount === 0,
-    10_000,
-    'the relay',
-  );
-}
-
 const strictlyIncreasing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
 
 async function pair() {
-  const dso = await h.createOrg('DSO');
-  const mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
+  const { dso, mno } = await h.partners();
   return { dso, mno };
 }
 
@@ -185,7 +175,7 @@ describe('client filters: eventTypes, resourceTypes, resourceId, and the filter 
   it('each socket receives only what its filter selects, in sequence order', async () => {
     const { dso, mno } = await pair();
     const t1 = await fileTicket(dso, mno);
-    await relayed();
+    await allRelayed(h);
     const filters = {
       all: {},
       byType: { eventTypes: ['TroubleTicketStatusChangeEvent'] },
@@ -233,7 +223,7 @@ describe('client filters: eventTypes, resourceTypes, resourceId, and the filter 
   it('the filter message replaces the filter at run time and is acknowledged', async () => {
     const { dso, mno } = await pair();
     const t1 = await fileTicket(dso, mno);
-    await relayed();
+    await allRelayed(h);
     const s = await connectSocket(base, { token: mno.keys.viewer, resourceId: t1.id });
     const ack = await barrier(s, { eventTypes: 'TroubleTicketDeleteEvent,TroubleTicketCreateEvent' });
     expect(ack).toEqual({ ok: true, filter: { eventTypes: ['TroubleTicketDeleteEvent', 'TroubleTicketCreateEvent'] } });

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, startPlatform } from './support/process.js';
 
 /**
  * Issue 2 point 3: the platform starts on an embedded PostgreSQL under the data
@@ -13,45 +13,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridlink-start-'));
 const children: ChildProcess[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function start(port: number, pgPort: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
+const start = (port: number, pgPort: number) =>
+  startPlatform(
+    port,
+    {
       GRIDLINK_DATA_DIR: dataDir,
       GRIDLINK_EMBEDDED_PG_PORT: String(pgPort),
       DATABASE_URL: '',
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`exited early: ${output}`);
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/ready`);
-      if (r.ok) return { child, output: () => output };
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`did not become ready: ${output}`);
-}
+    children,
+  );
 
 async function stop(child: ChildProcess): Promise<number | null> {
   child.kill('SIGTERM');

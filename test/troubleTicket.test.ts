@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, apiKeyId, createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
+import { ADMIN_TOKEN, apiKeyId, createHarness, ticketInput, type Harness, type TestOrg, TT, MERGE, JSON_PATCH } from './support/harness.js';
 import {
   FINAL,
   STATUSES,
@@ -18,9 +18,6 @@ import { writeEvents } from '../src/events/outbox.js';
  * PI-2 (DSO -> MNO incident report), GW-1/GW-9 (exchange only under an active
  * partnership), GW-2/GW-3 (audit log), tenancy and the transactional outbox.
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
-const MERGE = 'application/merge-patch+json';
-const JSON_PATCH = 'application/json-patch+json';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -55,11 +52,8 @@ let other: TestOrg;
 
 beforeAll(async () => {
   h = await createHarness();
-  dso = await h.createOrg('DSO', 'Nordnetz Verteilung');
-  mno = await h.createOrg('MNO', 'Funkwerk Mobil');
-  other = await h.createOrg('MNO', 'Drittnetz Mobil');
-  await h.partner(dso, mno);
-  await h.partner(dso, other);
+  ({ dso, mno } = await h.partners({ dso: 'Nordnetz Verteilung', mno: 'Funkwerk Mobil' }));
+  other = await h.createPartner(dso, 'Drittnetz Mobil');
 });
 afterAll(async () => h?.close());
 
@@ -429,11 +423,8 @@ describe('TMF630 list queries (GET /troubleTicket)', () => {
   const q = (query: string, key = qd.keys.viewer) => list(key, query);
 
   beforeAll(async () => {
-    qd = await h.createOrg('DSO', 'Query DSO');
-    qm1 = await h.createOrg('MNO', 'Query MNO 1');
-    qm2 = await h.createOrg('MNO', 'Query MNO 2');
-    await h.partner(qd, qm1);
-    await h.partner(qd, qm2);
+    ({ dso: qd, mno: qm1 } = await h.partners({ dso: 'Query DSO', mno: 'Query MNO 1' }));
+    qm2 = await h.createPartner(qd, 'Query MNO 2');
     h.clock.advance(HOUR);
     base = h.clock.now();
     const specs: [TestOrg, Record<string, unknown>][] = [
@@ -944,9 +935,7 @@ describe('PI-2 notes are append-only; the server stamps id, author and date', ()
 
 describe('PI-2 lifecycle (MEF 124 transition table)', () => {
   beforeAll(async () => {
-    lReporter = await h.createOrg('DSO', 'Lifecycle DSO');
-    lResponsible = await h.createOrg('MNO', 'Lifecycle MNO');
-    await h.partner(lReporter, lResponsible);
+    ({ dso: lReporter, mno: lResponsible } = await h.partners({ dso: 'Lifecycle DSO', mno: 'Lifecycle MNO' }));
   });
 
   it('the table is what the tests are generated from: every status is reachable and final states have no moves', () => {
@@ -1248,11 +1237,8 @@ describe('Tenancy (issue point 6): a ticket exists only for its reporter and its
   let mine: Ticket[];
   let theirs: Ticket;
   beforeAll(async () => {
-    td = await h.createOrg('DSO', 'Tenancy DSO');
-    tm = await h.createOrg('MNO', 'Tenancy MNO');
-    tx = await h.createOrg('MNO', 'Tenancy Third MNO');
-    await h.partner(td, tm);
-    await h.partner(td, tx);
+    ({ dso: td, mno: tm } = await h.partners({ dso: 'Tenancy DSO', mno: 'Tenancy MNO' }));
+    tx = await h.createPartner(td, 'Tenancy Third MNO');
     mine = [await createTicket(td, tm, { externalIdentifier: [{ id: 'TEN-1' }] }), await createTicket(td, tm)];
     theirs = await createTicket(td, tx);
   });

@@ -13,6 +13,12 @@ import {
   type ReceivedRequest,
   type Receiver,
   type TestOrg,
+  TT,
+  TT_HUB,
+  MERGE,
+  PS,
+  PARTY_HUB,
+  settleDeliveries,
 } from './support/harness.js';
 
 /**
@@ -24,11 +30,6 @@ import {
  * still unless a test advances it: a failed delivery is retried exactly when the test
  * moves the clock past its backoff (10-100 ms here) and asks the worker to run.
  */
-const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
-const TT_HUB = '/tmf-api/troubleTicket/v5/hub';
-const PARTY_HUB = '/tmf-api/party/v1/hub';
-const PS = '/tmf-api/party/v1/partnership';
-const MERGE = 'application/merge-patch+json';
 const MINUTE = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -65,9 +66,7 @@ async function receiver(opts: { status?: number; delayMs?: number } = {}) {
 }
 
 async function pair() {
-  const dso = await h.createOrg('DSO');
-  const mno = await h.createOrg('MNO');
-  await h.partner(dso, mno);
+  const { dso, mno } = await h.partners();
   return { dso, mno };
 }
 
@@ -119,32 +118,6 @@ async function createEventOf(ticketId: string) {
   );
   expect(rows).toHaveLength(1);
   return { id: rows[0]!.id, sequence: Number(rows[0]!.sequence) };
-}
-
-/**
- * Relay everything and run the worker until no subscription's head-of-queue delivery is
- * due: every receiver has what it is going to get until the clock moves.
- */
-async function settle() {
-  await waitFor(
-    async () => (await h.db.pool.query('SELECT 1 FROM event WHERE relayed_at IS NULL LIMIT 1')).rowCount === 0,
-    10_000,
-    'the relay',
-  );
-  await h.app.webhooks.deliverDue();
-  await waitFor(
-    async () =>
-      (
-        await h.db.pool.query(
-          `SELECT 1 FROM (SELECT DISTINCT ON (subscription_id) next_attempt_at FROM webhook_delivery
-                           WHERE status = 'pending' ORDER BY subscription_id, event_sequence) head
-            WHERE head.next_attempt_at <= $1 LIMIT 1`,
-          [h.clock.now()],
-        )
-      ).rowCount === 0,
-    10_000,
-    'due deliveries',
-  );
 }
 
 /** Moves the clock past any backoff and lets the worker retry once. */
@@ -269,7 +242,7 @@ describe('TMF hub API: POST/GET/DELETE /hub on each API (issue 3 point 3)', () =
       contentType: MERGE,
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    await settle();
+    await settleDeliveries(h);
     expect(partyR.events().map((e) => [e.eventType, e.event.partnership!.id, e.event.partnership!.status])).toEqual([
       ['PartnershipStatusChangeEvent', p!.id, 'suspended'],
     ]);
@@ -295,7 +268,7 @@ describe('TMF630 query filters on subscriptions (issue 3 point 3)', () => {
     const crit = await fileTicket(dso, mno, { severity: 'critical' });
     await setStatus(mno, major.id, 'acknowledged');
     await setStatus(mno, crit.id, 'acknowledged');
-    await settle();
+    await settleDeliveries(h);
 
     const seen = (r: Receiver) => r.events().map((e) => `${e.eventType}:${e.event.troubleTicket!.id === crit.id ? 'crit' : 'major'}`);
     expect(seen(all)).toEqual([
@@ -320,7 +293,7 @@ describe('event envelope, idempotency key and HMAC signature (issue 3 point 3)',
     const socket = await connectSocket(base, { token: mno.keys.viewer });
     const t = await fileTicket(dso, mno, { severity: 'critical' });
     const ev = await createEventOf(t.id);
-    await settle();
+    await settleDeliveries(h);
 
     expect(r.requests).toHaveLength(1);
     const req = r.requests[0]!;
@@ -386,7 +359,7 @@ describe('event envelope, idempotency key and HMAC signature (issue 3 point 3)',
     const s2 = await subscribe(mno, r2.url);
     expect(s1.secret).not.toBe(s2.secret);
     await fileTicket(dso, mno);
-    await settle();
+    await settleDeliveries(h);
     const [q1, q2] = [r1.requests[0]!, r2.requests[0]!];
     const ok = (q: ReceivedRequest, secret: string) =>
       verifySignature({
@@ -408,9 +381,9 @@ describe('retries with exponential backoff, in order per subscription (issue 3 p
     r.script = [500, 500];
     const sub = await subscribe(mno, r.url);
     const a = await fileTicket(dso, mno);
-    await settle();
+    await settleDeliveries(h);
     const b = await fileTicket(dso, mno); // queued behind a, which is failing
-    await settle();
+    await settleDeliveries(h);
     const ea = await createEventOf(a.id);
     const eb = await createEventOf(b.id);
 
@@ -457,7 +430,7 @@ describe('retries with exponential backoff, in order per subscription (issue 3 p
     expect((await delivery(eb.id)).attempts).toBe(0); // b waits behind the head
 
     await retry();
-    await settle();
+    await settleDeliveries(h);
     expect(r.requests.map((q) => [q.json.eventId, q.status])).toEqual([
       [ea.id, 500],
       [ea.id, 500],
@@ -484,7 +457,7 @@ describe('retries with exponential backoff, in order per subscription (issue 3 p
     const url = await deadUrl();
     const sub = await subscribe(mno, url);
     await fileTicket(dso, mno);
-    await settle();
+    await settleDeliveries(h);
     const waits: number[] = [];
     for (let i = 0; i < 6; i++) {
       const d = await h.db.prisma.webhookDelivery.findFirstOrThrow({ where: { subscriptionId: sub.id } });
@@ -513,7 +486,7 @@ describe('dead-lettering after the retry period; the owner is told (issue 3 poin
     const socket = await connectSocket(base, { token: mno.keys.viewer });
     const a = await fileTicket(dso, mno);
     const b = await fileTicket(dso, mno);
-    await settle();
+    await settleDeliveries(h);
     const [ea, eb] = [await createEventOf(a.id), await createEventOf(b.id)];
     expect(r.requests).toHaveLength(1);
 
@@ -522,7 +495,7 @@ describe('dead-lettering after the retry period; the owner is told (issue 3 poin
     expect(await notices('HubDeliveryDeadLetterEvent', mno.id)).toEqual([]);
 
     await retry(31 * MINUTE); // past it: the head dies, then the next (same age) dies too
-    await settle();
+    await settleDeliveries(h);
     expect(r.requests.map((q) => q.json.eventId)).toEqual([ea.id, ea.id, ea.id, eb.id]);
     const state = (await getHub(mno, sub.id)).deliveryState;
     expect(state).toMatchObject({ backlog: 0, deadLettered: 2, lastError: 'endpoint answered HTTP 503' });
@@ -573,7 +546,7 @@ describe('dead-lettering after the retry period; the owner is told (issue 3 poin
     // The queue is not stuck: once the endpoint recovers, new events flow.
     r.status = 200;
     const c = await fileTicket(dso, mno);
-    await settle();
+    await settleDeliveries(h);
     expect(r.requests.at(-1)!.json.eventId).toBe((await createEventOf(c.id)).id);
     expect((await getHub(mno, sub.id)).deliveryState).toMatchObject({ backlog: 0, deadLettered: 2, consecutiveFailures: 0 });
   });
@@ -589,7 +562,7 @@ describe('GW-7: the originator learns within 15 minutes that an event could not 
     const dsoSocket = await connectSocket(base, { token: dso.keys.viewer, eventTypes: ['DeliveryFailedEvent'] });
     const t = await fileTicket(dso, mno);
     const ev = await createEventOf(t.id);
-    await settle();
+    await settleDeliveries(h);
     expect(r.requests).toHaveLength(1);
     const runs = async () => h.db.prisma.jobRun.findMany({ where: { name: 'undeliverable-notice' }, orderBy: { id: 'asc' } });
     const before = (await runs()).length;
@@ -616,7 +589,7 @@ describe('GW-7: the originator learns within 15 minutes that an event could not 
     // The originator receives it on its socket and its own webhook.
     await waitFor(() => dsoSocket.events.length === 1, 10_000, 'the notice on the DSO socket');
     expect(dsoSocket.events[0]!.event.notification).toMatchObject({ failedEvent: { eventId: ev.id } });
-    await settle();
+    await settleDeliveries(h);
     expect(dsoFeed.events().map((e) => [e.eventType, (e.event.notification!.failedEvent as { eventId: string }).eventId])).toEqual([
       ['DeliveryFailedEvent', ev.id],
     ]);
@@ -651,7 +624,7 @@ describe('GW-7: the originator learns within 15 minutes that an event could not 
     await subscribe(other.mno, slow.url);
     const t1 = await fileTicket(dso, mno);
     const t2 = await fileTicket(other.dso, other.mno);
-    await settle();
+    await settleDeliveries(h);
     await retry(); // the slow endpoint recovers on the second attempt
     expect(healthy.eventIds()).toEqual([(await createEventOf(t1.id)).id]);
     const e2 = (await createEventOf(t2.id)).id;

@@ -4,11 +4,12 @@ import {
   setRateTier,
   startReceiver,
   ticketInput,
-  waitFor,
   type CallOptions,
   type Harness,
   type Receiver,
   type TestOrg,
+  MERGE,
+  delivered,
 } from '../support/harness.js';
 import { officialApi, TMF621_V4 } from '../support/officialSchema.js';
 
@@ -21,7 +22,6 @@ import { officialApi, TMF621_V4 } from '../support/officialSchema.js';
  */
 const V4 = '/tmf-api/troubleTicket/v4';
 const V5 = '/tmf-api/troubleTicket/v5';
-const MERGE = 'application/merge-patch+json';
 const official = officialApi(TMF621_V4, V4);
 
 let h: Harness;
@@ -42,24 +42,11 @@ const minimal = (responsible: TestOrg, extra: Record<string, unknown> = {}) => (
   ...extra,
 });
 
-async function settle(receiver: Receiver, count: number) {
-  await waitFor(
-    async () => (await h.db.pool.query('SELECT 1 FROM event WHERE relayed_at IS NULL LIMIT 1')).rowCount === 0,
-    10_000,
-    'the relay',
-  );
-  await h.app.webhooks.deliverDue();
-  await waitFor(() => receiver.events().length >= count, 10_000, `${count} deliveries`);
-}
-
 beforeAll(async () => {
   h = await createHarness();
   await h.listen();
-  dso = await h.createOrg('DSO');
-  mno = await h.createOrg('MNO');
-  other = await h.createOrg('MNO');
-  await h.partner(dso, mno);
-  await h.partner(dso, other);
+  ({ dso, mno } = await h.partners());
+  other = await h.createPartner(dso);
   for (const o of [dso, mno, other]) await setRateTier(h, o.id, 'unlimited');
 });
 afterAll(async () => {
@@ -369,8 +356,8 @@ describe('TMF621 v4 hub: v4 event shapes (issue 11 point 3)', () => {
       body: ticketInput(mno, { externalIdentifier: [{ id: 'INC-HUB' }] }),
     });
     expect(c.status).toBe(201);
-    await settle(r4, 2);
-    await settle(r5, 1);
+    await delivered(h, r4, 2);
+    await delivered(h, r5, 1);
     const created = r4.events().filter((e) => e.eventType === 'TroubleTicketCreateEvent');
     expect(created).toHaveLength(2); // the eventType subscription and the externalId one
     for (const e of created) {
@@ -400,7 +387,7 @@ describe('TMF621 v4 hub: v4 event shapes (issue 11 point 3)', () => {
       contentType: MERGE,
     });
     expect(ack.status).toBe(200);
-    await settle(r4, 3);
+    await delivered(h, r4, 3);
     const change = r4.events().find((e) => e.eventType === 'TroubleTicketStatusChangeEvent');
     expect(official.schema('TroubleTicketStatusChangeEvent')(change)).toBe(true);
     expect(change!.event.troubleTicket).toMatchObject({ status: 'acknowledged' });
@@ -413,7 +400,7 @@ describe('TMF621 v4 hub: v4 event shapes (issue 11 point 3)', () => {
       key: dso.keys.operator,
       body: ticketInput(mno, { externalIdentifier: [{ id: 'INC-HUB' }] }),
     });
-    await settle(r5, 2);
+    await delivered(h, r5, 2);
     expect(r4.events()).toHaveLength(before);
   });
 });

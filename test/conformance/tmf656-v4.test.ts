@@ -3,11 +3,12 @@ import {
   createHarness,
   setRateTier,
   startReceiver,
-  waitFor,
   type CallOptions,
   type Harness,
   type Receiver,
   type TestOrg,
+  MERGE,
+  delivered,
 } from '../support/harness.js';
 import { officialApi, TMF656_V4 } from '../support/officialSchema.js';
 
@@ -21,7 +22,6 @@ import { officialApi, TMF656_V4 } from '../support/officialSchema.js';
 const BASE_URL = 'https://gridlink.example';
 const V4 = '/tmf-api/serviceProblemManagement/v4';
 const V5 = '/tmf-api/serviceProblemManagement/v5';
-const MERGE = 'application/merge-patch+json';
 const official = officialApi(TMF656_V4, V4);
 
 let h: Harness;
@@ -66,24 +66,11 @@ function fromOfficialExamples(from: TestOrg, to: TestOrg) {
   });
 }
 
-async function settle(receiver: Receiver, count: number) {
-  await waitFor(
-    async () => (await h.db.pool.query('SELECT 1 FROM event WHERE relayed_at IS NULL LIMIT 1')).rowCount === 0,
-    10_000,
-    'the relay',
-  );
-  await h.app.webhooks.deliverDue();
-  await waitFor(() => receiver.events().length >= count, 10_000, `${count} deliveries`);
-}
-
 beforeAll(async () => {
   h = await createHarness({ env: { GRIDLINK_BASE_URL: BASE_URL } });
   await h.listen();
-  dso = await h.createOrg('DSO');
-  mno = await h.createOrg('MNO');
-  other = await h.createOrg('MNO');
-  await h.partner(dso, mno);
-  await h.partner(dso, other);
+  ({ dso, mno } = await h.partners());
+  other = await h.createPartner(dso);
   for (const o of [dso, mno, other]) await setRateTier(h, o.id, 'unlimited');
 });
 afterAll(async () => {
@@ -350,7 +337,7 @@ describe('TMF656 v4 hub: v4 event shapes (issue 11 point 3)', () => {
       },
     });
     expect(c.status).toBe(201);
-    await settle(r4, 1);
+    await delivered(h, r4, 1);
     const [created] = r4.events();
     expect(created!.eventType).toBe('ServiceProblemCreateEvent');
     const check = official.schema('ServiceProblemCreateEvent');
@@ -367,7 +354,7 @@ describe('TMF656 v4 hub: v4 event shapes (issue 11 point 3)', () => {
       (await v4('PATCH', `/serviceProblem/${c.body.id}`, { key: mno.keys.operator, body: { status: 'acknowledged' }, contentType: MERGE }))
         .status,
     ).toBe(200);
-    await settle(r4, 2);
+    await delivered(h, r4, 2);
     const change = r4.events()[1]!;
     expect(change.eventType).toBe('ServiceProblemStateChangeEvent');
     const checkChange = official.schema('ServiceProblemStateChangeEvent');

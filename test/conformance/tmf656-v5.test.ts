@@ -27,9 +27,7 @@ const responsibleParty = () => ({
 
 beforeAll(async () => {
   h = await createHarness();
-  dso = await h.createOrg('DSO', 'Nordnetz Verteilung');
-  mno = await h.createOrg('MNO', 'Funkwerk Mobil');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners({ dso: 'Nordnetz Verteilung', mno: 'Funkwerk Mobil' }));
 });
 afterAll(async () => {
   await h.close();

@@ -37,9 +37,7 @@ const createBody = () => ({
 beforeAll(async () => {
   // A deployment's hrefs are absolute (the official document declares them format uri).
   h = await createHarness({ env: { GRIDLINK_BASE_URL: 'https://gridlink.example' } });
-  dso = await h.createOrg('DSO', 'Nordnetz Verteilung');
-  mno = await h.createOrg('MNO', 'Funkwerk Mobil');
-  await h.partner(dso, mno);
+  ({ dso, mno } = await h.partners({ dso: 'Nordnetz Verteilung', mno: 'Funkwerk Mobil' }));
 });
 afterAll(async () => {
   await h.close();

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 import { MIGRATIONS_DIR } from '../../src/paths.js';
+import { freePort } from './process.js';
 
 /**
  * One PostgreSQL for the whole run (embedded, or TEST_DATABASE_URL), with a template
@@ -15,17 +15,6 @@ import { MIGRATIONS_DIR } from '../../src/paths.js';
  */
 let embedded: EmbeddedDatabase | undefined;
 export const TEMPLATE = 'gridlink_test_template';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 export default async function setup(project: TestProject) {
   let adminUrl = process.env.TEST_DATABASE_URL;

@@ -71,6 +71,10 @@ export interface Harness {
   call(method: string, url: string, opts?: CallOptions): Promise<supertest.Response>;
   createOrg(kind: 'DSO' | 'MNO', name?: string): Promise<TestOrg>;
   partner(a: TestOrg, b: TestOrg, status?: 'active' | 'proposed' | 'suspended' | 'terminated'): Promise<string>;
+  /** A DSO and an MNO in an active partnership (the DSO proposed it): most tests' two parties. */
+  partners(names?: { dso?: string; mno?: string }): Promise<{ dso: TestOrg; mno: TestOrg }>;
+  /** A new organisation of the other kind in an active partnership with `org` (which proposed it). */
+  createPartner(org: TestOrg, name?: string): Promise<TestOrg>;
   /**
    * Serves the app on an ephemeral port with its background work (Socket.IO, relay,
    * webhook worker; scheduled jobs only if asked) and returns the base URL.
@@ -157,6 +161,17 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
         },
       });
       return id;
+    },
+    async partners(names = {}) {
+      const dso = await h.createOrg('DSO', names.dso);
+      const mno = await h.createOrg('MNO', names.mno);
+      await h.partner(dso, mno);
+      return { dso, mno };
+    },
+    async createPartner(org, partnerName) {
+      const partner = await h.createOrg(org.kind === 'DSO' ? 'MNO' : 'DSO', partnerName);
+      await h.partner(org, partner);
+      return partner;
     },
     async listen(listenOpts) {
       server = http.createServer(app.express);
@@ -410,6 +425,54 @@ export function closeSockets(): void {
 // Energy outage notices and site registers (issue 4: EO-1, ETL-1): API paths, GeoJSON
 // builders, MNO site factory and the event rows a command wrote.
 // ---------------------------------------------------------------------------------------
+/** Waits until the relay has handed on every committed event. */
+export async function allRelayed(h: Harness, timeoutMs = 15_000): Promise<void> {
+  await waitFor(
+    async () => (await h.db.pool.query('SELECT 1 FROM event WHERE relayed_at IS NULL LIMIT 1')).rowCount === 0,
+    timeoutMs,
+    'the relay',
+  );
+}
+
+/** Relays everything, then runs the webhook worker of each instance until no subscription's head delivery is due. */
+export async function settleDeliveries(...hs: Harness[]): Promise<void> {
+  const h = hs[0]!;
+  await allRelayed(h);
+  await Promise.all(hs.map((x) => x.app.webhooks.deliverDue()));
+  await waitFor(
+    async () =>
+      (
+        await h.db.pool.query(
+          `SELECT 1 FROM (SELECT DISTINCT ON (subscription_id) next_attempt_at FROM webhook_delivery
+                           WHERE status = 'pending' ORDER BY subscription_id, event_sequence) head
+            WHERE head.next_attempt_at <= $1 LIMIT 1`,
+          [h.clock.now()],
+        )
+      ).rowCount === 0,
+    15_000,
+    'due deliveries',
+  );
+}
+
+/** Relays everything, runs the webhook worker and waits for `count` deliveries at `receiver`. */
+export async function delivered(h: Harness, receiver: Receiver, count: number): Promise<void> {
+  await allRelayed(h);
+  await h.app.webhooks.deliverDue();
+  await waitFor(() => receiver.events().length >= count, 10_000, `${count} deliveries`);
+}
+
+/** Paths and media types the tests share. */
+export const TT = '/tmf-api/troubleTicket/v5/troubleTicket';
+export const TT_HUB = '/tmf-api/troubleTicket/v5/hub';
+export const SP = '/tmf-api/serviceProblemManagement/v5';
+export const INC = '/tmf-api/Incident/v4';
+export const REPORT = '/tmf-api/gridlinkReport/v1';
+export const PARTY = '/tmf-api/party/v1';
+export const PS = `${PARTY}/partnership`;
+export const PARTY_HUB = `${PARTY}/hub`;
+export const ID = '/tmf-api/identity/v1';
+export const MERGE = 'application/merge-patch+json';
+export const JSON_PATCH = 'application/json-patch+json';
 export const OUTAGE = '/tmf-api/energyOutage/v1';
 export const SITES = '/tmf-api/siteRegister/v1';
 

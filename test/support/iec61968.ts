@@ -118,6 +118,16 @@ export async function send(
   return readReply(res.status, res.text, res.headers as Record<string, string>);
 }
 
+/** `send` of a RequestMessage from `org`, named in the header by its name unless `msg.org` says otherwise. */
+export function sendRequest(
+  h: Harness,
+  org: TestOrg,
+  msg: Omit<Parameters<typeof requestMessage>[0], 'org'> & { org?: string },
+  opts?: Parameters<typeof send>[3],
+): Promise<Reply> {
+  return send(h, org, requestMessage({ org: org.name, ...msg }), opts);
+}
+
 export function readReply(status: number, textBody: string, headers: Record<string, string> = {}): Reply {
   const doc = parseXml(textBody);
   const envelope = node(node(doc.Envelope)?.Body);
