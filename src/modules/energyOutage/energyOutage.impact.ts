@@ -1,7 +1,7 @@
 import type { Tx } from '../../db/client.js';
-import type { NewEvent } from '../../events/outbox.js';
 import { parseArea, siteMatchQuery } from '../../geo/geo.js';
 import type { JsonObject } from '../../http/patch.js';
+import type { NoticeImpact } from '../notice/notice.impact.js';
 import { ACTIVE_OUTAGE, type OutageStatus } from './energyOutage.lifecycle.js';
 
 /**
@@ -136,72 +136,33 @@ export async function summaries(tx: Tx, doc: JsonObject): Promise<MnoSummary[]> 
   });
 }
 
-/**
- * Recomputes and stores a notice's impact; returns the impact-change events (MNO: its
- * sites; DSO: aggregates) for the MNOs whose impact changed.
- */
-export async function refreshImpact(tx: Tx, doc: JsonObject, t: Date, originator: string): Promise<NewEvent[]> {
-  const noticeId = doc.id as string;
-  const dsoId = (doc.publisher as { id: string }).id;
-  const audience = ((doc.audience ?? []) as { id: string }[]).map((a) => a.id);
-  const status = doc.status as OutageStatus;
-  const matched = ACTIVE_OUTAGE.includes(status) || status === 'restored' ? await matchSites(tx, doc, audience) : [];
-  const start = outageStart(doc);
-  const old = await tx.$queryRawUnsafe<
-    { site_id: string; mno_org_id: string; matched_by: string; exhaustion_time: Date | null; risk_notified_for: Date | null }[]
-  >(
-    'SELECT site_id::text, mno_org_id::text, matched_by, exhaustion_time, risk_notified_for FROM outage_site_impact WHERE notice_id = $1::uuid',
-    noticeId,
-  );
-  const oldBy = new Map(old.map((o) => [o.site_id, o]));
-  const changedMnos = new Set<string>();
-  const next = matched.map((s) => {
-    const ex = exhaustionTime(s, start);
-    const o = oldBy.get(s.id);
-    if (!o || o.matched_by !== s.matched_by || (o.exhaustion_time?.getTime() ?? null) !== (ex?.getTime() ?? null))
-      changedMnos.add(s.org_id);
-    return { s, ex, risk: o && (o.exhaustion_time?.getTime() ?? null) === (ex?.getTime() ?? null) ? o.risk_notified_for : null };
-  });
-  const nextIds = new Set(matched.map((s) => s.id));
-  for (const o of old) if (!nextIds.has(o.site_id)) changedMnos.add(o.mno_org_id);
-
-  await tx.$executeRawUnsafe('DELETE FROM outage_site_impact WHERE notice_id = $1::uuid', noticeId);
-  if (next.length) {
-    await tx.$executeRawUnsafe(
-      `INSERT INTO outage_site_impact (notice_id, site_id, mno_org_id, matched_by, exhaustion_time, risk_notified_for, created_at)
-       SELECT $1::uuid, x.site_id, x.mno, x.matched_by, x.ex, x.risk, $2::timestamptz
-         FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::timestamptz[]) AS x(site_id, mno, matched_by, ex, risk)`,
-      noticeId,
-      t,
-      next.map((n) => n.s.id),
-      next.map((n) => n.s.org_id),
-      next.map((n) => n.s.matched_by),
-      next.map((n) => n.ex),
-      next.map((n) => n.risk),
-    );
-  }
-  if (changedMnos.size === 0) return [];
-  const etr = etrOf(doc);
-  const events: NewEvent[] = [];
-  for (const mno of changedMnos) {
-    const sites = matched.filter((s) => s.org_id === mno).map((s) => presentImpactedSite(s, start, etr));
-    events.push({
-      eventType: 'EnergyOutageImpactChangeEvent',
-      resourceType: 'energyOutageImpact',
-      resource: { id: noticeId, notice: { id: noticeId }, view: 'mno', sites },
-      audience: [mno],
-      originatorOrgId: originator,
-      eventTime: t,
-      description: `${sites.length} of your sites impacted`,
-    });
-  }
-  events.push({
-    eventType: 'EnergyOutageImpactChangeEvent',
-    resourceType: 'energyOutageImpact',
-    resource: { id: noticeId, notice: { id: noticeId }, view: 'dso', summary: await summaries(tx, doc) },
-    audience: [dsoId],
-    originatorOrgId: originator,
-    eventTime: t,
-  });
-  return events;
-}
+/** EO-1 impact as the notice core refreshes and shows it. */
+export const outageImpact: NoticeImpact<ImpactedSiteRow> = {
+  table: 'outage_site_impact',
+  recipientColumn: 'mno_org_id',
+  columns: { exhaustion_time: 'timestamptz', risk_notified_for: 'timestamptz', created_at: 'timestamptz' },
+  compare: ['exhaustion_time'],
+  views: { publisher: 'dso', audience: 'mno' },
+  eventType: 'EnergyOutageImpactChangeEvent',
+  resourceType: 'energyOutageImpact',
+  affects: (doc) => ACTIVE_OUTAGE.includes(doc.status as OutageStatus) || doc.status === 'restored',
+  match: matchSites,
+  values(site, old, doc, t) {
+    const ex = exhaustionTime(site, outageStart(doc));
+    // A risk already announced for this exhaustion time is not announced again.
+    const risk =
+      old && ((old.exhaustion_time as Date | null)?.getTime() ?? null) === (ex?.getTime() ?? null) ? old.risk_notified_for : null;
+    return { exhaustion_time: ex, risk_notified_for: risk, created_at: t };
+  },
+  presenter(doc) {
+    const start = outageStart(doc);
+    const etr = etrOf(doc);
+    return (site) => presentImpactedSite(site, start, etr);
+  },
+  describe: (sites) => `${sites.length} of your sites impacted`,
+  summaries,
+  async sitesOf(tx, doc, mnoId) {
+    const rows = await impactedSitesOf(tx, doc.id as string, mnoId);
+    return rows.map((s) => presentImpactedSite(s, outageStart(doc), etrOf(doc)));
+  },
+};

@@ -16,6 +16,13 @@ export const OUTAGE_TRANSITIONS: Record<OutageStatus, OutageStatus[]> = {
 /** Notices whose outage is still going on (ETR watch, "active" filter). */
 export const ACTIVE_OUTAGE: readonly OutageStatus[] = ['predicted', 'confirmed', 'partiallyRestored'];
 
+/** Notices that can no longer change (nor take answers or site reports). */
+export const FINAL_OUTAGE: readonly OutageStatus[] = ['closed', 'cancelled'];
+
+/** Where a new notice starts: a planned outage is predicted, any other confirmed (unless the DSO says). */
+export const initialOutageStatus = (body: { status?: unknown; outageKind?: unknown }): OutageStatus =>
+  (body.status as OutageStatus | undefined) ?? (body.outageKind === 'planned' ? 'predicted' : 'confirmed');
+
 export function checkOutageTransition(from: OutageStatus, to: OutageStatus): void {
   checkMove(OUTAGE_TRANSITIONS, 'outage', from, to);
 }

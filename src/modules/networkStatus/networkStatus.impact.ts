@@ -1,7 +1,7 @@
 import type { Tx } from '../../db/client.js';
-import type { NewEvent } from '../../events/outbox.js';
 import { parseArea, siteMatchQuery } from '../../geo/geo.js';
 import type { JsonObject } from '../../http/patch.js';
+import type { NoticeImpact } from '../notice/notice.impact.js';
 import { AFFECTING, type NetworkStatus } from './networkStatus.lifecycle.js';
 
 /**
@@ -118,72 +118,30 @@ export async function summaries(tx: Tx, doc: JsonObject): Promise<DsoSummary[]> 
   });
 }
 
-/**
- * Recomputes and stores a notice's impact (in the caller's transaction); returns the
- * impact-change events: to each DSO whose affected sites changed, its own sites; to the
- * MNO, the counts per DSO.
- */
-export async function refreshImpact(tx: Tx, doc: JsonObject, t: Date, originator: string): Promise<NewEvent[]> {
-  const noticeId = doc.id as string;
-  const mnoId = (doc.publisher as { id: string }).id;
-  const audience = ((doc.audience ?? []) as { id: string }[]).map((a) => a.id);
-  const status = doc.status as NetworkStatus;
-  const impact = doc.impact as string;
-  const matched = AFFECTING.includes(status) ? await matchSites(tx, doc, audience) : [];
-  const old = await tx.$queryRawUnsafe<
-    { site_id: string; dso_org_id: string; matched_by: string; recommendation: string; created_at: Date }[]
-  >(
-    'SELECT site_id::text, dso_org_id::text, matched_by, recommendation, created_at FROM network_site_impact WHERE notice_id = $1::uuid',
-    noticeId,
-  );
-  const oldBy = new Map(old.map((o) => [o.site_id, o]));
-  const changedDsos = new Set<string>();
-  const next = matched.map((s) => {
-    const recommendation = recommendationFor(impact, s.criticality);
-    const o = oldBy.get(s.id);
-    if (!o || o.matched_by !== s.matched_by || o.recommendation !== recommendation) changedDsos.add(s.org_id);
-    return { s, recommendation, since: o?.created_at ?? t };
-  });
-  const nextIds = new Set(matched.map((s) => s.id));
-  for (const o of old) if (!nextIds.has(o.site_id)) changedDsos.add(o.dso_org_id);
-
-  await tx.$executeRawUnsafe('DELETE FROM network_site_impact WHERE notice_id = $1::uuid', noticeId);
-  if (next.length) {
-    await tx.$executeRawUnsafe(
-      `INSERT INTO network_site_impact (notice_id, site_id, dso_org_id, matched_by, recommendation, created_at)
-       SELECT $1::uuid, x.site_id, x.dso, x.matched_by, x.recommendation, x.since
-         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[]) AS x(site_id, dso, matched_by, recommendation, since)`,
-      noticeId,
-      next.map((n) => n.s.id),
-      next.map((n) => n.s.org_id),
-      next.map((n) => n.s.matched_by),
-      next.map((n) => n.recommendation),
-      next.map((n) => n.since),
-    );
-  }
-  if (changedDsos.size === 0) return [];
-  const ids = noticeIdentifiers(doc);
-  const events: NewEvent[] = [];
-  for (const dso of changedDsos) {
-    const sites = next.filter((n) => n.s.org_id === dso).map((n) => presentAffectedSite(n.s, n.recommendation, ids, n.since));
+/** NS-1 impact as the notice core refreshes and shows it. */
+export const networkImpact: NoticeImpact<AffectedSiteRow> = {
+  table: 'network_site_impact',
+  recipientColumn: 'dso_org_id',
+  columns: { recommendation: 'text', created_at: 'timestamptz' },
+  compare: ['recommendation'],
+  views: { publisher: 'mno', audience: 'dso' },
+  eventType: 'NetworkStatusImpactChangeEvent',
+  resourceType: 'networkStatusImpact',
+  affects: (doc) => AFFECTING.includes(doc.status as NetworkStatus),
+  match: matchSites,
+  // A site stays affected since it was first matched.
+  values: (site, old, doc, t) => ({
+    recommendation: recommendationFor(doc.impact as string, site.criticality),
+    created_at: old?.created_at ?? t,
+  }),
+  presenter(doc) {
+    const ids = noticeIdentifiers(doc);
+    return (site, v) => presentAffectedSite(site, v.recommendation as string, ids, v.created_at as Date);
+  },
+  describe(sites) {
     const failOver = sites.filter((s) => s.recommendation === 'failOver').length;
-    events.push({
-      eventType: 'NetworkStatusImpactChangeEvent',
-      resourceType: 'networkStatusImpact',
-      resource: { id: noticeId, notice: { id: noticeId }, view: 'dso', sites },
-      audience: [dso],
-      originatorOrgId: originator,
-      eventTime: t,
-      description: `${sites.length} of your sites affected, ${failOver} to fail over`,
-    });
-  }
-  events.push({
-    eventType: 'NetworkStatusImpactChangeEvent',
-    resourceType: 'networkStatusImpact',
-    resource: { id: noticeId, notice: { id: noticeId }, view: 'mno', summary: await summaries(tx, doc) },
-    audience: [mnoId],
-    originatorOrgId: originator,
-    eventTime: t,
-  });
-  return events;
-}
+    return `${sites.length} of your sites affected, ${failOver} to fail over`;
+  },
+  summaries,
+  sitesOf: affectedSitesOf,
+};

@@ -1,17 +1,15 @@
 import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
 import type { JsonObject } from '../../http/patch.js';
-import { listResult, parseListQuery, selectFields, type JsonSchema } from '../../http/tmfQuery.js';
+import { listResult, parseListQuery, type JsonSchema } from '../../http/tmfQuery.js';
 import { created } from '../shared.js';
+import { presentSite } from './site.presenter.js';
 import type { SiteService } from './site.service.js';
-
-const BASE = '/tmf-api/siteRegister/v1';
 
 export function siteHandlers(service: SiteService, output: JsonSchema): HandlerMap {
   const name = service.kind.name;
   const Name = name[0]!.toUpperCase() + name.slice(1);
   const sortable = Object.keys(service.store.def.columns);
-  const present = (ctx: RequestContext, doc: JsonObject, fields?: string[]) =>
-    selectFields({ ...doc, href: ctx.href(BASE, `/${name}/${doc.id as string}`) }, fields);
+  const present = (ctx: RequestContext, doc: JsonObject, fields?: string[]) => presentSite(name, doc, ctx.href, fields);
   const note = (ctx: RequestContext, id: string | undefined) => {
     ctx.audit.resourceType = name;
     ctx.audit.resourceId = id;

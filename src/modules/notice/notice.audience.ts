@@ -1,8 +1,8 @@
-import type { Tx } from '../db/client.js';
-import type { NewEvent } from '../events/outbox.js';
-import type { JsonObject } from '../http/patch.js';
-import type { OrganizationActor } from '../http/context.js';
-import { unprocessable } from '../http/errors.js';
+import type { Tx } from '../../db/client.js';
+import type { NewEvent } from '../../events/outbox.js';
+import type { JsonObject } from '../../http/patch.js';
+import type { OrganizationActor } from '../../http/context.js';
+import { unprocessable } from '../../http/errors.js';
 
 export type OrgRef = { id: string; name?: string; '@referredType'?: string };
 

@@ -1,0 +1,16 @@
+import type { RequestContext } from '../../http/context.js';
+import type { JsonObject } from '../../http/patch.js';
+import { selectFields } from '../../http/tmfQuery.js';
+
+export const ENERGY_OUTAGE_BASE = '/tmf-api/energyOutage/v1';
+type Href = RequestContext['href'];
+
+/** A notice as its reader may see it (the service's view) -> EnergyOutageNotice: href added, `fields=` applied. */
+export function presentEnergyOutageNotice(doc: JsonObject, href: Href, fields?: string[]) {
+  return selectFields({ ...doc, href: href(ENERGY_OUTAGE_BASE, `/energyOutageNotice/${doc.id as string}`) }, fields);
+}
+
+/** Stored site report -> OutageSiteReport: href added. */
+export function presentOutageSiteReport(report: JsonObject, href: Href) {
+  return { ...report, href: href(ENERGY_OUTAGE_BASE, `/siteReport/${report.id as string}`) };
+}

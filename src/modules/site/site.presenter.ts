@@ -1,0 +1,10 @@
+import type { RequestContext } from '../../http/context.js';
+import type { JsonObject } from '../../http/patch.js';
+import { selectFields } from '../../http/tmfQuery.js';
+
+export const SITE_REGISTER_BASE = '/tmf-api/siteRegister/v1';
+
+/** Stored site -> MnoSite / DsoSite (`kind` is the collection: mnoSite, dsoSite): href added, `fields=` applied. */
+export function presentSite(kind: string, doc: JsonObject, href: RequestContext['href'], fields?: string[]) {
+  return selectFields({ ...doc, href: href(SITE_REGISTER_BASE, `/${kind}/${doc.id as string}`) }, fields);
+}
