@@ -281,6 +281,20 @@ describe('privacy', () => {
     }
   });
 
+  it('NS-1: TMF630 filters cannot probe the rest of the audience (a DSO filters on its own view)', async () => {
+    const n = await publish({ ...degraded(), name: 'Audience probe' });
+    // The notice went to A and B. B may not learn that A received it.
+    const probe = await h.call('GET', `${N}?audience.id=${dsoA.id}&name=Audience probe`, { key: dsoB.keys.viewer });
+    expect(probe.status).toBe(200);
+    expect((probe.body as { id: string }[]).map((x) => x.id)).not.toContain(n.id);
+    expect(probe.headers['x-total-count']).toBe('0');
+    // Filtering on its own view still works; the MNO filters on its whole audience.
+    const own = await h.call('GET', `${N}?audience.id=${dsoB.id}&name=Audience probe`, { key: dsoB.keys.viewer });
+    expect((own.body as { id: string }[]).map((x) => x.id)).toEqual([n.id]);
+    const byMno = await h.call('GET', `${N}?audience.id=${dsoA.id}&name=Audience probe`, { key: mno.keys.viewer });
+    expect((byMno.body as { id: string }[]).map((x) => x.id)).toEqual([n.id]);
+  });
+
   it('a non-audience DSO, another MNO and an unknown id get 404 on every operation', async () => {
     const n = await publish(degraded()); // audience A and B: C is a partner but not addressed
     for (const org of [dsoC, mno2, stranger]) {

@@ -2,6 +2,7 @@ import type { Database } from '../../db/client.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { JobDefinition } from '../../jobs/scheduler.js';
+import { perRecipientEvents } from '../notice/notice.audience.js';
 import { ACTIVE_OUTAGE } from './energyOutage.lifecycle.js';
 
 type Ref = { id: string };
@@ -34,18 +35,17 @@ export function etrWatchJob(deps: { db: Database; now: () => Date; viewFor: (org
         );
         const events: NewEvent[] = [];
         for (const n of late) {
-          const dso = (n.doc.publisher as Ref).id;
-          for (const org of [dso, ...((n.doc.audience ?? []) as Ref[]).map((a) => a.id)]) {
-            events.push({
+          events.push(
+            ...perRecipientEvents({
               eventType: 'EtrOverdueEvent',
               resourceType: 'energyOutageNotice',
-              resource: deps.viewFor(org, n.doc) as JsonObject & { id: string },
-              audience: [org],
-              originatorOrgId: dso,
-              eventTime: t,
+              doc: n.doc,
+              originator: (n.doc.publisher as Ref).id,
+              t,
               description: `ETR ${n.etr.toISOString()} passed without restoration`,
-            });
-          }
+              viewFor: deps.viewFor,
+            }),
+          );
           await tx.$executeRawUnsafe(
             'UPDATE energy_outage_notice SET etr_overdue_notified_for = expected_outage_end_time WHERE id = $1::uuid',
             n.id,

@@ -48,7 +48,8 @@ export function perRecipientEvents(e: {
   eventType: string;
   resourceType: string;
   doc: JsonObject;
-  actor: OrganizationActor;
+  /** The organisation whose action this is. */
+  originator: string;
   t: Date;
   description?: string;
   onlyTo?: string;
@@ -61,7 +62,7 @@ export function perRecipientEvents(e: {
     resourceType: e.resourceType,
     resource: e.viewFor(org, e.doc) as JsonObject & { id: string },
     audience: [org],
-    originatorOrgId: e.actor.organizationId,
+    originatorOrgId: e.originator,
     eventTime: e.t,
     ...(e.description ? { description: e.description } : {}),
   }));

@@ -126,7 +126,16 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
 
   /** One event per recipient view, so no audience member learns about another. */
   const events: NoticeEvents = (eventType, doc, actor, t, description, onlyTo) =>
-    perRecipientEvents({ eventType, resourceType: kind.resourceType, doc, actor, t, description, onlyTo, viewFor });
+    perRecipientEvents({
+      eventType,
+      resourceType: kind.resourceType,
+      doc,
+      originator: actor.organizationId,
+      t,
+      description,
+      onlyTo,
+      viewFor,
+    });
 
   const findVisible = async (tx: Tx, actor: OrganizationActor, id: string, forUpdate = false) => {
     const row = await store.find(tx, actor, id, { forUpdate });
