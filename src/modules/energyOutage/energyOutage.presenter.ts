@@ -1,8 +1,9 @@
 import type { RequestContext } from '../../http/context.js';
 import type { JsonObject } from '../../http/patch.js';
 import { selectFields } from '../../http/tmfQuery.js';
+import { RESOURCES } from '../registry.js';
 
-export const ENERGY_OUTAGE_BASE = '/tmf-api/energyOutage/v1';
+export const ENERGY_OUTAGE_BASE = RESOURCES.energyOutageNotice.basePath;
 type Href = RequestContext['href'];
 
 /** A notice as its reader may see it (the service's view) -> EnergyOutageNotice: href added, `fields=` applied. */

@@ -1,8 +1,9 @@
 import type { RequestContext } from '../../http/context.js';
 import type { JsonObject } from '../../http/patch.js';
 import { selectFields } from '../../http/tmfQuery.js';
+import { RESOURCES } from '../registry.js';
 
-export const SITE_REGISTER_BASE = '/tmf-api/siteRegister/v1';
+export const SITE_REGISTER_BASE = RESOURCES.mnoSite.basePath;
 
 /** Stored site -> MnoSite / DsoSite (`kind` is the collection: mnoSite, dsoSite): href added, `fields=` applied. */
 export function presentSite(kind: string, doc: JsonObject, href: RequestContext['href'], fields?: string[]) {
