@@ -319,6 +319,61 @@ describe('TMF656 v4: a problem without responsibleParty, handed over later (issu
   });
 });
 
+describe('TMF656 v4 task resources and event records (issue 11 point 3, PI-1)', () => {
+  it('problemAcknowledgement, problemGroup and problemUngroup through v4; the official v4 schemas hold; event records listed', async () => {
+    const a = (await v4('POST', '/serviceProblem', { key: dso.keys.operator, body: minimal(dso, mno) })).body;
+    const b = (await v4('POST', '/serviceProblem', { key: dso.keys.operator, body: minimal(dso, mno) })).body;
+    // The originator cannot acknowledge (409); the responsible organisation can, as a v4 task.
+    expect((await v4('POST', '/problemAcknowledgement', { key: dso.keys.operator, body: { problem: [{ id: a.id }] } })).status).toBe(409);
+    const ack = await v4('POST', '/problemAcknowledgement', {
+      key: mno.keys.operator,
+      body: { problem: [{ id: a.id }, { id: b.id }], trackingRecord: { description: 'ack from NOC', user: 'noc-7' } },
+    });
+    expect(ack.status, JSON.stringify(ack.body)).toBe(201);
+    expect(ack.headers.location).toBe(ack.body.href);
+    expect(ack.body.href).toContain(`${V4}/problemAcknowledgement/`);
+    expect(ack.body.ackProblem.map((r: { id: string; href: string }) => [r.id, r.href.includes(`${V4}/serviceProblem/`)])).toEqual([
+      [a.id, true],
+      [b.id, true],
+    ]);
+    const acked = (await v4('GET', `/serviceProblem/${a.id}`, { key: dso.keys.viewer })).body;
+    expect(acked).toMatchObject({ status: 'acknowledged' });
+    // The official TrackingRecord's user and time are accepted; the server's values stand.
+    expect(acked.trackingRecord.at(-1)).toMatchObject({ description: 'ack from NOC', user: expect.stringContaining(mno.id) });
+    expect((await h.call('GET', `${V5}/serviceProblem/${a.id}`, { key: dso.keys.viewer })).body.gridlinkStatus).toBeUndefined();
+    // Read back under v4 (Gridlink addition) and under v5: the same task.
+    expect((await h.call('GET', `${V4}/problemAcknowledgement/${ack.body.id}`, { key: dso.keys.viewer })).status).toBe(200);
+    expect((await h.call('GET', `${V5}/problemAcknowledgement/${ack.body.id}`, { key: dso.keys.viewer })).status).toBe(200);
+
+    const group = await v4('POST', '/problemGroup', {
+      key: dso.keys.operator,
+      body: { parentProblem: { id: a.id }, childProblem: [{ id: b.id }] },
+    });
+    expect(group.status, JSON.stringify(group.body)).toBe(201);
+    expect((await v4('GET', `/serviceProblem/${b.id}`, { key: mno.keys.viewer })).body.parentProblem).toEqual([
+      expect.objectContaining({ id: a.id, href: expect.stringContaining(`${V4}/serviceProblem/${a.id}`) }),
+    ]);
+    const ungroup = await v4('POST', '/problemUngroup', {
+      key: mno.keys.operator,
+      body: { parentProblem: { id: a.id }, childProblem: [{ id: b.id }] },
+    });
+    expect(ungroup.status, JSON.stringify(ungroup.body)).toBe(201);
+    expect((await v4('GET', `/serviceProblem/${b.id}`, { key: mno.keys.viewer })).body.parentProblem).toBeUndefined();
+
+    const records = await v4('GET', `/serviceProblemEventRecord?serviceProblem.id=${a.id}`, { key: mno.keys.viewer });
+    expect(records.status).toBe(200);
+    expect(records.body.map((r: { eventType: string }) => r.eventType)).toEqual(
+      expect.arrayContaining(['ServiceProblemCreateEvent', 'ServiceProblemStateChangeEvent', 'ServiceProblemAttributeValueChangeEvent']),
+    );
+    const one = await v4('GET', `/serviceProblemEventRecord/${records.body[0].id}`, { key: dso.keys.viewer });
+    expect(one.status).toBe(200);
+    expect(one.body.serviceProblem).toMatchObject({ id: a.id, href: expect.stringContaining(`${V4}/serviceProblem/${a.id}`) });
+    // Another organisation: not found.
+    expect((await v4('GET', `/serviceProblemEventRecord/${records.body[0].id}`, { key: other.keys.viewer })).status).toBe(404);
+    expect((await v4('POST', '/problemAcknowledgement', { key: other.keys.operator, body: { problem: [{ id: a.id }] } })).status).toBe(404);
+  });
+});
+
 describe('TMF656 v4 hub: v4 event shapes (issue 11 point 3)', () => {
   it('registerListener; create and state change events arrive in the v4 structure; unregister stops them', async () => {
     const r4 = await startReceiver();

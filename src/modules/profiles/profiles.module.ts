@@ -1,4 +1,7 @@
 import type { GridlinkModule, ModuleContext } from '../index.js';
+import { componentSchema } from '../shared.js';
+import { problemTaskHandlers } from '../serviceProblem/serviceProblem.handlers.js';
+import type { ServiceProblemService } from '../serviceProblem/serviceProblem.service.js';
 import { createProfile, type ProfiledService } from './profile.js';
 import { serviceProblemV4 } from './serviceProblem.v4.js';
 import { troubleTicketV4 } from './troubleTicket.v4.js';
@@ -9,15 +12,36 @@ import { troubleTicketV4 } from './troubleTicket.v4.js';
  */
 export function profilesModule(
   ctx: ModuleContext,
-  services: { troubleTicket: ProfiledService; serviceProblem: ProfiledService },
+  services: { troubleTicket: ProfiledService; serviceProblem: ServiceProblemService },
 ): GridlinkModule {
   const profiles = [
     createProfile(ctx, 'troubleTicket.v4', troubleTicketV4, services.troubleTicket),
     createProfile(ctx, 'serviceProblem.v4', serviceProblemV4, services.serviceProblem),
   ];
+  // TMF656 v4 defines the task resources and event records as v5 does: the v5 handlers,
+  // presented under the v4 base path.
+  const v4 = profiles[1]!;
+  const schema = (name: string) => componentSchema(ctx.apis, 'serviceProblem', name);
+  const problemTasks = problemTaskHandlers(
+    services.serviceProblem,
+    {
+      eventRecord: schema('ServiceProblemEventRecord'),
+      tasks: {
+        ProblemAcknowledgement: schema('ProblemAcknowledgement'),
+        ProblemUnacknowledgement: schema('ProblemUnacknowledgement'),
+        ProblemGroup: schema('ProblemGroup'),
+        ProblemUngroup: schema('ProblemUngroup'),
+      },
+    },
+    v4.basePath,
+  );
   return {
     name: 'profiles',
-    handlers: Object.assign({}, ...profiles.map((p) => p.handlers)) as GridlinkModule['handlers'],
+    handlers: Object.assign(
+      {},
+      ...profiles.map((p) => p.handlers),
+      Object.fromEntries(Object.entries(problemTasks).map(([op, fn]) => [`${v4.api}.${op}`, fn])),
+    ) as GridlinkModule['handlers'],
     hubs: profiles.map((p) => p.hub),
   };
 }

@@ -3,7 +3,7 @@ import type { JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
 import { created } from '../shared.js';
-import { presentEventRecord, presentProblemTask, presentServiceProblem } from './serviceProblem.presenter.js';
+import { presentEventRecord, presentProblemTask, presentServiceProblem, SERVICE_PROBLEM_BASE } from './serviceProblem.presenter.js';
 import { rewriteStatusQuery } from '../standard.js';
 import { PROBLEM_STATUS_PROFILE } from './serviceProblem.lifecycle.js';
 import {
@@ -23,6 +23,70 @@ export interface ProblemOutputSchemas {
   tasks: Record<ProblemTaskType, JsonSchema>;
 }
 
+/**
+ * The TMF656 task resources and event records (the same in v4 and v5): handlers by
+ * operationId, presented under `base` (the v5 API, or the v4 profile's base path).
+ */
+export function problemTaskHandlers(
+  service: ServiceProblemService,
+  schemas: Omit<ProblemOutputSchemas, 'serviceProblem'>,
+  base: string = SERVICE_PROBLEM_BASE,
+): HandlerMap {
+  const fieldsOf = (ctx: RequestContext, schema: JsonSchema) =>
+    parseListQuery({ fields: ctx.query.fields }, schema, [], BY_CREATION).fields;
+  const taskHandlers = (taskType: ProblemTaskType, resource: string, run: (ctx: RequestContext) => Promise<JsonObject>): HandlerMap => {
+    const schema = schemas.tasks[taskType];
+    return {
+      [`list${taskType}`]: async (ctx) => {
+        const q = parseListQuery(ctx.query, schema, TASK_SORTABLE, BY_CREATION);
+        const { rows, total } = await service.listTasks(requireOrganization(ctx.actor), taskType, q);
+        return listResult(
+          rows.map((r) => presentProblemTask(r.doc, resource, ctx.href, q.fields, base)),
+          total,
+        );
+      },
+      [`create${taskType}`]: async (ctx) => {
+        const task = await run(ctx);
+        ctx.audit.resourceType = resource;
+        ctx.audit.resourceId = task.id as string;
+        return created(presentProblemTask(task, resource, ctx.href, undefined, base) as { href: string });
+      },
+      [`retrieve${taskType}`]: async (ctx) => {
+        ctx.audit.resourceType = resource;
+        ctx.audit.resourceId = ctx.params.id;
+        const task = await service.getTask(requireOrganization(ctx.actor), taskType, ctx.params.id!);
+        return { status: 200, body: presentProblemTask(task, resource, ctx.href, fieldsOf(ctx, schema), base) };
+      },
+    };
+  };
+  return {
+    ...taskHandlers('ProblemAcknowledgement', 'problemAcknowledgement', (ctx) =>
+      service.acknowledge(requireOrganization(ctx.actor), ctx.body as JsonObject, false),
+    ),
+    ...taskHandlers('ProblemUnacknowledgement', 'problemUnacknowledgement', (ctx) =>
+      service.acknowledge(requireOrganization(ctx.actor), ctx.body as JsonObject, true),
+    ),
+    ...taskHandlers('ProblemGroup', 'problemGroup', (ctx) => service.group(requireOrganization(ctx.actor), ctx.body as JsonObject, false)),
+    ...taskHandlers('ProblemUngroup', 'problemUngroup', (ctx) =>
+      service.group(requireOrganization(ctx.actor), ctx.body as JsonObject, true),
+    ),
+    async listServiceProblemEventRecord(ctx) {
+      const q = parseListQuery(ctx.query, schemas.eventRecord, EVENT_RECORD_SORTABLE, BY_EVENT_TIME);
+      const { rows, total } = await service.listEventRecords(requireOrganization(ctx.actor), q);
+      return listResult(
+        rows.map((r) => presentEventRecord(r.doc, ctx.href, q.fields, base)),
+        total,
+      );
+    },
+    async retrieveServiceProblemEventRecord(ctx) {
+      ctx.audit.resourceType = 'serviceProblemEventRecord';
+      ctx.audit.resourceId = ctx.params.id;
+      const doc = await service.getEventRecord(requireOrganization(ctx.actor), ctx.params.id!);
+      return { status: 200, body: presentEventRecord(doc, ctx.href, fieldsOf(ctx, schemas.eventRecord), base) };
+    },
+  };
+}
+
 export function serviceProblemHandlers(service: ServiceProblemService, links: LinkService, schemas: ProblemOutputSchemas): HandlerMap {
   const note = (ctx: RequestContext, resourceType: string, doc: JsonObject) => {
     ctx.audit.resourceType = resourceType;
@@ -40,31 +104,6 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
     ctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(ctx.actor), doc);
     const [body] = await present(ctx, [doc], fields);
     return status === 201 ? created(body as { href: string }) : { status, body };
-  };
-
-  const taskHandlers = (taskType: ProblemTaskType, resource: string, run: (ctx: RequestContext) => Promise<JsonObject>): HandlerMap => {
-    const schema = schemas.tasks[taskType];
-    return {
-      [`list${taskType}`]: async (ctx) => {
-        const q = parseListQuery(ctx.query, schema, TASK_SORTABLE, BY_CREATION);
-        const { rows, total } = await service.listTasks(requireOrganization(ctx.actor), taskType, q);
-        return listResult(
-          rows.map((r) => presentProblemTask(r.doc, resource, ctx.href, q.fields)),
-          total,
-        );
-      },
-      [`create${taskType}`]: async (ctx) => {
-        const task = await run(ctx);
-        note(ctx, resource, task);
-        return created(presentProblemTask(task, resource, ctx.href) as { href: string });
-      },
-      [`retrieve${taskType}`]: async (ctx) => {
-        ctx.audit.resourceType = resource;
-        ctx.audit.resourceId = ctx.params.id;
-        const task = await service.getTask(requireOrganization(ctx.actor), taskType, ctx.params.id!);
-        return { status: 200, body: presentProblemTask(task, resource, ctx.href, fieldsOf(ctx, schema)) };
-      },
-    };
   };
 
   return {
@@ -108,29 +147,6 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
       note(ctx, 'serviceProblem', doc);
       return { status: 204 };
     },
-    ...taskHandlers('ProblemAcknowledgement', 'problemAcknowledgement', (ctx) =>
-      service.acknowledge(requireOrganization(ctx.actor), ctx.body as JsonObject, false),
-    ),
-    ...taskHandlers('ProblemUnacknowledgement', 'problemUnacknowledgement', (ctx) =>
-      service.acknowledge(requireOrganization(ctx.actor), ctx.body as JsonObject, true),
-    ),
-    ...taskHandlers('ProblemGroup', 'problemGroup', (ctx) => service.group(requireOrganization(ctx.actor), ctx.body as JsonObject, false)),
-    ...taskHandlers('ProblemUngroup', 'problemUngroup', (ctx) =>
-      service.group(requireOrganization(ctx.actor), ctx.body as JsonObject, true),
-    ),
-    async listServiceProblemEventRecord(ctx) {
-      const q = parseListQuery(ctx.query, schemas.eventRecord, EVENT_RECORD_SORTABLE, BY_EVENT_TIME);
-      const { rows, total } = await service.listEventRecords(requireOrganization(ctx.actor), q);
-      return listResult(
-        rows.map((r) => presentEventRecord(r.doc, ctx.href, q.fields)),
-        total,
-      );
-    },
-    async retrieveServiceProblemEventRecord(ctx) {
-      ctx.audit.resourceType = 'serviceProblemEventRecord';
-      ctx.audit.resourceId = ctx.params.id;
-      const doc = await service.getEventRecord(requireOrganization(ctx.actor), ctx.params.id!);
-      return { status: 200, body: presentEventRecord(doc, ctx.href, fieldsOf(ctx, schemas.eventRecord)) };
-    },
+    ...problemTaskHandlers(service, schemas),
   };
 }

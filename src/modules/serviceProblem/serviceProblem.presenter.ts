@@ -9,13 +9,14 @@ export const SERVICE_PROBLEM_BASE = '/tmf-api/serviceProblemManagement/v5';
 type Href = (basePath: string, path: string) => string;
 type Doc = Record<string, unknown>;
 
-const problemHref = (href: Href, id: string) => href(SERVICE_PROBLEM_BASE, `/serviceProblem/${id}`);
+const problemHref = (href: Href, id: string, base = SERVICE_PROBLEM_BASE) => href(base, `/serviceProblem/${id}`);
 
-function withHref(href: Href, ref: unknown): unknown {
+function withHref(href: Href, ref: unknown, base = SERVICE_PROBLEM_BASE): unknown {
   const r = ref as { id?: string } | undefined;
-  return r?.id ? { ...r, href: problemHref(href, r.id) } : ref;
+  return r?.id ? { ...r, href: problemHref(href, r.id, base) } : ref;
 }
-const refs = (href: Href, list: unknown) => (Array.isArray(list) ? list.map((r) => withHref(href, r)) : list);
+const refs = (href: Href, list: unknown, base = SERVICE_PROBLEM_BASE) =>
+  Array.isArray(list) ? list.map((r) => withHref(href, r, base)) : list;
 
 /** Stored document -> TMF656 ServiceProblem (hrefs added, `fields=` applied). */
 export function presentServiceProblem(doc: Doc, href: Href, fields?: string[]) {
@@ -26,23 +27,27 @@ export function presentServiceProblem(doc: Doc, href: Href, fields?: string[]) {
   return selectFields(out, fields);
 }
 
-/** Task resources: problemAcknowledgement, problemUnacknowledgement, problemGroup, problemUngroup. */
-export function presentProblemTask(doc: Doc, resource: string, href: Href, fields?: string[]) {
+/**
+ * Task resources: problemAcknowledgement, problemUnacknowledgement, problemGroup,
+ * problemUngroup. `base` is the API they are read through (v5, or the v4 profile: the same
+ * representation, hrefs under that API).
+ */
+export function presentProblemTask(doc: Doc, resource: string, href: Href, fields?: string[], base = SERVICE_PROBLEM_BASE) {
   const id = doc.id as string;
-  const out: Doc = { ...doc, id, href: href(SERVICE_PROBLEM_BASE, `/${resource}/${id}`) };
-  for (const k of ['problem', 'ackProblem', 'unackProblem', 'childProblem']) if (out[k]) out[k] = refs(href, out[k]);
-  if (out.parentProblem) out.parentProblem = withHref(href, out.parentProblem);
+  const out: Doc = { ...doc, id, href: href(base, `/${resource}/${id}`) };
+  for (const k of ['problem', 'ackProblem', 'unackProblem', 'childProblem']) if (out[k]) out[k] = refs(href, out[k], base);
+  if (out.parentProblem) out.parentProblem = withHref(href, out.parentProblem, base);
   return selectFields(out, fields);
 }
 
-export function presentEventRecord(doc: Doc, href: Href, fields?: string[]) {
+export function presentEventRecord(doc: Doc, href: Href, fields?: string[], base = SERVICE_PROBLEM_BASE) {
   const id = doc.id as string;
   return selectFields(
     {
       ...doc,
       id,
-      href: href(SERVICE_PROBLEM_BASE, `/serviceProblemEventRecord/${id}`),
-      serviceProblem: withHref(href, doc.serviceProblem),
+      href: href(base, `/serviceProblemEventRecord/${id}`),
+      serviceProblem: withHref(href, doc.serviceProblem, base),
     },
     fields,
   );
