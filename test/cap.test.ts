@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { validateXML } from 'xmllint-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTAGE, boxPolygon, boxRing, createHarness, type Harness, type TestOrg, MERGE } from './support/harness.js';
+import { OUTAGE, boxPolygon, boxRing, createHarness, type Harness, type TestOrg } from './support/harness.js';
 
 /**
  * Issue 4, point 7: an energy outage notice (EO-1) as an OASIS CAP 1.2 alert, requested
@@ -45,7 +45,7 @@ async function publish(body: Record<string, unknown>): Promise<{ id: string; [k:
 }
 
 async function patch(org: TestOrg, id: string, body: unknown) {
-  const res = await h.call('PATCH', `${N}/${id}`, { key: org.keys.operator, body, contentType: MERGE });
+  const res = await h.patch(`${N}/${id}`, org.keys.operator, body);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body as Record<string, unknown>;
 }

@@ -162,14 +162,12 @@ async function publish(overrides: Record<string, unknown> = {}, by: TestOrg = ds
   return res.body as Notice;
 }
 
-const patch = (org: TestOrg, id: string, body: unknown) =>
-  h.call('PATCH', `${N}/${id}`, { key: org.keys.operator, body, contentType: MERGE });
+const patch = (org: TestOrg, id: string, body: unknown) => h.patch(`${N}/${id}`, org.keys.operator, body);
 const get = (org: TestOrg, id: string) => h.call('GET', `${N}/${id}`, { key: org.keys.viewer });
 const list = (org: TestOrg, query = '', opts: { skipValidation?: boolean } = {}) =>
   h.call('GET', `${N}${query ? `?${query}` : ''}`, { key: org.keys.viewer, ...opts });
 const postReport = (org: TestOrg, id: string, body: unknown) => h.call('POST', `${N}/${id}/siteReport`, { key: org.keys.operator, body });
-const decide = (org: TestOrg, reportId: string, body: unknown) =>
-  h.call('PATCH', `${R}/${reportId}`, { key: org.keys.operator, body, contentType: MERGE });
+const decide = (org: TestOrg, reportId: string, body: unknown) => h.patch(`${R}/${reportId}`, org.keys.operator, body);
 
 async function patchOk(org: TestOrg, id: string, body: unknown): Promise<Notice> {
   const res = await patch(org, id, body);
@@ -420,7 +418,7 @@ describe('EO-1 request validation: 400 naming the field', () => {
     }
     const json = await h.call('PATCH', `${N}/${n.id}`, { key: dso.keys.operator, body: { name: 'x' }, contentType: 'application/json' });
     expect(json.status).toBe(415);
-    const malformed = await h.call('PATCH', `${N}/${n.id}`, { key: dso.keys.operator, body: '{"name": ', contentType: MERGE });
+    const malformed = await h.patch(`${N}/${n.id}`, dso.keys.operator, '{"name": ');
     expect(malformed.status).toBe(400);
     expect((await get(dso, n.id)).body).toEqual(n);
   });

@@ -20,7 +20,6 @@ import {
   type TestSocket,
   TT,
   TT_HUB,
-  MERGE,
   PS,
   PARTY_HUB,
   allRelayed,
@@ -149,10 +148,9 @@ describe('who receives an event: both parties of a ticket, never a third organis
     const before = (await eventRows(h)).at(-1)!.sequence;
 
     const move = async (status: string) => {
-      const res = await h.call('PATCH', `${PS}/${partnership!.id}`, {
-        key: dso.keys.admin,
-        body: { status, ...(status === 'suspended' ? { statusReason: 'contract review' } : {}) },
-        contentType: MERGE,
+      const res = await h.patch(`${PS}/${partnership!.id}`, dso.keys.admin, {
+        status,
+        ...(status === 'suspended' ? { statusReason: 'contract review' } : {}),
       });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     };
@@ -314,11 +312,7 @@ describe('two app instances on one database (issue 3 points 1, 2, 6)', () => {
         while (n < 40) {
           n++;
           const t = await fileTicket(h1, dso, mno);
-          const res = await h1.call('PATCH', `${TT}/${t.id}`, {
-            key: mno.keys.operator,
-            body: { status: 'acknowledged' },
-            contentType: MERGE,
-          });
+          const res = await h1.patch(`${TT}/${t.id}`, mno.keys.operator, { status: 'acknowledged' });
           expect(res.status).toBe(200);
         }
       };

@@ -242,11 +242,7 @@ describe('GW-9 consent', () => {
     const pid = await h.partner(a, b);
     const t = await h.call('POST', TT, { key: a.keys.operator, body: ticketInput(b) });
     expect(t.status).toBe(201);
-    const s = await h.call('PATCH', `${PARTY}/partnership/${pid}`, {
-      key: a.keys.admin,
-      body: { status: 'suspended' },
-      contentType: MERGE,
-    });
+    const s = await h.patch(`${PARTY}/partnership/${pid}`, a.keys.admin, { status: 'suspended' });
     expect(s.status, JSON.stringify(s.body)).toBe(200);
     const before = await h.db.prisma.troubleTicket.count();
     const c = await h.call('POST', TT, { key: a.keys.operator, body: ticketInput(b) });
@@ -257,11 +253,7 @@ describe('GW-9 consent', () => {
     expect(c2.status).toBeGreaterThanOrEqual(400);
     expect(await h.db.prisma.troubleTicket.count()).toBe(before);
     for (const org of [a, b]) {
-      const p = await h.call('PATCH', `${TT}/${t.body.id}`, {
-        key: org.keys.operator,
-        body: { description: 'after suspension' },
-        contentType: MERGE,
-      });
+      const p = await h.patch(`${TT}/${t.body.id}`, org.keys.operator, { description: 'after suspension' });
       expect(p.status).toBeGreaterThanOrEqual(400);
       expect(p.status).toBeLessThan(500);
       expect(p.body.message).toMatch(/partner|suspended/i);
@@ -294,11 +286,7 @@ describe('hardening', () => {
     for (const relatedParty of [{}, { '': 1 }, 'abc', 7, null]) {
       const r = await h.call('POST', TT, { key: dso.keys.operator, body: { ...ticketInput(mno), relatedParty } });
       expect(r.status, JSON.stringify(relatedParty)).toBe(400);
-      const p = await h.call('PATCH', '/tmf-api/siteRegister/v1/dsoSite/00000000-0000-4000-8000-000000000000', {
-        key: dso.keys.operator,
-        body: { relatedParty },
-        contentType: MERGE,
-      });
+      const p = await h.patch('/tmf-api/siteRegister/v1/dsoSite/00000000-0000-4000-8000-000000000000', dso.keys.operator, { relatedParty });
       expect(p.status).toBe(400);
     }
   });

@@ -12,7 +12,6 @@ import {
   type Receiver,
   type TestOrg,
   TT,
-  MERGE,
 } from './support/harness.js';
 import { outageXml, outagesPayload, readReply, sendRequest, ticketXml, ticketsPayload, xsd } from './support/iec61968.js';
 
@@ -101,14 +100,12 @@ describe('CIM-1 round trip: OMS storm -> MNO (TMF + Socket.IO) -> OMS EventMessa
     // The MNO works a ticket and answers an outage notice.
     const ticketId = stormTickets.find((t) => t.externalIdentifier![0]!.id === 'STORM-TT-1')!.id;
     for (const status of ['acknowledged', 'inProgress', 'resolved']) {
-      const res = await h.call('PATCH', `${TT}/${ticketId}`, { key: mno.keys.operator, body: { status }, contentType: MERGE });
+      const res = await h.patch(`${TT}/${ticketId}`, mno.keys.operator, { status });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     }
     const noticeId = (notices.body as { id: string }[])[0]!.id;
-    const answer = await h.call('PATCH', `${OUTAGE}/energyOutageNotice/${noticeId}`, {
-      key: mno.keys.operator,
-      body: { mnoInterventionTime: '2030-01-01T02:00:00Z' },
-      contentType: MERGE,
+    const answer = await h.patch(`${OUTAGE}/energyOutageNotice/${noticeId}`, mno.keys.operator, {
+      mnoInterventionTime: '2030-01-01T02:00:00Z',
     });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     // The MNO files its own ticket with the DSO (the OMS knows it by Gridlink's id).
@@ -174,7 +171,7 @@ describe('CIM-1 round trip: OMS storm -> MNO (TMF + Socket.IO) -> OMS EventMessa
     expect(summary).toContainEqual({ verb: 'created', noun: 'TroubleTicket', mRID: ownId, status: expect.any(String) });
 
     // ... and the OMS acts on it by that id: `close` from the responsible side resolves it.
-    const ack = await h.call('PATCH', `${TT}/${ownId}`, { key: dso.keys.operator, body: { status: 'acknowledged' }, contentType: MERGE });
+    const ack = await h.patch(`${TT}/${ownId}`, dso.keys.operator, { status: 'acknowledged' });
     expect(ack.status).toBe(200);
     const resolved = await sendRequest(h, dso, {
       verb: 'close',

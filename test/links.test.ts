@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, ticketInput, type Harness, type TestOrg, TT, MERGE, INC, SP } from './support/harness.js';
+import { createHarness, ticketInput, type Harness, type TestOrg, TT, INC, SP } from './support/harness.js';
 
 /**
  * Issue 5, point 3 (EV-1): tickets, problems, incidents and outage notices link to each
@@ -106,7 +106,7 @@ describe('links are visible from both ends', () => {
     expect(linksOf((await read(`${SP}/serviceProblem/${p.id}`, mnoA.keys.viewer)).body)).toEqual([`incoming:cause:TroubleTicket:${t.id}`]);
     expect(linksOf((await read(`${TT}/${other.id}`, mnoA.keys.viewer)).body)).toEqual([`incoming:isDuplicateOf:TroubleTicket:${t.id}`]);
     // Removing the reference removes the link at both ends.
-    const res = await h.call('PATCH', `${TT}/${t.id}`, { key: dso.keys.operator, body: { relatedEntity: [] }, contentType: MERGE });
+    const res = await h.patch(`${TT}/${t.id}`, dso.keys.operator, { relatedEntity: [] });
     expect(res.status).toBe(200);
     expect(linksOf(res.body as Doc)).toEqual([`outgoing:isDuplicateOf:TroubleTicket:${other.id}`]);
     expect((await read(`${SP}/serviceProblem/${p.id}`, mnoA.keys.viewer)).body.linkedEntity).toBeUndefined();
@@ -150,10 +150,8 @@ describe('only organisations that can see both resources see a link', () => {
     expect(JSON.stringify(ia)).not.toContain(q.id);
 
     // MNO B replacing the array it was shown does not drop what it could not see.
-    const upd = await h.call('PATCH', `${SP}/serviceProblem/${q.id}`, {
-      key: mnoB.keys.operator,
-      body: { relatedEntity: [entity('RTU-10', 'GeographicSite', 'site')] },
-      contentType: MERGE,
+    const upd = await h.patch(`${SP}/serviceProblem/${q.id}`, mnoB.keys.operator, {
+      relatedEntity: [entity('RTU-10', 'GeographicSite', 'site')],
     });
     expect(upd.status).toBe(200);
     expect((upd.body as Doc).relatedEntity).toEqual([entity('RTU-10', 'GeographicSite', 'site')]);
@@ -161,11 +159,7 @@ describe('only organisations that can see both resources see a link', () => {
     expect(qd.relatedEntity).toEqual([entity('RTU-10', 'GeographicSite', 'site'), entity(i.id, 'Incident', 'sameRootCause')]);
     expect(linksOf(qd)).toEqual([`outgoing:sameRootCause:Incident:${i.id}`]);
     // The DSO (who sees both) can remove it.
-    const rm = await h.call('PATCH', `${SP}/serviceProblem/${q.id}`, {
-      key: dso.keys.operator,
-      body: { relatedEntity: null },
-      contentType: MERGE,
-    });
+    const rm = await h.patch(`${SP}/serviceProblem/${q.id}`, dso.keys.operator, { relatedEntity: null });
     expect(rm.status).toBe(200);
     expect((await read(`${INC}/incident/${i.id}`, dso.keys.viewer)).body.linkedEntity).toBeUndefined();
   });
@@ -188,11 +182,7 @@ describe('only organisations that can see both resources see a link', () => {
     expect(res.body.code).toBe('UNKNOWN_REFERENCE');
     expect(res.body.message).toBe(`relatedEntity[0]: Incident ${i.id} does not exist`);
     const q = await problem(mnoB, dso);
-    const p = await h.call('PATCH', `${SP}/serviceProblem/${q.id}`, {
-      key: mnoB.keys.operator,
-      body: { troubleTicket: [{ id: t.id }] },
-      contentType: MERGE,
-    });
+    const p = await h.patch(`${SP}/serviceProblem/${q.id}`, mnoB.keys.operator, { troubleTicket: [{ id: t.id }] });
     expect(p.status).toBe(422);
     const inc = await h.call('POST', `${INC}/incident`, {
       key: mnoB.keys.operator,

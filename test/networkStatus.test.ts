@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeSockets, connectSocket, createHarness, waitFor, type Harness, type TestOrg, MERGE } from './support/harness.js';
+import { closeSockets, connectSocket, createHarness, waitFor, type Harness, type TestOrg } from './support/harness.js';
 
 /**
  * Issue 4 point 6 — Network Status Notice API (NS-1, MNO -> DSO): publication, matching
@@ -70,7 +70,7 @@ async function publish(body: Record<string, unknown>, by: TestOrg = mno) {
 }
 
 async function patch(id: string, body: Record<string, unknown>, by: TestOrg = mno) {
-  return h.call('PATCH', `${N}/${id}`, { key: by.keys.operator, body, contentType: MERGE });
+  return h.patch(`${N}/${id}`, by.keys.operator, body);
 }
 
 async function sitesOf(id: string, dso: TestOrg): Promise<Site[]> {

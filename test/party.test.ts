@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, apiKeyId, createHarness, ticketInput, type Harness, type TestOrg, TT, MERGE, PARTY, PS } from './support/harness.js';
+import { ADMIN_TOKEN, apiKeyId, createHarness, ticketInput, type Harness, type TestOrg, TT, PARTY, PS } from './support/harness.js';
 
 /**
  * Issue 2, point 4: organisations, partnerships (GW-1, GW-9) and API keys, through the
@@ -35,7 +35,7 @@ function propose(from: TestOrg, to: { id: string }, extra: Record<string, unknow
   return h.call('POST', PS, { key: from.keys.admin, body: { counterparty: { id: to.id }, ...extra } });
 }
 function move(by: TestOrg, id: string, status: string, statusReason?: string, key = by.keys.admin) {
-  return h.call('PATCH', `${PS}/${id}`, { key, body: { status, ...(statusReason ? { statusReason } : {}) }, contentType: MERGE });
+  return h.patch(`${PS}/${id}`, key, { status, ...(statusReason ? { statusReason } : {}) });
 }
 function fileTicket(reporter: TestOrg, responsible: TestOrg) {
   return h.call('POST', TT, { key: reporter.keys.operator, body: ticketInput(responsible) });
@@ -294,11 +294,7 @@ describe('GW-9 partnerships: proposal, activation, suspension, termination', () 
     // Exchange is paused: no new tickets, no changes, but reads work.
     expect((await fileTicket(dso, mno)).status).toBe(422);
     expect((await fileTicket(mno, dso)).status).toBe(422);
-    const frozen = await h.call('PATCH', `${TT}/${ticketId}`, {
-      key: mno.keys.operator,
-      body: { status: 'acknowledged' },
-      contentType: MERGE,
-    });
+    const frozen = await h.patch(`${TT}/${ticketId}`, mno.keys.operator, { status: 'acknowledged' });
     expect(frozen.status).toBe(403);
     // Issue 11: shown as the standard acknowledged; Gridlink's exact state in gridlinkStatus.
     expect((await h.call('GET', `${TT}/${ticketId}`, { key: mno.keys.viewer })).body.gridlinkStatus).toBe('submitted');
@@ -317,11 +313,7 @@ describe('GW-9 partnerships: proposal, activation, suspension, termination', () 
     moves.push(['active', dso.id]);
     // A ticket can be created (and changed) again after re-activation.
     expect((await fileTicket(dso, mno)).status).toBe(201);
-    const ack = await h.call('PATCH', `${TT}/${ticketId}`, {
-      key: mno.keys.operator,
-      body: { status: 'acknowledged' },
-      contentType: MERGE,
-    });
+    const ack = await h.patch(`${TT}/${ticketId}`, mno.keys.operator, { status: 'acknowledged' });
     expect(ack.status).toBe(200);
 
     // The other side may suspend too, and then only it may re-activate.
@@ -350,11 +342,7 @@ describe('GW-9 partnerships: proposal, activation, suspension, termination', () 
     }
     await unchanged(before);
     expect((await fileTicket(dso, mno)).status).toBe(422);
-    const frozen = await h.call('PATCH', `${TT}/${ticketId}`, {
-      key: mno.keys.operator,
-      body: { status: 'inProgress' },
-      contentType: MERGE,
-    });
+    const frozen = await h.patch(`${TT}/${ticketId}`, mno.keys.operator, { status: 'inProgress' });
     expect(frozen.status).toBe(403);
     expect((await h.call('GET', `${TT}/${ticketId}`, { key: dso.keys.viewer })).status).toBe(200);
   });
@@ -547,9 +535,7 @@ describe('Bootstrap end to end through the API only (PI-2 under GW-1/GW-9)', () 
     const m = await mk('Mobilnet Alpha', 'MNO');
     const p = await h.call('POST', PS, { key: d.admin, body: { counterparty: { id: m.id } } });
     expect(p.status).toBe(201);
-    expect((await h.call('PATCH', `${PS}/${p.body.id}`, { key: m.admin, body: { status: 'active' }, contentType: MERGE })).status).toBe(
-      200,
-    );
+    expect((await h.patch(`${PS}/${p.body.id}`, m.admin, { status: 'active' })).status).toBe(200);
     const op = await h.call('POST', KEYS, { key: d.admin, body: { name: 'OMS', role: 'operator' } });
     const ticket = await h.call('POST', TT, {
       key: op.body.key,

@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import { AUDIT_ALARM_SOURCE, type AuditRecord } from '../src/audit/auditLog.js';
 import { writeEvents, type NewEvent } from '../src/events/outbox.js';
 import { createRelay } from '../src/events/relay.js';
-import { ADMIN_TOKEN, createHarness, ticketInput, type Harness, type TestOrg, TT, MERGE } from './support/harness.js';
+import { ADMIN_TOKEN, createHarness, ticketInput, type Harness, type TestOrg, TT } from './support/harness.js';
 
 /**
  * Issue 12, parts 1 and 3: strings PostgreSQL cannot store are refused as a TMF 400 naming the
@@ -66,11 +66,7 @@ describe('issue 12: NUL and unpaired surrogates are refused as 400 naming the fi
   it('a patch with U+0000 -> 400 and the ticket is unchanged', async () => {
     const t = await h.call('POST', TT, { key: dso.keys.operator, body: ticketInput(mno) });
     expect(t.status).toBe(201);
-    const r = await h.call('PATCH', `${TT}/${t.body.id}`, {
-      key: dso.keys.operator,
-      body: { description: 'a\u0000b' },
-      contentType: MERGE,
-    });
+    const r = await h.patch(`${TT}/${t.body.id}`, dso.keys.operator, { description: 'a\u0000b' });
     expect(r.status).toBe(400);
     expect(r.body.message).toContain('body.description');
     const g = await h.call('GET', `${TT}/${t.body.id}`, { key: dso.keys.operator });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SITES, createHarness, createMnoSite, type Harness, type TestOrg, MERGE } from './support/harness.js';
+import { SITES, createHarness, createMnoSite, type Harness, type TestOrg } from './support/harness.js';
 
 /**
  * Issue 4, point 2 (and 8): the MNO and DSO site registers (EO-1, NS-1) with bulk import
@@ -175,11 +175,7 @@ describe('EO-1 MNO site register: create, read, update, delete', () => {
     }
     expect(await mnoRows(mno)).not.toContain('V-RANGE');
     const s = await createMnoSite(h, mno, 'V-RANGE-OK', [10, 53]);
-    const p = await h.call('PATCH', `${MNO_SITE}/${s.id}`, {
-      key: mno.keys.operator,
-      body: { location: point(10, -91) },
-      contentType: MERGE,
-    });
+    const p = await h.patch(`${MNO_SITE}/${s.id}`, mno.keys.operator, { location: point(10, -91) });
     expect(p.status).toBe(422);
     expect(((await h.call('GET', `${MNO_SITE}/${s.id}`, { key: mno.keys.viewer })).body as MnoSite).location.coordinates).toEqual([10, 53]);
   });
@@ -190,10 +186,10 @@ describe('EO-1 MNO site register: create, read, update, delete', () => {
       backupPower: { upsInstalled: true, upsCapacityMinutes: 240, remainingMinutes: 200 },
     })) as unknown as MnoSite;
     h.clock.advance(60_000);
-    const res = await h.call('PATCH', `${MNO_SITE}/${s.id}`, {
-      key: mno.keys.operator,
-      body: { name: null, backupPower: { remainingMinutes: 75 }, priority: true },
-      contentType: MERGE,
+    const res = await h.patch(`${MNO_SITE}/${s.id}`, mno.keys.operator, {
+      name: null,
+      backupPower: { remainingMinutes: 75 },
+      priority: true,
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const p = res.body as MnoSite;
@@ -214,7 +210,7 @@ describe('EO-1 MNO site register: create, read, update, delete', () => {
       [{ backupPower: { remainingMinutes: 'lots' } }, 'body.backupPower.remainingMinutes'],
       [{}, 'body'],
     ] as const) {
-      const bad = await h.call('PATCH', `${MNO_SITE}/${s.id}`, { key: mno.keys.operator, body, contentType: MERGE });
+      const bad = await h.patch(`${MNO_SITE}/${s.id}`, mno.keys.operator, body);
       expect(bad.status, JSON.stringify(body)).toBe(400);
       expect(bad.body.message).toContain(expected);
     }
@@ -317,17 +313,9 @@ describe('NS-1 DSO site register: substations, RTUs and meters with the MNOs tha
       body: { siteId: 'SUB-X', kind: 'substation', location: point(10, 53), criticality: 'high' },
     });
     expect(ok.status).toBe(201);
-    const p = await h.call('PATCH', `${DSO_SITE}/${ok.body.id}`, {
-      key: dso.keys.operator,
-      body: { servingMno: [{ id: dso.id }] },
-      contentType: MERGE,
-    });
+    const p = await h.patch(`${DSO_SITE}/${ok.body.id}`, dso.keys.operator, { servingMno: [{ id: dso.id }] });
     expect(p.status).toBe(422);
-    const good = await h.call('PATCH', `${DSO_SITE}/${ok.body.id}`, {
-      key: dso.keys.operator,
-      body: { servingMno: [{ id: mno2.id }], criticality: 'low' },
-      contentType: MERGE,
-    });
+    const good = await h.patch(`${DSO_SITE}/${ok.body.id}`, dso.keys.operator, { servingMno: [{ id: mno2.id }], criticality: 'low' });
     expect(good.status).toBe(200);
     expect(good.body).toMatchObject({ servingMno: [{ id: mno2.id }], criticality: 'low', kind: 'substation' });
   });
@@ -378,7 +366,7 @@ describe('EO-1 / NS-1 privacy: a register is visible to its owner only', () => {
       [mno, `${DSO_SITE}/${dsoSite.id}`],
     ] as const) {
       expect((await h.call('GET', url, { key: org.keys.viewer })).status, `${org.name} GET ${url}`).toBe(404);
-      expect((await h.call('PATCH', url, { key: org.keys.operator, body: { name: 'mine now' }, contentType: MERGE })).status).toBe(404);
+      expect((await h.patch(url, org.keys.operator, { name: 'mine now' })).status).toBe(404);
       expect((await h.call('DELETE', url, { key: org.keys.admin })).status).toBe(404);
     }
     const otherList = JSON.stringify((await list(mno2, MNO_SITE)).body);

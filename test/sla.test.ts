@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, ticketInput, type Harness, type TestOrg, TT, MERGE, INC, SP, REPORT } from './support/harness.js';
+import { createHarness, ticketInput, type Harness, type TestOrg, TT, INC, SP, REPORT } from './support/harness.js';
 import { itilPriority, slaClass } from '../src/modules/sla/priority.js';
 import { readClock } from '../src/modules/sla/sla.clock.js';
 
@@ -35,11 +35,7 @@ async function createTicket(from: TestOrg, to: TestOrg, overrides: Record<string
   return res.body as { id: string; [k: string]: unknown };
 }
 async function move(key: string, id: string, status: string, reason?: string) {
-  const res = await h.call('PATCH', `${TT}/${id}`, {
-    key,
-    body: { status, ...(reason ? { statusChangeReason: reason } : {}) },
-    contentType: MERGE,
-  });
+  const res = await h.patch(`${TT}/${id}`, key, { status, ...(reason ? { statusChangeReason: reason } : {}) });
   expect(res.status, `${status}: ${JSON.stringify(res.body)}`).toBe(200);
   return res.body as { [k: string]: unknown };
 }
@@ -243,17 +239,13 @@ describe('SLA clocks (the sla-clock job, injected clock)', () => {
     await runSla();
     expect(await slaEvents(own.id)).toEqual([]);
     const handedAt = h.clock.now().toISOString();
-    const tt = await h.call('PATCH', `${TT}/${own.id}`, {
-      key: dso.keys.operator,
-      body: { relatedParty: [...(own.relatedParty as unknown[]), { role: 'responsible', partyOrPartyRole: { id: mno.id } }] },
-      contentType: MERGE,
+    const tt = await h.patch(`${TT}/${own.id}`, dso.keys.operator, {
+      relatedParty: [...(own.relatedParty as unknown[]), { role: 'responsible', partyOrPartyRole: { id: mno.id } }],
     });
     expect(tt.status, JSON.stringify(tt.body)).toBe(200);
     expect(tt.body.handOverDate).toBe(handedAt);
-    const sp = await h.call('PATCH', `${SP}/serviceProblem/${problem.body.id}`, {
-      key: dso.keys.operator,
-      body: { responsibleParty: { role: 'responsible', partyOrPartyRole: { id: mno.id } } },
-      contentType: MERGE,
+    const sp = await h.patch(`${SP}/serviceProblem/${problem.body.id}`, dso.keys.operator, {
+      responsibleParty: { role: 'responsible', partyOrPartyRole: { id: mno.id } },
     });
     expect(sp.status, JSON.stringify(sp.body)).toBe(200);
     expect(sp.body.handOverDate).toBe(handedAt);
@@ -268,7 +260,7 @@ describe('SLA clocks (the sla-clock job, injected clock)', () => {
     expect(kinds(ev)).toEqual(['SlaBreachWarningEvent:response']);
     expect(ev[0]!.clock).toMatchObject({ targetMinutes: 15, elapsedMinutes: 12 });
     // A returned ticket sent back as is (handOverDate included) is no change.
-    const echo = await h.call('PATCH', `${TT}/${own.id}`, { key: dso.keys.operator, body: { handOverDate: handedAt }, contentType: MERGE });
+    const echo = await h.patch(`${TT}/${own.id}`, dso.keys.operator, { handOverDate: handedAt });
     expect(echo.status, JSON.stringify(echo.body)).toBe(200);
     await move(mno.keys.operator, own.id, 'acknowledged');
   });
@@ -312,11 +304,7 @@ describe('SLA clocks (the sla-clock job, injected clock)', () => {
     // A held problem's resolution clock does not run.
     const ack = await h.call('POST', `${SP}/problemAcknowledgement`, { key: m.keys.operator, body: { problem: [{ id: p.id }] } });
     expect(ack.status).toBe(201);
-    const held = await h.call('PATCH', `${SP}/serviceProblem/${p.id}`, {
-      key: m.keys.operator,
-      body: { status: 'held', statusChangeReason: 'vendor fix' },
-      contentType: MERGE,
-    });
+    const held = await h.patch(`${SP}/serviceProblem/${p.id}`, m.keys.operator, { status: 'held', statusChangeReason: 'vendor fix' });
     expect(held.status).toBe(200);
     h.clock.advance(24 * HOUR);
     await runSla();
@@ -380,11 +368,7 @@ describe('auto-close of resolved tickets after the quiet period (GRIDLINK_AUTO_C
     await runClose();
     expect(await statusOf(t.id)).toBe('resolved');
     // The reporter adds a note: not quiet any more.
-    const note = await h.call('PATCH', `${TT}/${t.id}`, {
-      key: dso.keys.operator,
-      body: { note: [{ text: 'Checking tonight' }] },
-      contentType: MERGE,
-    });
+    const note = await h.patch(`${TT}/${t.id}`, dso.keys.operator, { note: [{ text: 'Checking tonight' }] });
     expect(note.status).toBe(200);
     h.clock.advance(2 * HOUR);
     await runClose();

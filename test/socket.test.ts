@@ -12,7 +12,6 @@ import {
   type TestOrg,
   type TestSocket,
   TT,
-  MERGE,
   PS,
   allRelayed,
 } from './support/harness.js';
@@ -45,11 +44,7 @@ async function fileTicket(reporter: TestOrg, responsible: TestOrg, overrides: Re
 }
 
 async function setStatus(by: TestOrg, id: string, status: string, statusChangeReason?: string) {
-  const res = await h.call('PATCH', `${TT}/${id}`, {
-    key: by.keys.operator,
-    body: { status, ...(statusChangeReason ? { statusChangeReason } : {}) },
-    contentType: MERGE,
-  });
+  const res = await h.patch(`${TT}/${id}`, by.keys.operator, { status, ...(statusChangeReason ? { statusChangeReason } : {}) });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 
@@ -188,7 +183,7 @@ describe('client filters: eventTypes, resourceTypes, resourceId, and the filter 
     const byId = await connectSocket(base, { token: mno.keys.viewer, ...filters.byId });
 
     const t2 = await fileTicket(dso, mno, { severity: 'minor' }); // Create t2
-    const patched = await h.call('PATCH', `${TT}/${t2.id}`, { key: dso.keys.operator, body: { severity: 'critical' }, contentType: MERGE });
+    const patched = await h.patch(`${TT}/${t2.id}`, dso.keys.operator, { severity: 'critical' });
     expect(patched.status).toBe(200); // AttributeValueChange t2
     await setStatus(mno, t2.id, 'acknowledged'); // StatusChange t2
     await setStatus(mno, t1.id, 'acknowledged'); // StatusChange t1

@@ -15,7 +15,6 @@ import {
   type TestOrg,
   TT,
   TT_HUB,
-  MERGE,
   PS,
   PARTY_HUB,
   settleDeliveries,
@@ -106,7 +105,7 @@ async function fileTicket(reporter: TestOrg, responsible: TestOrg, overrides: Re
 }
 
 async function setStatus(by: TestOrg, id: string, status: string) {
-  const res = await h.call('PATCH', `${TT}/${id}`, { key: by.keys.operator, body: { status }, contentType: MERGE });
+  const res = await h.patch(`${TT}/${id}`, by.keys.operator, { status });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 
@@ -236,11 +235,7 @@ describe('TMF hub API: POST/GET/DELETE /hub on each API (issue 3 point 3)', () =
     await subscribe(mno, partyR.url, 'eventType=PartnershipStatusChangeEvent', PARTY_HUB);
     await subscribe(mno, ttR.url);
     const [p] = await h.db.prisma.partnership.findMany({ where: { dsoId: dso.id, mnoId: mno.id } });
-    const res = await h.call('PATCH', `${PS}/${p!.id}`, {
-      key: dso.keys.admin,
-      body: { status: 'suspended', statusReason: 'maintenance window' },
-      contentType: MERGE,
-    });
+    const res = await h.patch(`${PS}/${p!.id}`, dso.keys.admin, { status: 'suspended', statusReason: 'maintenance window' });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     await settleDeliveries(h);
     expect(partyR.events().map((e) => [e.eventType, e.event.partnership!.id, e.event.partnership!.status])).toEqual([

@@ -12,7 +12,11 @@ import { TROUBLE_TICKET_BASE } from './troubleTicket/troubleTicket.presenter.js'
  * is declared once per resource (issue 15).
  */
 export interface ResourceEntry {
-  /** Resource type as events, links, hubs, SLA clocks and exports name it (`troubleTicket`). */
+  /**
+   * Resource type as events, links, hubs, SLA clocks and exports name it (`troubleTicket`).
+   * A task table holds several event resource types (`problemAcknowledgement`, …); its entry
+   * is named for the table (`problemTask`).
+   */
   type: string;
   /** `@type` / `@referredType` of its representation. */
   referredType: string;

@@ -286,11 +286,7 @@ describe('TMF621 v4 and v5 serve the same tickets (issue 11 point 3)', () => {
     expect(v5.body.relatedParty).toEqual(
       expect.arrayContaining([expect.objectContaining({ role: 'responsible', partyOrPartyRole: expect.objectContaining({ id: mno.id }) })]),
     );
-    const p = await h.call('PATCH', `${V5}/troubleTicket/${id}`, {
-      key: mno.keys.operator,
-      body: { status: 'acknowledged' },
-      contentType: MERGE,
-    });
+    const p = await h.patch(`${V5}/troubleTicket/${id}`, mno.keys.operator, { status: 'acknowledged' });
     expect(p.status, JSON.stringify(p.body)).toBe(200);
     const back = await v4('GET', `/troubleTicket/${id}`, { key: dso.keys.viewer });
     expect(back.body.status).toBe('acknowledged');

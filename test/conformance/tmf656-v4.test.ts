@@ -266,11 +266,7 @@ describe('TMF656 v4 and v5 serve the same problems (issue 11 point 3)', () => {
     expect(v5.body).toMatchObject({
       responsibleParty: { role: 'responsible', partyOrPartyRole: expect.objectContaining({ id: mno.id }) },
     });
-    const ack = await h.call('PATCH', `${V5}/serviceProblem/${c.body.id}`, {
-      key: mno.keys.operator,
-      body: { status: 'acknowledged' },
-      contentType: MERGE,
-    });
+    const ack = await h.patch(`${V5}/serviceProblem/${c.body.id}`, mno.keys.operator, { status: 'acknowledged' });
     expect(ack.status, JSON.stringify(ack.body)).toBe(200);
     expect((await v4('GET', `/serviceProblem/${c.body.id}`, { key: dso.keys.viewer })).body).toMatchObject({ status: 'acknowledged' });
 
@@ -421,15 +417,7 @@ describe('TMF656 v4 hub: v4 event shapes (issue 11 point 3)', () => {
     // v5-only events (a delete) are not delivered on a v4 hub.
     expect((await v4('DELETE', `/hub/${hub.body.id}`, { key: other.keys.operator })).status).toBe(404);
     expect((await v4('DELETE', `/hub/${hub.body.id}`, { key: mno.keys.operator })).status).toBe(204);
-    expect(
-      (
-        await h.call('PATCH', `${V5}/serviceProblem/${c.body.id}`, {
-          key: mno.keys.operator,
-          body: { status: 'inProgress' },
-          contentType: MERGE,
-        })
-      ).status,
-    ).toBe(200);
+    expect((await h.patch(`${V5}/serviceProblem/${c.body.id}`, mno.keys.operator, { status: 'inProgress' })).status).toBe(200);
     await h.app.webhooks.deliverDue();
     expect(r4.events()).toHaveLength(2);
   });

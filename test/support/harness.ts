@@ -75,6 +75,8 @@ export interface Harness {
   partners(names?: { dso?: string; mno?: string }): Promise<{ dso: TestOrg; mno: TestOrg }>;
   /** A new organisation of the other kind in an active partnership with `org` (which proposed it). */
   createPartner(org: TestOrg, name?: string): Promise<TestOrg>;
+  /** A JSON merge patch (`application/merge-patch+json`) of `url` with `key`. */
+  patch(url: string, key: string | undefined, body: unknown, opts?: Omit<CallOptions, 'key' | 'body'>): Promise<supertest.Response>;
   /**
    * Serves the app on an ephemeral port with its background work (Socket.IO, relay,
    * webhook worker; scheduled jobs only if asked) and returns the base URL.
@@ -172,6 +174,9 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       const partner = await h.createOrg(org.kind === 'DSO' ? 'MNO' : 'DSO', partnerName);
       await h.partner(org, partner);
       return partner;
+    },
+    patch(url, key, body, opts = {}) {
+      return h.call('PATCH', url, { contentType: MERGE, ...opts, key, body });
     },
     async listen(listenOpts) {
       server = http.createServer(app.express);
