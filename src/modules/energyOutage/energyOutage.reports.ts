@@ -7,6 +7,58 @@ import type { JsonObject } from '../../http/patch.js';
 import type { NoticeCore } from '../notice/notice.core.js';
 
 type Ref = { id: string };
+type ReportInput = {
+  site: { id?: string; siteId?: string };
+  powerStatus: string;
+  remainingMinutes?: number;
+  priorityRestoration?: { requested: boolean; reason?: string };
+};
+type RegisteredSite = { id: string; site_id: string; name: string | null };
+type StoredReport = JsonObject & { id: string; createdAt?: string; history?: unknown[]; priorityRestoration?: JsonObject };
+
+/** The reported site, from the MNO's own register (by register id or its own siteId). */
+async function reportedSite(tx: Tx, actor: OrganizationActor, ref: ReportInput['site']): Promise<RegisteredSite> {
+  if (!ref.id && !ref.siteId) throw badRequest('site needs id or siteId', 'INVALID_BODY');
+  const sites = await tx.$queryRawUnsafe<RegisteredSite[]>(
+    `SELECT id::text, site_id, name FROM mno_site WHERE org_id = $1::uuid AND (${ref.id ? 'id::text = $2' : 'site_id = $2'})`,
+    actor.organizationId,
+    ref.id ?? ref.siteId,
+  );
+  if (!sites[0]) throw unprocessable(`site ${ref.id ?? ref.siteId} is not in your site register`, 'UNKNOWN_SITE');
+  return sites[0];
+}
+
+/** A request is opened, withdrawn (only one that exists) or left as it was. */
+function nextPriority(asked: ReportInput['priorityRestoration'], prev: JsonObject | undefined): JsonObject | undefined {
+  if (!asked) return prev;
+  if (asked.requested) return { requested: true, ...(asked.reason ? { reason: asked.reason } : {}), status: 'requested' };
+  return prev ? { ...prev, requested: false, status: 'withdrawn' } : undefined;
+}
+
+/** One report per notice and site: the latest state, with every report kept in `history`. */
+function nextReport(
+  prev: StoredReport | undefined,
+  r: { id: string; notice: string; actor: OrganizationActor; site: RegisteredSite; input: ReportInput; t: Date },
+): StoredReport {
+  const ts = r.t.toISOString();
+  const priorityRestoration = nextPriority(r.input.priorityRestoration, prev?.priorityRestoration);
+  const state: JsonObject = {
+    powerStatus: r.input.powerStatus,
+    ...(r.input.remainingMinutes !== undefined ? { remainingMinutes: r.input.remainingMinutes } : {}),
+    ...(priorityRestoration ? { priorityRestoration } : {}),
+  };
+  return {
+    id: r.id,
+    '@type': 'OutageSiteReport',
+    notice: { id: r.notice },
+    mno: { id: r.actor.organizationId, '@referredType': 'Organization' },
+    site: { id: r.site.id, siteId: r.site.site_id, ...(r.site.name ? { name: r.site.name } : {}) },
+    ...state,
+    createdAt: prev?.createdAt ?? ts,
+    lastUpdate: ts,
+    history: [...(prev?.history ?? []), { ...state, reportedAt: ts }],
+  };
+}
 
 /**
  * EO-1 site reports: an audience MNO reports the power status of its sites under an outage
@@ -40,79 +92,51 @@ export function createOutageReports(deps: {
       return rows.map((r) => r.doc as JsonObject);
     },
 
-    async report(actor: OrganizationActor, id: string, input: JsonObject) {
+    async report(actor: OrganizationActor, id: string, body: JsonObject) {
+      const input = body as ReportInput; // validated against OutageSiteReport_FVO
       return db.transaction(async (tx) => {
         // Visibility first: a notice the caller cannot see is a 404, whoever asks.
         const doc = await findVisible(tx, actor, id);
         if (actor.organizationKind !== 'MNO') throw forbidden('Site reports are written by an audience MNO');
         await partnershipActive(tx, actor, doc);
         if (isFinal(doc)) throw conflict(`The notice is ${String(doc.status)}; reports are closed`, 'NOTICE_FINAL');
-        const ref = input.site as { id?: string; siteId?: string };
-        if (!ref.id && !ref.siteId) throw badRequest('site needs id or siteId', 'INVALID_BODY');
-        const sites = await tx.$queryRawUnsafe<{ id: string; site_id: string; name: string | null }[]>(
-          `SELECT id::text, site_id, name FROM mno_site WHERE org_id = $1::uuid AND (${ref.id ? 'id::text = $2' : 'site_id = $2'})`,
-          actor.organizationId,
-          ref.id ?? ref.siteId,
-        );
-        const site = sites[0];
-        if (!site) throw unprocessable(`site ${ref.id ?? ref.siteId} is not in your site register`, 'UNKNOWN_SITE');
+        const site = await reportedSite(tx, actor, input.site);
         const t = now();
-        const ts = t.toISOString();
         const existing = await tx.outageSiteReport.findUnique({ where: { noticeId_siteId: { noticeId: id, siteId: site.id } } });
-        const prev = existing?.doc as JsonObject | undefined;
-        const pr = input.priorityRestoration as { requested: boolean; reason?: string } | undefined;
-        const prevPr = prev?.priorityRestoration as JsonObject | undefined;
-        const priorityRestoration = pr
-          ? pr.requested
-            ? { requested: true, ...(pr.reason ? { reason: pr.reason } : {}), status: 'requested' }
-            : prevPr
-              ? { ...prevPr, requested: false, status: 'withdrawn' }
-              : undefined
-          : prevPr;
-        const snapshot: JsonObject = {
-          powerStatus: input.powerStatus,
-          ...(input.remainingMinutes !== undefined ? { remainingMinutes: input.remainingMinutes } : {}),
-          ...(priorityRestoration ? { priorityRestoration } : {}),
-          reportedAt: ts,
-        };
-        const reportId = existing?.id ?? crypto.randomUUID();
-        const report: JsonObject = {
-          id: reportId,
-          '@type': 'OutageSiteReport',
-          notice: { id },
-          mno: { id: actor.organizationId, '@referredType': 'Organization' },
-          site: { id: site.id, siteId: site.site_id, ...(site.name ? { name: site.name } : {}) },
-          ...snapshot,
-          createdAt: (prev?.createdAt as string | undefined) ?? ts,
-          lastUpdate: ts,
-          history: [...((prev?.history ?? []) as unknown[]), snapshot],
-        };
-        delete report.reportedAt;
+        const report = nextReport(existing?.doc as StoredReport | undefined, {
+          id: existing?.id ?? crypto.randomUUID(),
+          notice: id,
+          actor,
+          site,
+          input,
+          t,
+        });
+        const priorityStatus = (report.priorityRestoration as { status?: string } | undefined)?.status ?? null;
         const data = {
-          powerStatus: input.powerStatus as string,
-          remainingMinutes: (input.remainingMinutes as number | undefined) ?? null,
-          priorityStatus: (priorityRestoration?.status as string | undefined) ?? null,
+          powerStatus: input.powerStatus,
+          remainingMinutes: input.remainingMinutes ?? null,
+          priorityStatus,
           lastUpdate: t,
           doc: report as object,
         };
-        if (existing) await tx.outageSiteReport.update({ where: { id: reportId }, data });
+        if (existing) await tx.outageSiteReport.update({ where: { id: report.id }, data });
         else
           await tx.outageSiteReport.create({
-            data: { id: reportId, noticeId: id, mnoOrgId: actor.organizationId, siteId: site.id, createdAt: t, ...data },
+            data: { id: report.id, noticeId: id, mnoOrgId: actor.organizationId, siteId: site.id, createdAt: t, ...data },
           });
-        const dso = (doc.publisher as Ref).id;
+        const requested = input.priorityRestoration?.requested ? ' (priority restoration requested)' : '';
         await writeEvents(tx, [
           {
             eventType: 'OutageSiteReportEvent',
             resourceType: 'outageSiteReport',
-            resource: report as JsonObject & { id: string },
-            audience: [dso, actor.organizationId],
+            resource: report,
+            audience: [(doc.publisher as Ref).id, actor.organizationId],
             originatorOrgId: actor.organizationId,
             eventTime: t,
-            description: `${site.site_id}: ${String(input.powerStatus)}${pr?.requested ? ' (priority restoration requested)' : ''}`,
+            description: `${site.site_id}: ${input.powerStatus}${requested}`,
           },
         ]);
-        return { report, created: !existing };
+        return { report: report as JsonObject, created: !existing };
       });
     },
 

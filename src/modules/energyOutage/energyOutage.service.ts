@@ -93,11 +93,9 @@ export function createEnergyOutageService(deps: {
 
   const core = createNoticeCore<OutageStatus, ImpactedSiteRow>(
     {
-      type: 'EnergyOutageNotice',
-      resourceType: 'energyOutageNotice',
+      resource: RESOURCES.energyOutageNotice,
       noun: { one: 'an energy outage notice', many: 'energy outage notices' },
       publisher: 'DSO',
-      store: energyOutageTable,
       areaKey: 'outageArea',
       lifecycle: { initial: initialOutageStatus, check: checkOutageTransition, final: FINAL_OUTAGE, active: ACTIVE_OUTAGE },
       impact: outageImpact,

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/client.js';
+import type { Database, Tx } from '../../db/client.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { JobDefinition } from '../../jobs/scheduler.js';
@@ -7,13 +7,101 @@ import { ACTIVE_OUTAGE } from './energyOutage.lifecycle.js';
 
 type Ref = { id: string };
 
+type ViewFor = (org: string, doc: JsonObject) => JsonObject;
+
+/** Active outages whose ETR has passed: EtrOverdueEvent to each recipient's view, once per ETR value. */
+async function overdueEtrs(tx: Tx, t: Date, viewFor: ViewFor, events: NewEvent[]): Promise<number> {
+  let overdue = 0;
+  const late = await tx.$queryRawUnsafe<{ id: string; doc: JsonObject; etr: Date }[]>(
+    `SELECT id::text, doc, expected_outage_end_time AS etr FROM energy_outage_notice
+        WHERE status = ANY($1::text[]) AND expected_outage_end_time < $2
+          AND (etr_overdue_notified_for IS NULL OR etr_overdue_notified_for <> expected_outage_end_time)
+        FOR UPDATE SKIP LOCKED`,
+    [...ACTIVE_OUTAGE],
+    t,
+  );
+  for (const n of late) {
+    events.push(
+      ...perRecipientEvents({
+        eventType: 'EtrOverdueEvent',
+        resourceType: 'energyOutageNotice',
+        doc: n.doc,
+        originator: (n.doc.publisher as Ref).id,
+        t,
+        description: `ETR ${n.etr.toISOString()} passed without restoration`,
+        viewFor,
+      }),
+    );
+    await tx.$executeRawUnsafe(
+      'UPDATE energy_outage_notice SET etr_overdue_notified_for = expected_outage_end_time WHERE id = $1::uuid',
+      n.id,
+    );
+    overdue++;
+  }
+  return overdue;
+}
+
+/** Impacted sites whose battery runs out before the ETR: the MNO its sites, the DSO the count (once per site and ETR). */
+async function exhaustionRisks(tx: Tx, t: Date, events: NewEvent[]): Promise<number> {
+  let risks = 0;
+  const atRisk = await tx.$queryRawUnsafe<
+    { notice_id: string; mno: string; dso: string; site_ids: string[]; site_refs: string[]; earliest: Date; etr: Date | null }[]
+  >(
+    `SELECT i.notice_id::text, i.mno_org_id::text AS mno, n.dso_org_id::text AS dso, array_agg(i.site_id::text) AS site_ids,
+              array_agg(s.site_id) AS site_refs, min(i.exhaustion_time) AS earliest, n.expected_outage_end_time AS etr
+         FROM outage_site_impact i
+         JOIN energy_outage_notice n ON n.id = i.notice_id
+         JOIN mno_site s ON s.id = i.site_id
+        WHERE n.status = ANY($1::text[]) AND i.exhaustion_time IS NOT NULL
+          AND (n.expected_outage_end_time IS NULL OR i.exhaustion_time < n.expected_outage_end_time)
+          AND i.risk_notified_for IS DISTINCT FROM coalesce(n.expected_outage_end_time, 'infinity'::timestamptz)
+        GROUP BY i.notice_id, i.mno_org_id, n.dso_org_id, n.expected_outage_end_time`,
+    [...ACTIVE_OUTAGE],
+  );
+  for (const r of atRisk) {
+    const base = {
+      notice: { id: r.notice_id },
+      earliestExhaustion: r.earliest.toISOString(),
+      expectedOutageEndTime: r.etr?.toISOString() ?? null,
+    };
+    events.push(
+      {
+        eventType: 'BackupExhaustionRiskEvent',
+        resourceType: 'energyOutageImpact',
+        resource: { id: r.notice_id, ...base, view: 'mno', sites: r.site_ids.map((id, i) => ({ id, siteId: r.site_refs[i] })) },
+        audience: [r.mno],
+        originatorOrgId: r.dso,
+        eventTime: t,
+        description: `${r.site_ids.length} site(s) run out of battery before the ETR`,
+      },
+      {
+        eventType: 'BackupExhaustionRiskEvent',
+        resourceType: 'energyOutageImpact',
+        resource: { id: r.notice_id, ...base, view: 'dso', mno: { id: r.mno }, sitesAtRisk: r.site_ids.length },
+        audience: [r.dso],
+        originatorOrgId: r.dso,
+        eventTime: t,
+        description: `${r.site_ids.length} site(s) of MNO ${r.mno} run out of battery before the ETR`,
+      },
+    );
+    await tx.$executeRawUnsafe(
+      `UPDATE outage_site_impact SET risk_notified_for = coalesce($3::timestamptz, 'infinity'::timestamptz) WHERE notice_id = $1::uuid AND site_id = ANY($2::uuid[])`,
+      r.notice_id,
+      r.site_ids,
+      r.etr,
+    );
+    risks += r.site_ids.length;
+  }
+  return risks;
+}
+
 /**
  * ETR watch (EO-1): an active outage whose ETR has passed raises EtrOverdueEvent to the
  * DSO and its audience (once per ETR value); an impacted site whose battery runs out
  * before the ETR raises BackupExhaustionRiskEvent — the MNO gets its sites, the DSO the
  * count and earliest time (once per site and ETR).
  */
-export function etrWatchJob(deps: { db: Database; now: () => Date; viewFor: (org: string, doc: JsonObject) => JsonObject }): JobDefinition {
+export function etrWatchJob(deps: { db: Database; now: () => Date; viewFor: ViewFor }): JobDefinition {
   const { db, now } = deps;
   return {
     name: 'etr-watch',
@@ -22,86 +110,11 @@ export function etrWatchJob(deps: { db: Database; now: () => Date; viewFor: (org
     description: 'EO-1: ETR overdue and backup exhaustion risk events',
     async run() {
       const t = now();
-      let overdue = 0;
-      let risks = 0;
-      await db.transaction(async (tx) => {
-        const late = await tx.$queryRawUnsafe<{ id: string; doc: JsonObject; etr: Date }[]>(
-          `SELECT id::text, doc, expected_outage_end_time AS etr FROM energy_outage_notice
-            WHERE status = ANY($1::text[]) AND expected_outage_end_time < $2
-              AND (etr_overdue_notified_for IS NULL OR etr_overdue_notified_for <> expected_outage_end_time)
-            FOR UPDATE SKIP LOCKED`,
-          [...ACTIVE_OUTAGE],
-          t,
-        );
+      const { overdue, risks } = await db.transaction(async (tx) => {
         const events: NewEvent[] = [];
-        for (const n of late) {
-          events.push(
-            ...perRecipientEvents({
-              eventType: 'EtrOverdueEvent',
-              resourceType: 'energyOutageNotice',
-              doc: n.doc,
-              originator: (n.doc.publisher as Ref).id,
-              t,
-              description: `ETR ${n.etr.toISOString()} passed without restoration`,
-              viewFor: deps.viewFor,
-            }),
-          );
-          await tx.$executeRawUnsafe(
-            'UPDATE energy_outage_notice SET etr_overdue_notified_for = expected_outage_end_time WHERE id = $1::uuid',
-            n.id,
-          );
-          overdue++;
-        }
-
-        const atRisk = await tx.$queryRawUnsafe<
-          { notice_id: string; mno: string; dso: string; site_ids: string[]; site_refs: string[]; earliest: Date; etr: Date | null }[]
-        >(
-          `SELECT i.notice_id::text, i.mno_org_id::text AS mno, n.dso_org_id::text AS dso, array_agg(i.site_id::text) AS site_ids,
-                  array_agg(s.site_id) AS site_refs, min(i.exhaustion_time) AS earliest, n.expected_outage_end_time AS etr
-             FROM outage_site_impact i
-             JOIN energy_outage_notice n ON n.id = i.notice_id
-             JOIN mno_site s ON s.id = i.site_id
-            WHERE n.status = ANY($1::text[]) AND i.exhaustion_time IS NOT NULL
-              AND (n.expected_outage_end_time IS NULL OR i.exhaustion_time < n.expected_outage_end_time)
-              AND i.risk_notified_for IS DISTINCT FROM coalesce(n.expected_outage_end_time, 'infinity'::timestamptz)
-            GROUP BY i.notice_id, i.mno_org_id, n.dso_org_id, n.expected_outage_end_time`,
-          [...ACTIVE_OUTAGE],
-        );
-        for (const r of atRisk) {
-          const base = {
-            notice: { id: r.notice_id },
-            earliestExhaustion: r.earliest.toISOString(),
-            expectedOutageEndTime: r.etr?.toISOString() ?? null,
-          };
-          events.push(
-            {
-              eventType: 'BackupExhaustionRiskEvent',
-              resourceType: 'energyOutageImpact',
-              resource: { id: r.notice_id, ...base, view: 'mno', sites: r.site_ids.map((id, i) => ({ id, siteId: r.site_refs[i] })) },
-              audience: [r.mno],
-              originatorOrgId: r.dso,
-              eventTime: t,
-              description: `${r.site_ids.length} site(s) run out of battery before the ETR`,
-            },
-            {
-              eventType: 'BackupExhaustionRiskEvent',
-              resourceType: 'energyOutageImpact',
-              resource: { id: r.notice_id, ...base, view: 'dso', mno: { id: r.mno }, sitesAtRisk: r.site_ids.length },
-              audience: [r.dso],
-              originatorOrgId: r.dso,
-              eventTime: t,
-              description: `${r.site_ids.length} site(s) of MNO ${r.mno} run out of battery before the ETR`,
-            },
-          );
-          await tx.$executeRawUnsafe(
-            `UPDATE outage_site_impact SET risk_notified_for = coalesce($3::timestamptz, 'infinity'::timestamptz) WHERE notice_id = $1::uuid AND site_id = ANY($2::uuid[])`,
-            r.notice_id,
-            r.site_ids,
-            r.etr,
-          );
-          risks += r.site_ids.length;
-        }
+        const counts = { overdue: await overdueEtrs(tx, t, deps.viewFor, events), risks: await exhaustionRisks(tx, t, events) };
         await writeEvents(tx, events);
+        return counts;
       });
       return `${overdue} overdue notice(s), ${risks} site(s) at backup exhaustion risk`;
     },

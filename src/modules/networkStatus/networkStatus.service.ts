@@ -47,11 +47,9 @@ export type NetworkStatusService = ReturnType<typeof createNetworkStatusService>
 export function createNetworkStatusService(deps: { db: Database; now: () => Date; schemas: { output: JsonSchema; create: JsonSchema } }) {
   const core = createNoticeCore<NetworkStatus, AffectedSiteRow>(
     {
-      type: 'NetworkStatusNotice',
-      resourceType: 'networkStatusNotice',
+      resource: RESOURCES.networkStatusNotice,
       noun: { one: 'a network status notice', many: 'network status notices' },
       publisher: 'MNO',
-      store: networkStatusTable,
       areaKey: 'geoArea',
       lifecycle: { initial: initialNetworkStatus, check: checkNetworkTransition, final: FINAL },
       impact: networkImpact,

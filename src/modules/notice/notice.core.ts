@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import type { Database, Tx } from '../../db/client.js';
-import type { ResourceStore } from '../../db/resourceStore.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import { boundingBox, boxLiteral, parseArea, type Area } from '../../geo/geo.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -11,6 +10,7 @@ import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import { perRecipientEvents, resolveAudience, type OrgRef } from './notice.audience.js';
 import { refreshImpact, type MatchedSite, type NoticeImpact } from './notice.impact.js';
 import { listNotices, listParamsOf } from './notice.list.js';
+import type { ResourceEntry } from '../registry.js';
 
 export type OrgKind = 'DSO' | 'MNO';
 
@@ -43,16 +43,17 @@ export interface NoticeAnswer {
  * stamping, impact, the list/get/create/patch pipeline — is the notice core's.
  */
 export interface NoticeKind<S extends string, Site extends MatchedSite> {
-  /** TMF `@type`; also the prefix of the notice's event types (`<type>CreateEvent`, ...). */
-  type: string;
-  /** Resource name in events and audit (`energyOutageNotice`). */
-  resourceType: string;
+  /**
+   * The registry entry: `referredType` is the `@type` and the prefix of the event types
+   * (`<referredType>CreateEvent`, ...), `type` the resource name in events; the store's
+   * first tenancy column is the publisher's, its promoted columns are kept in step with the
+   * document.
+   */
+  resource: ResourceEntry;
   /** How messages name it: "a network status notice", "network status notices". */
   noun: { one: string; many: string };
   /** Who publishes; the audience is the publisher's active partners of the other kind. */
   publisher: OrgKind;
-  /** The table; its first tenancy column is the publisher's, its promoted columns are kept in step with the document. */
-  store: ResourceStore;
   /** The GeoJSON area in `affectedArea` (indexed as a bounding box). */
   areaKey: string;
   lifecycle: {
@@ -108,7 +109,8 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
   deps: { db: Database; now: () => Date; schemas: { output: JsonSchema; create: JsonSchema } },
 ) {
   const { db, now } = deps;
-  const { store } = kind;
+  const { store } = kind.resource;
+  const type = kind.resource.referredType;
   const audienceKind: OrgKind = kind.publisher === 'DSO' ? 'MNO' : 'DSO';
   const ownEntries = Object.entries(kind.ownEntries ?? {});
   const publisherOf = (doc: JsonObject) => (doc.publisher as OrgRef).id;
@@ -128,7 +130,7 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
   const events: NoticeEvents = (eventType, doc, actor, t, description, onlyTo) =>
     perRecipientEvents({
       eventType,
-      resourceType: kind.resourceType,
+      resourceType: kind.resource.type,
       doc,
       originator: actor.organizationId,
       t,
@@ -139,7 +141,7 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
 
   const findVisible = async (tx: Tx, actor: OrganizationActor, id: string, forUpdate = false) => {
     const row = await store.find(tx, actor, id, { forUpdate });
-    if (!row) throw notFound(kind.type, id);
+    if (!row) throw notFound(type, id);
     return row.doc;
   };
 
@@ -210,9 +212,9 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
     const { actor, after, changed, from, to, t } = change;
     const out: NewEvent[] = [];
     const attrs = changed.filter((c) => c !== 'status');
-    if (attrs.length) out.push(...events(`${kind.type}AttributeValueChangeEvent`, after, actor, t, `changed: ${attrs.join(', ')}`));
+    if (attrs.length) out.push(...events(`${type}AttributeValueChangeEvent`, after, actor, t, `changed: ${attrs.join(', ')}`));
     if (kind.patchEvents) out.push(...kind.patchEvents(change, events));
-    if (from !== to) out.push(...events(`${kind.type}StatusChangeEvent`, after, actor, t, `${from} -> ${to}`));
+    if (from !== to) out.push(...events(`${type}StatusChangeEvent`, after, actor, t, `${from} -> ${to}`));
     if (changed.some((c) => kind.impactFields.includes(c)))
       out.push(...(await refreshImpact(kind.impact, tx, after, t, actor.organizationId)));
     return out;
@@ -262,7 +264,7 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
         const { audience: _a, ...rest } = body;
         const doc: JsonObject = {
           id: crypto.randomUUID(),
-          '@type': kind.type,
+          '@type': type,
           ...rest,
           status,
           statusChangeDate: ts,
@@ -276,7 +278,7 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
         kind.checkCreated?.(doc);
         await save(tx, doc, true);
         const impact = await refreshImpact(kind.impact, tx, doc, t, actor.organizationId);
-        await writeEvents(tx, [...events(`${kind.type}CreateEvent`, doc, actor, t), ...impact]);
+        await writeEvents(tx, [...events(`${type}CreateEvent`, doc, actor, t), ...impact]);
         return viewFor(actor.organizationId, doc);
       });
     },
