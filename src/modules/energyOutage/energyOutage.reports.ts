@@ -5,6 +5,7 @@ import type { OrganizationActor } from '../../http/context.js';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { NoticeCore } from '../notice/notice.core.js';
+import { publisherOf } from '../notice/notice.audience.js';
 
 type Ref = { id: string };
 type ReportInput = {
@@ -130,7 +131,7 @@ export function createOutageReports(deps: {
             eventType: 'OutageSiteReportEvent',
             resourceType: 'outageSiteReport',
             resource: report,
-            audience: [(doc.publisher as Ref).id, actor.organizationId],
+            audience: [publisherOf(doc), actor.organizationId],
             originatorOrgId: actor.organizationId,
             eventTime: t,
             description: `${site.site_id}: ${input.powerStatus}${requested}`,

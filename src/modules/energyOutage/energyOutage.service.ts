@@ -12,6 +12,7 @@ import { renderCap, type Revision } from './energyOutage.cap.js';
 import { outageImpact, type ImpactedSiteRow } from './energyOutage.impact.js';
 import { ACTIVE_OUTAGE, checkOutageTransition, FINAL_OUTAGE, initialOutageStatus, type OutageStatus } from './energyOutage.lifecycle.js';
 import { createOutageReports } from './energyOutage.reports.js';
+import { publisherOf } from '../notice/notice.audience.js';
 
 const energyOutageTable = RESOURCES.energyOutageNotice.store;
 export const OUTAGE_SORTABLE = Object.keys(energyOutageTable.def.columns);
@@ -52,7 +53,7 @@ export function createEnergyOutageService(deps: {
 }) {
   const { db, now, party } = deps;
   const partnershipActive = async (tx: Tx, actor: OrganizationActor, doc: JsonObject) => {
-    if (!(await party.isActivePartner(tx, actor.organizationId, (doc.publisher as Ref).id)))
+    if (!(await party.isActivePartner(tx, actor.organizationId, publisherOf(doc))))
       throw forbidden('The partnership with the publishing DSO is not active (GW-9)');
   };
   const isFinal = (doc: JsonObject) => FINAL_OUTAGE.includes(doc.status as OutageStatus);
@@ -75,7 +76,7 @@ export function createEnergyOutageService(deps: {
     const after: JsonObject = { ...before, mnoResponse: responses, lastUpdate: ts };
     await core.save(tx, after, false);
     // Only the publisher and the answering MNO hear of an answer.
-    const publisher = (after.publisher as Ref).id;
+    const publisher = publisherOf(after);
     const events = core.events(
       'EnergyOutageNoticeAttributeValueChangeEvent',
       after,

@@ -2,10 +2,8 @@ import type { Database, Tx } from '../../db/client.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { JobDefinition } from '../../jobs/scheduler.js';
-import { perRecipientEvents } from '../notice/notice.audience.js';
+import { perRecipientEvents, publisherOf } from '../notice/notice.audience.js';
 import { ACTIVE_OUTAGE } from './energyOutage.lifecycle.js';
-
-type Ref = { id: string };
 
 type ViewFor = (org: string, doc: JsonObject) => JsonObject;
 
@@ -26,7 +24,7 @@ async function overdueEtrs(tx: Tx, t: Date, viewFor: ViewFor, events: NewEvent[]
         eventType: 'EtrOverdueEvent',
         resourceType: 'energyOutageNotice',
         doc: n.doc,
-        originator: (n.doc.publisher as Ref).id,
+        originator: publisherOf(n.doc),
         t,
         description: `ETR ${n.etr.toISOString()} passed without restoration`,
         viewFor,

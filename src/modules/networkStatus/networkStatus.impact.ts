@@ -3,6 +3,7 @@ import { parseArea, siteMatchQuery } from '../../geo/geo.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { NoticeImpact } from '../notice/notice.impact.js';
 import { AFFECTING, type NetworkStatus } from './networkStatus.lifecycle.js';
+import { publisherOf } from '../notice/notice.audience.js';
 
 /**
  * NS-1 impact: which of each audience DSO's own sites, served by the publishing MNO, are
@@ -50,7 +51,7 @@ export async function matchSites(tx: Tx, doc: JsonObject, dsoIds: string[]): Pro
   if (dsoIds.length === 0) return [];
   const geoArea = (doc.affectedArea as { geoArea?: unknown } | undefined)?.geoArea;
   const ids = noticeIdentifiers(doc);
-  const params: unknown[] = [dsoIds, (doc.publisher as { id: string }).id];
+  const params: unknown[] = [dsoIds, publisherOf(doc)];
   const sql = siteMatchQuery({
     table: 'dso_site',
     columns: 'id::text, site_id, org_id::text, name, kind, location[0] AS lon, location[1] AS lat, criticality, cell_ids',

@@ -6,6 +6,11 @@ import { unprocessable } from '../../http/errors.js';
 
 export type OrgRef = { id: string; name?: string; '@referredType'?: string };
 
+/** The organisation that published a notice. */
+export const publisherOf = (doc: JsonObject): string => (doc.publisher as OrgRef).id;
+/** The organisations a notice is addressed to. */
+export const audienceOf = (doc: JsonObject): string[] => ((doc.audience ?? []) as OrgRef[]).map((a) => a.id);
+
 /**
  * Who a notice goes to (EO-1 outage notices from a DSO, NS-1 network status notices from an
  * MNO): the publisher's active partners of the other kind — all of them, or the ones named
@@ -55,9 +60,8 @@ export function perRecipientEvents(e: {
   onlyTo?: string;
   viewFor: (orgId: string, doc: JsonObject) => JsonObject;
 }): NewEvent[] {
-  const publisher = (e.doc.publisher as OrgRef).id;
-  const members = ((e.doc.audience ?? []) as OrgRef[]).map((a) => a.id).filter((m) => !e.onlyTo || m === e.onlyTo);
-  return [publisher, ...members].map((org) => ({
+  const members = audienceOf(e.doc).filter((m) => !e.onlyTo || m === e.onlyTo);
+  return [publisherOf(e.doc), ...members].map((org) => ({
     eventType: e.eventType,
     resourceType: e.resourceType,
     resource: e.viewFor(org, e.doc) as JsonObject & { id: string },

@@ -7,7 +7,7 @@ import { checkIfMatch } from '../../http/etag.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { changedAttributes, mergePatch, normalizeDateTimes, type JsonObject } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
-import { perRecipientEvents, resolveAudience, type OrgRef } from './notice.audience.js';
+import { audienceOf, perRecipientEvents, publisherOf, resolveAudience, type OrgRef } from './notice.audience.js';
 import { refreshImpact, type MatchedSite, type NoticeImpact } from './notice.impact.js';
 import { listNotices, listParamsOf } from './notice.list.js';
 import type { ResourceEntry } from '../registry.js';
@@ -113,7 +113,6 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
   const type = kind.resource.referredType;
   const audienceKind: OrgKind = kind.publisher === 'DSO' ? 'MNO' : 'DSO';
   const ownEntries = Object.entries(kind.ownEntries ?? {});
-  const publisherOf = (doc: JsonObject) => (doc.publisher as OrgRef).id;
   const isPublisher = (actor: OrganizationActor, doc: JsonObject) => publisherOf(doc) === actor.organizationId;
   const areaOf = (doc: JsonObject) => (doc.affectedArea as Record<string, Area | undefined> | undefined)?.[kind.areaKey];
 
@@ -164,7 +163,7 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
          VALUES ($1::uuid, $2::uuid, $3::uuid[], ${casts.map((c, i) => `$${i + 4}${c}`).join(', ')})`,
         doc.id,
         publisherOf(doc),
-        ((doc.audience ?? []) as OrgRef[]).map((a) => a.id),
+        audienceOf(doc),
         ...values,
       );
     } else {

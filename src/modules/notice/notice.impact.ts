@@ -1,7 +1,7 @@
 import type { Tx } from '../../db/client.js';
 import type { NewEvent } from '../../events/outbox.js';
 import type { JsonObject } from '../../http/patch.js';
-import type { OrgRef } from './notice.audience.js';
+import { audienceOf, publisherOf } from './notice.audience.js';
 
 /** A site that a notice's area or identifiers matched, as a kind's match query returns it. */
 export interface MatchedSite {
@@ -65,7 +65,7 @@ export async function refreshImpact<Site extends MatchedSite>(
   originator: string,
 ): Promise<NewEvent[]> {
   const noticeId = doc.id as string;
-  const audience = ((doc.audience ?? []) as OrgRef[]).map((a) => a.id);
+  const audience = audienceOf(doc);
   const matched = spec.affects(doc) ? await spec.match(tx, doc, audience) : [];
   const columns = Object.keys(spec.columns);
   const old = await tx.$queryRawUnsafe<OldRow[]>(
@@ -114,7 +114,6 @@ export async function refreshImpact<Site extends MatchedSite>(
     const sites = next.filter((n) => n.site.org_id === recipient).map((n) => present(n.site, n.values));
     return event(spec.views.audience, { sites }, recipient, spec.describe(sites));
   });
-  const publisher = (doc.publisher as OrgRef).id;
-  events.push(event(spec.views.publisher, { summary: await spec.summaries(tx, doc) }, publisher));
+  events.push(event(spec.views.publisher, { summary: await spec.summaries(tx, doc) }, publisherOf(doc)));
   return events;
 }
