@@ -27,6 +27,7 @@ const schema = z.object({
   GRIDLINK_RELAY_POLL_MS: z.coerce.number().int().min(50).default(5000),
   GRIDLINK_WEBHOOK_RETRY_HOURS: z.coerce.number().min(0).default(24),
   GRIDLINK_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  GRIDLINK_WEBHOOK_PIPELINE: z.coerce.number().int().min(1).max(256).default(32),
   GRIDLINK_WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(2000),
   GRIDLINK_WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(100).default(900000),
   GRIDLINK_WEBHOOK_ALLOW_PRIVATE: bool.optional(),
@@ -91,6 +92,8 @@ export interface Config {
   readonly webhooks: {
     readonly retryPeriodMs: number;
     readonly timeoutMs: number;
+    /** Requests in flight per subscription (HTTP/1.1 pipelining on one keep-alive connection). */
+    readonly pipeline: number;
     readonly backoffBaseMs: number;
     readonly backoffMaxMs: number;
     /** Whether callbacks may point at loopback/private addresses (off in production). */
@@ -188,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: Object.freeze({
       retryPeriodMs: e.GRIDLINK_WEBHOOK_RETRY_HOURS * 3_600_000,
       timeoutMs: e.GRIDLINK_WEBHOOK_TIMEOUT_MS,
+      pipeline: e.GRIDLINK_WEBHOOK_PIPELINE,
       backoffBaseMs: e.GRIDLINK_WEBHOOK_BACKOFF_BASE_MS,
       backoffMaxMs: e.GRIDLINK_WEBHOOK_BACKOFF_MAX_MS,
       allowPrivateNetworks: e.GRIDLINK_WEBHOOK_ALLOW_PRIVATE ?? e.NODE_ENV !== 'production',

@@ -565,38 +565,76 @@ describe('a hard kill (SIGKILL) of the real process mid-stream loses no committe
     for (const id of confirmed) expect(tickets).toContain(id);
     expect(confirmed.length).toBeGreaterThanOrEqual(40);
 
-    // Did the dead process hold the subscription's delivery lease (60 s) when it died?
-    const { rows: lease } = await h.db.pool.query('SELECT lease_until FROM hub_subscription WHERE organization_id = $1', [mno.id]);
-    const leaseHeld = lease[0]!.lease_until !== null;
-
-    // Restart: the relay picks up where the dead process stopped.
+    // Restart: the relay picks up where the dead process stopped, and the dead process's
+    // delivery lease (if it held one) is free within LEASE_MS of its last heartbeat.
     const second = await start(port);
     await allRelayed(h, 30_000);
     const want = new Set(created.map((e) => e.id));
-    const allThere = () => [...want].every((id) => r.eventIds().includes(id));
-    if (!leaseHeld) {
-      // The restarted process delivers the whole backlog itself.
-      await waitFor(allThere, 30_000, 'every event at the receiver, from the restarted process');
-    }
+    await waitFor(
+      () => [...want].every((id) => r.eventIds().includes(id)),
+      30_000,
+      'every event at the receiver, from the restarted process',
+    );
     second.kill('SIGTERM');
     expect(await new Promise((resolve) => second.once('exit', (c) => resolve(c)))).toBe(0);
-    if (leaseHeld) {
-      // The restarted process had to wait for the dead one's lease to run out; a worker whose
-      // clock is past it (the harness app's) stands in for that minute.
-      h.clock.current = new Date(Date.now() + 5 * 60_000);
-      await waitFor(
-        async () => {
-          await h.app.webhooks.deliverDue();
-          return allThere();
-        },
-        30_000,
-        'every event at the receiver',
-      );
-    }
     const received = r.eventIds();
     expect(new Set(received.filter((id) => want.has(id)))).toEqual(want); // none lost
-    // At-least-once: only a post in flight at the kill may be repeated.
-    expect(received.length - new Set(received).size).toBeLessThanOrEqual(1);
+    // At-least-once: only posts in flight at the kill (one pipelined window) may be repeated.
+    expect(received.length - new Set(received).size).toBeLessThanOrEqual(32);
     expect(received.every((id) => want.has(id))).toBe(true);
   }, 180_000);
+
+  it("issue 12: a dead instance's delivery lease is taken over within 5 s (heartbeats renew it while it lives); no event lost", async () => {
+    const { dso, mno } = await pair(h);
+    const r = await receiver();
+    r.gate = new Promise(() => undefined); // the first process's post is never answered
+    const arrivals: number[] = [];
+    r.onRequest = () => void arrivals.push(Date.now());
+    const sub = await subscribe(h, mno, r.url);
+    const lease = async () =>
+      (
+        await h.db.pool.query<{ lease_owner: string | null; lease_until: Date | null }>(
+          'SELECT lease_owner, lease_until FROM hub_subscription WHERE id = $1',
+          [sub.id],
+        )
+      ).rows[0]!;
+    const port = await freePort();
+    const first = await start(port);
+    const exited = new Promise((resolve) => first.once('exit', resolve));
+    for (let i = 0; i < 5; i++) await fileTicket(h, dso, mno); // relayed and delivered by the real process
+    await waitFor(() => arrivals.length === 1, 30_000, 'the real process delivering');
+    const l1 = await lease();
+    expect(l1.lease_owner).toBeTruthy();
+    // While it lives, its heartbeat renews the lease (LEASE_MS is 3 s; its post hangs for up to
+    // 10 s) and another instance — the harness app, its clock past every due time — stays off.
+    h.clock.current = new Date(Date.now() + 60_000);
+    await new Promise((res) => setTimeout(res, 3_500));
+    await h.app.webhooks.deliverDue();
+    const l2 = await lease();
+    expect(l2.lease_owner).toBe(l1.lease_owner);
+    expect(l2.lease_until!.getTime()).toBeGreaterThan(l1.lease_until!.getTime());
+    expect(arrivals).toHaveLength(1);
+
+    first.kill('SIGKILL'); // mid-delivery: the lease is held, the post in flight
+    await exited;
+    const killedAt = Date.now();
+    r.gate = undefined;
+    const want = (await eventRows(h, `event_type = 'TroubleTicketCreateEvent' AND originator_org_id = $1`, [dso.id])).map((e) => e.id);
+    expect(want).toHaveLength(5);
+    // The other instance's worker ticks every second (here: polled every 250 ms).
+    await waitFor(
+      async () => {
+        await h.app.webhooks.deliverDue();
+        if (!want.every((id) => r.eventIds().includes(id))) await new Promise((res) => setTimeout(res, 250));
+        return want.every((id) => r.eventIds().includes(id));
+      },
+      15_000,
+      'every event delivered by the other instance',
+    );
+    const takeoverMs = arrivals[1]! - killedAt;
+    process.stdout.write(`lease takeover: first delivery by the other instance ${takeoverMs} ms after the SIGKILL\n`);
+    expect(takeoverMs).toBeLessThan(5_000);
+    expect(r.eventIds()).toEqual(want); // none lost, in order (the dead process's post never got an answer)
+    expect((await lease()).lease_owner).toBeNull();
+  }, 120_000);
 });

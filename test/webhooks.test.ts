@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../src/events/signature.js';
 import {
@@ -133,6 +134,7 @@ async function notices(eventType: string, orgId: string) {
   return rows.map((r): Record<string, unknown> & { outboxEventId: string } => ({ ...r.payload.event.notification, outboxEventId: r.id }));
 }
 
+const strictlyIncreasing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
 const nowSeconds = () => Math.floor(h.clock.now().getTime() / 1000);
 const header = (r: ReceivedRequest, name: string) => r.headers[name] as string | undefined;
 
@@ -468,6 +470,141 @@ describe('retries with exponential backoff, in order per subscription (issue 3 p
     const state = (await getHub(mno, sub.id)).deliveryState;
     expect(state.consecutiveFailures).toBe(7);
     expect(state.lastError).toMatch(/endpoint unreachable: ECONNREFUSED/);
+  });
+});
+
+describe('issue 12: pipelined delivery per subscription (several requests in flight, order kept, nothing lost)', () => {
+  /** Create events of `reporter`'s tickets, in outbox order. */
+  async function createEvents(reporter: TestOrg) {
+    const { rows } = await h.db.pool.query<{ id: string; sequence: string }>(
+      `SELECT id, sequence FROM event WHERE event_type = 'TroubleTicketCreateEvent' AND originator_org_id = $1 ORDER BY sequence`,
+      [reporter.id],
+    );
+    return rows.map((r) => ({ id: r.id, sequence: Number(r.sequence) }));
+  }
+
+  /**
+   * A bare HTTP/1.1 receiver on a TCP socket: it counts each request as soon as its bytes
+   * arrive (an HTTP server would show pipelined requests to its handler one at a time) and
+   * answers 204, in order, only while `open`.
+   */
+  async function wireReceiver() {
+    const received: { eventId: string; sequence: number }[] = [];
+    const sockets: net.Socket[] = [];
+    const flushers: (() => void)[] = [];
+    const w = {
+      received,
+      open: true,
+      url: '',
+      release() {
+        w.open = true;
+        for (const f of flushers) f();
+      },
+    };
+    const server = net.createServer((sock) => {
+      sockets.push(sock);
+      let buf = Buffer.alloc(0);
+      let owed = 0;
+      const flush = () => {
+        for (; w.open && owed > 0; owed--) sock.write('HTTP/1.1 204 No Content\r\n\r\n');
+      };
+      flushers.push(flush);
+      sock.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        for (;;) {
+          const end = buf.indexOf('\r\n\r\n');
+          if (end < 0) break;
+          const len = Number(/content-length: *(\d+)/i.exec(buf.subarray(0, end).toString())?.[1] ?? 0);
+          if (buf.length < end + 4 + len) break;
+          const body = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString()) as { eventId: string; sequence: number };
+          buf = buf.subarray(end + 4 + len);
+          received.push({ eventId: body.eventId, sequence: body.sequence });
+          owed++;
+        }
+        flush();
+      });
+      sock.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    w.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/wire`;
+    receivers.push({
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    } as Receiver);
+    return w;
+  }
+
+  /** A subscription whose window has opened: slow start doubles it (1, 2, 4, ...) after each acknowledged window. */
+  async function warmSubscription(callback?: string) {
+    const { dso, mno } = await pair();
+    const r = await receiver();
+    const sub = await subscribe(mno, callback ?? r.url);
+    for (let i = 0; i < 6; i++) {
+      await fileTicket(dso, mno);
+      await settle();
+    }
+    return { dso, mno, r, sub };
+  }
+
+  /** `n` events relayed in one batch: the relay is held while they are filed. */
+  async function burst(dso: TestOrg, mno: TestOrg, n: number) {
+    await h.app.relay.stop();
+    try {
+      for (let i = 0; i < n; i++) await fileTicket(dso, mno);
+    } finally {
+      await h.app.relay.start();
+    }
+  }
+
+  it('a window of requests is in flight at once on one connection; the receiver gets them in sequence order, each once', async () => {
+    const w = await wireReceiver();
+    const { dso, mno, sub } = await warmSubscription(w.url);
+    expect(w.received).toHaveLength(6);
+    w.open = false; // nothing is answered from now on
+    await burst(dso, mno, 20);
+    // All twenty are on the wire before the first is answered.
+    await waitFor(() => w.received.length === 26, 10_000, 'twenty requests in flight');
+    expect(
+      await h.db.pool.query(`SELECT 1 FROM webhook_delivery WHERE subscription_id = $1 AND status = 'pending'`, [sub.id]),
+    ).toMatchObject({
+      rowCount: 20,
+    });
+    w.release();
+    await settle();
+    const events = await createEvents(dso);
+    expect(events).toHaveLength(26);
+    expect(w.received.map((e) => e.eventId)).toEqual(events.map((e) => e.id)); // all, once, in order
+    expect(strictlyIncreasing(w.received.map((e) => e.sequence))).toBe(true);
+    const rows = await h.db.prisma.webhookDelivery.findMany({ where: { subscriptionId: sub.id } });
+    expect(rows.map((d) => [d.status, d.attempts])).toEqual(Array(26).fill(['delivered', 1]));
+  });
+
+  it('a receiver failing one request of a window gets it and every later one again, in order, after the backoff; nothing lost', async () => {
+    const { dso, mno, r, sub } = await warmSubscription();
+    r.script = [200, 200, 200, 500]; // the 4th request of the burst fails; the rest of the window is answered 200
+    let arrived = 0;
+    r.onRequest = () => void arrived++;
+    await burst(dso, mno, 12);
+    await waitFor(() => arrived >= 12, 10_000, 'the whole window sent at once');
+    await settle();
+    const events = (await createEvents(dso)).slice(6);
+    const ids = events.map((e) => e.id);
+    const sent = () => r.requests.slice(6).map((q) => [q.json.eventId, q.status]);
+    // The first window: all twelve in order, the 4th refused.
+    expect(sent()).toEqual(ids.map((id, i) => [id, i === 3 ? 500 : 200]));
+    expect((await getHub(mno, sub.id)).deliveryState).toMatchObject({ backlog: 9, consecutiveFailures: 1 });
+    await retry();
+    await settle();
+    // Then from the first unacknowledged one on, again in order (slow start: 1, 2, 4, ... in flight).
+    expect(sent().slice(12)).toEqual(ids.slice(3).map((id) => [id, 200]));
+    const acknowledged = r.requests.filter((q) => q.status === 200).map((q) => q.json.eventId);
+    expect(new Set(acknowledged)).toEqual(new Set([...r.eventIds()]));
+    for (const id of ids) expect(acknowledged).toContain(id); // none lost
+    const rows = await h.db.prisma.webhookDelivery.findMany({ where: { subscriptionId: sub.id }, orderBy: { eventSequence: 'asc' } });
+    expect(rows.slice(6).map((d) => [d.eventId, d.status, d.attempts])).toEqual(ids.map((id, i) => [id, 'delivered', i === 3 ? 2 : 1]));
+    expect((await getHub(mno, sub.id)).deliveryState).toMatchObject({ backlog: 0, consecutiveFailures: 0 });
   });
 });
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import type pg from 'pg';
+import { Client } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -42,12 +43,41 @@ interface SubscriptionRow {
   filters: Filter[];
   secret: string;
   format: string;
+  consecutive_failures: number;
 }
 
 export type Webhooks = ReturnType<typeof createWebhooks>;
 
-const LEASE_MS = 30_000;
+interface PendingDelivery {
+  id: string;
+  event_sequence: string;
+  event_id: string;
+  attempts: number;
+  created_at: Date;
+  next_attempt_at: Date;
+  payload: RelayedEvent['payload'] | null;
+}
+
+interface Attempt {
+  ok: boolean;
+  status: number | undefined;
+  latencyMs: number;
+  error: string | undefined;
+}
+
+/**
+ * Delivery leases (issue 12). A subscription is worked by one instance at a time: the
+ * instance that claims it writes `lease_owner` and `lease_until` (database time), renews
+ * the lease every HEARTBEAT_MS while it delivers, and frees it when done. A lease not
+ * renewed for LEASE_MS (its instance died or lost the database) is free for any other
+ * instance at its next tick (WORKER_TICK_MS): a dead instance's subscriptions are taken
+ * over within LEASE_MS + WORKER_TICK_MS (4 s).
+ */
+export const LEASE_MS = 3_000;
+export const HEARTBEAT_MS = 1_000;
 const WORKER_TICK_MS = 1_000;
+/** Keep-alive connections to a callback are closed after this long unused. */
+const IDLE_CLIENT_MS = 30_000;
 
 function isPrivateHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -174,19 +204,56 @@ export function createWebhooks(deps: {
     description,
   });
 
+  /**
+   * One keep-alive connection per subscription, with up to `pipeline` requests in flight on
+   * it (HTTP/1.1 pipelining): requests leave and are answered in the order they were
+   * issued, so a receiver sees a subscription's events in sequence order (issue 12).
+   */
+  const clients = new Map<string, { origin: string; client: Client; usedAt: number }>();
+  const clientFor = (sub: Pick<SubscriptionRow, 'id'>, url: URL) => {
+    const had = clients.get(sub.id);
+    if (had && had.origin === url.origin && !had.client.destroyed && !had.client.closed) {
+      had.usedAt = Date.now();
+      return had.client;
+    }
+    if (had) void had.client.destroy().catch(() => undefined);
+    const client = new Client(url.origin, {
+      pipelining: wh.pipeline,
+      keepAliveTimeout: 10_000,
+      connect: { timeout: wh.timeoutMs },
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    clients.set(sub.id, { origin: url.origin, client, usedAt: Date.now() });
+    return client;
+  };
+  const closeIdleClients = (all = false) => {
+    for (const [id, c] of clients) {
+      if (all || (Date.now() - c.usedAt > IDLE_CLIENT_MS && !active.has(id))) {
+        clients.delete(id);
+        void c.client.close().catch(() => undefined);
+      }
+    }
+  };
+
   const post = async (
     sub: Pick<SubscriptionRow, 'callback' | 'secret' | 'id'>,
     body: string,
     eventId: string,
     sequence?: number,
     contentType = 'application/json',
-  ) => {
+  ): Promise<Attempt> => {
     const ts = Math.floor(now().getTime() / 1000);
     const started = Date.now();
     try {
-      const res = await fetch(sub.callback, {
+      const url = new URL(sub.callback);
+      const res = await clientFor(sub, url).request({
+        path: url.pathname + url.search,
         method: 'POST',
-        redirect: 'manual',
+        // Deliveries carry an idempotency key, so they may be pipelined and repeated; a
+        // receiver answers each at once, so one does not hold up the ones behind it.
+        idempotent: true,
+        blocking: false,
         signal: AbortSignal.timeout(wh.timeoutMs),
         headers: {
           'Content-Type': contentType,
@@ -200,15 +267,20 @@ export function createWebhooks(deps: {
         },
         body,
       });
-      await res.arrayBuffer().catch(() => undefined);
-      const ok = res.status >= 200 && res.status < 300;
-      return { ok, status: res.status, latencyMs: Date.now() - started, error: ok ? undefined : `endpoint answered HTTP ${res.status}` };
+      await res.body.dump().catch(() => undefined);
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      return {
+        ok,
+        status: res.statusCode,
+        latencyMs: Date.now() - started,
+        error: ok ? undefined : `endpoint answered HTTP ${res.statusCode}`,
+      };
     } catch (e) {
-      const err = e as { name?: string; cause?: { code?: string; message?: string }; message?: string };
+      const err = e as { name?: string; code?: string; cause?: { code?: string; message?: string }; message?: string };
       const reason =
-        err.name === 'TimeoutError'
+        err.name === 'TimeoutError' || err.code === 'UND_ERR_CONNECT_TIMEOUT'
           ? `endpoint did not answer within ${wh.timeoutMs} ms`
-          : `endpoint unreachable: ${err.cause?.code ?? err.cause?.message ?? err.message ?? 'network error'}`;
+          : `endpoint unreachable: ${err.code && !err.code.startsWith('UND_ERR') ? err.code : (err.cause?.code ?? err.message ?? 'network error')}`;
       return { ok: false, status: undefined, latencyMs: Date.now() - started, error: reason };
     }
   };
@@ -218,146 +290,226 @@ export function createWebhooks(deps: {
     return Math.round(exp / 2 + Math.random() * (exp / 2)); // "equal jitter"
   };
 
-  /** Delivers the head of one subscription's queue, in order, until it fails or empties. */
+  /**
+   * Leases: `active` holds the subscriptions this instance is delivering; while it is not
+   * empty a heartbeat renews their leases every HEARTBEAT_MS (one statement for all).
+   */
+  const active = new Set<string>();
+  let heartbeat: NodeJS.Timeout | undefined;
+  const LEASE = `${LEASE_MS} milliseconds`;
+  const renewLeases = async () => {
+    if (active.size === 0) return;
+    await db.pool
+      .query(`UPDATE hub_subscription SET lease_until = clock_timestamp() + $3::interval WHERE lease_owner = $1 AND id = ANY($2::uuid[])`, [
+        instance,
+        [...active],
+        LEASE,
+      ])
+      .catch((e: unknown) => log.warn({ err: e }, 'webhook lease heartbeat failed'));
+  };
+  const beginLease = (id: string) => {
+    active.add(id);
+    heartbeat ??= setInterval(() => void renewLeases(), HEARTBEAT_MS);
+    heartbeat.unref();
+  };
+  const endLease = async (id: string) => {
+    active.delete(id);
+    if (active.size === 0 && heartbeat) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+    }
+    await db.pool
+      .query('UPDATE hub_subscription SET lease_until = NULL, lease_owner = NULL WHERE id = $1 AND lease_owner = $2', [id, instance])
+      .catch(() => undefined);
+  };
+  /** Renews one lease; false if it ran out and another instance holds it now. */
+  const holdLease = async (sub: SubscriptionRow) =>
+    (
+      await db.pool.query('UPDATE hub_subscription SET lease_until = clock_timestamp() + $3::interval WHERE id = $1 AND lease_owner = $2', [
+        sub.id,
+        instance,
+        LEASE,
+      ])
+    ).rowCount !== 0;
+
+  /**
+   * Requests in flight per subscription: slow start. A subscription starts (and restarts
+   * after any failure) with one request at a time and doubles after each window that was
+   * wholly acknowledged, up to `pipeline`: a failing receiver gets one request per retry.
+   */
+  const windows = new Map<string, number>();
+  const windowOf = (sub: SubscriptionRow) => (sub.consecutive_failures > 0 ? 1 : (windows.get(sub.id) ?? 1));
+
+  /** Step 1: the head of the queue and the deliveries behind it, up to `size`, if the head is due. */
+  const nextWindow = async (sub: SubscriptionRow, size: number): Promise<PendingDelivery[]> => {
+    const { rows } = await db.pool.query<PendingDelivery>(
+      `SELECT d.id, d.event_sequence, d.event_id, d.attempts, d.created_at, d.next_attempt_at, e.payload
+         FROM webhook_delivery d LEFT JOIN event e ON e.sequence = d.event_sequence
+        WHERE d.subscription_id = $1 AND d.status = 'pending' ORDER BY d.event_sequence LIMIT $2`,
+      [sub.id, size],
+    );
+    return rows[0] && rows[0].next_attempt_at <= now() ? rows : [];
+  };
+
+  /** Step 2: deliveries whose event expired from retention are dead-lettered quietly; the rest. */
+  const dropExpired = async (window: PendingDelivery[]) => {
+    const gone = window.filter((d) => !d.payload).map((d) => d.id);
+    if (gone.length)
+      await db.pool.query(
+        `UPDATE webhook_delivery SET status = 'dead', last_error = 'event expired from retention', last_attempt_at = $2 WHERE id = ANY($1::bigint[])`,
+        [gone, now()],
+      );
+    return window.filter((d) => d.payload) as (PendingDelivery & { payload: RelayedEvent['payload'] })[];
+  };
+
+  /** Step 3: every delivery of the window sent at once, in order, on the subscription's connection. */
+  const sendWindow = async (sub: SubscriptionRow, window: (PendingDelivery & { payload: RelayedEvent['payload'] })[]) => {
+    const formatter = formatterFor(deps.formats, sub.format);
+    const hub = hubOf(sub.api);
+    const bodies = await Promise.all(
+      window.map((d) => {
+        const delivered = toDelivered({ payload: d.payload, sequence: Number(d.event_sequence) });
+        return formatter.format(sub, hub.profile?.(delivered) ?? delivered);
+      }),
+    );
+    // Issued synchronously in sequence order: the connection sends them in that order.
+    return Promise.all(window.map((d, i) => post(sub, bodies[i]!.body, d.event_id, Number(d.event_sequence), bodies[i]!.contentType)));
+  };
+
+  /** Step 4: the acknowledged prefix is delivered (one statement), the subscription healthy. */
+  const recordDelivered = async (sub: SubscriptionRow, acked: PendingDelivery[], results: Attempt[]) => {
+    const done = now();
+    await db.pool.query(
+      `UPDATE webhook_delivery d SET status = 'delivered', attempts = d.attempts + 1, delivered_at = $3, last_attempt_at = $3,
+              last_status_code = u.code, last_error = NULL
+         FROM unnest($1::bigint[], $2::int[]) AS u(id, code) WHERE d.id = u.id`,
+      [acked.map((d) => d.id), results.slice(0, acked.length).map((r) => r.status), done],
+    );
+    await db.pool.query('UPDATE hub_subscription SET last_success_at = $2, consecutive_failures = 0 WHERE id = $1', [sub.id, done]);
+    sub.consecutive_failures = 0;
+  };
+
+  /**
+   * Step 5: the first unacknowledged delivery failed: it is retried after a backoff (and
+   * everything behind it is sent again after it), or dead-lettered past the retry period
+   * with a notice to the owner and an audit row. Returns whether it was dead-lettered.
+   */
+  const recordFailure = async (sub: SubscriptionRow, d: PendingDelivery & { payload: RelayedEvent['payload'] }, result: Attempt) => {
+    const done = now();
+    const sequence = Number(d.event_sequence);
+    const attempts = d.attempts + 1;
+    const expired = done.getTime() - d.created_at.getTime() >= wh.retryPeriodMs;
+    await db.transaction(async (tx) => {
+      await tx.$executeRawUnsafe(
+        `UPDATE webhook_delivery SET attempts = $2, last_attempt_at = $3, last_status_code = $4, last_error = $5, status = $6, next_attempt_at = $7 WHERE id = $1`,
+        d.id,
+        attempts,
+        done,
+        result.status ?? null,
+        result.error,
+        expired ? 'dead' : 'pending',
+        new Date(done.getTime() + backoff(attempts)),
+      );
+      await tx.$executeRawUnsafe(
+        'UPDATE hub_subscription SET last_error = $2, last_error_at = $3, consecutive_failures = consecutive_failures + 1 WHERE id = $1',
+        sub.id,
+        result.error,
+        done,
+      );
+      if (expired) {
+        await writeEvents(tx, [
+          notice(
+            sub.organization_id,
+            'HubDeliveryDeadLetterEvent',
+            {
+              subscription: { id: sub.id, callback: sub.callback },
+              deadLetteredEvent: { eventId: d.event_id, sequence, eventType: d.payload.eventType },
+              attempts,
+              reason: result.error,
+            },
+            `gave up delivering ${d.payload.eventType} ${d.event_id} after ${attempts} attempts`,
+          ),
+        ]);
+        await tx.auditLog.create({
+          data: {
+            time: done,
+            requestId: `webhook-${d.id}`,
+            credentialId: null,
+            credentialKind: 'system',
+            organizationId: sub.organization_id,
+            method: 'POST',
+            path: sub.callback.slice(0, 500),
+            operation: 'webhookDeadLetter',
+            resourceType: 'hub',
+            resourceId: sub.id,
+            counterpartOrgId: null,
+            status: result.status ?? 0,
+            outcome: 'error',
+            durationMs: result.latencyMs,
+            remoteAddress: null,
+            detail: `event ${d.event_id} dead-lettered after ${attempts} attempts: ${result.error}`,
+          },
+        });
+      }
+    });
+    sub.consecutive_failures += 1;
+    log.warn({ subscription: sub.id, event: d.event_id, attempts, reason: result.error, deadLettered: expired }, 'webhook delivery failed');
+    return expired;
+  };
+
+  /**
+   * Delivers one subscription's queue in sequence order until it fails or empties, a window
+   * of requests at a time (pipelined). Only the contiguous acknowledged prefix of a window
+   * counts as delivered; from the first failure on, the window is sent again (the failed
+   * delivery after its backoff), so order holds and nothing is lost (at-least-once: a
+   * receiver may see an event again that it had acknowledged after the failed one).
+   */
   const deliverSubscription = async (sub: SubscriptionRow) => {
     for (;;) {
-      const { rows } = await db.pool.query<{
-        id: string;
-        event_sequence: string;
-        event_id: string;
-        attempts: number;
-        created_at: Date;
-        next_attempt_at: Date;
-        payload: RelayedEvent['payload'] | null;
-      }>(
-        `SELECT d.id, d.event_sequence, d.event_id, d.attempts, d.created_at, d.next_attempt_at, e.payload
-           FROM webhook_delivery d LEFT JOIN event e ON e.sequence = d.event_sequence
-          WHERE d.subscription_id = $1 AND d.status = 'pending' ORDER BY d.event_sequence LIMIT 1`,
-        [sub.id],
-      );
-      const d = rows[0];
-      if (!d || d.next_attempt_at > now()) return;
-      const t = now();
-      if (!d.payload) {
-        await db.pool.query(
-          `UPDATE webhook_delivery SET status = 'dead', last_error = 'event expired from retention', last_attempt_at = $2 WHERE id = $1`,
-          [d.id, t],
-        );
+      const due = await nextWindow(sub, windowOf(sub));
+      if (due.length === 0) return;
+      const window = await dropExpired(due);
+      if (window.length === 0) continue; // only events expired from retention
+      if (!(await holdLease(sub))) return; // the lease ran out and another instance holds it now
+      const results = await sendWindow(sub, window);
+      const failed = results.findIndex((r) => !r.ok);
+      const acked = failed < 0 ? window.length : failed;
+      if (acked > 0) await recordDelivered(sub, window.slice(0, acked), results);
+      if (failed < 0) {
+        windows.set(sub.id, Math.min(wh.pipeline, windowOf(sub) * 2));
         continue;
       }
-      // Extend the lease before each attempt: a long queue must not outlast it, or another
-      // instance would take the subscription over mid-queue (duplicates, broken order).
-      const kept = await db.pool.query('UPDATE hub_subscription SET lease_until = $2 WHERE id = $1 AND lease_owner = $3', [
-        sub.id,
-        new Date(now().getTime() + LEASE_MS),
-        instance,
-      ]);
-      if (kept.rowCount === 0) return; // the lease ran out and another instance holds it now
-      const sequence = Number(d.event_sequence);
-      const delivered = toDelivered({ payload: d.payload, sequence });
-      const out = await formatterFor(deps.formats, sub.format).format(sub, hubOf(sub.api).profile?.(delivered) ?? delivered);
-      const result = await post(sub, out.body, d.event_id, sequence, out.contentType);
-      const done = now();
-      if (result.ok) {
-        await db.pool.query(
-          `UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, last_attempt_at = $2, last_status_code = $3, last_error = NULL WHERE id = $1`,
-          [d.id, done, result.status],
-        );
-        await db.pool.query('UPDATE hub_subscription SET last_success_at = $2, consecutive_failures = 0 WHERE id = $1', [sub.id, done]);
-        continue;
-      }
-      const attempts = d.attempts + 1;
-      const expired = done.getTime() - d.created_at.getTime() >= wh.retryPeriodMs;
-      await db.transaction(async (tx) => {
-        await tx.$executeRawUnsafe(
-          `UPDATE webhook_delivery SET attempts = $2, last_attempt_at = $3, last_status_code = $4, last_error = $5, status = $6, next_attempt_at = $7 WHERE id = $1`,
-          d.id,
-          attempts,
-          done,
-          result.status ?? null,
-          result.error,
-          expired ? 'dead' : 'pending',
-          new Date(done.getTime() + backoff(attempts)),
-        );
-        await tx.$executeRawUnsafe(
-          'UPDATE hub_subscription SET last_error = $2, last_error_at = $3, consecutive_failures = consecutive_failures + 1 WHERE id = $1',
-          sub.id,
-          result.error,
-          done,
-        );
-        if (expired) {
-          await writeEvents(tx, [
-            notice(
-              sub.organization_id,
-              'HubDeliveryDeadLetterEvent',
-              {
-                subscription: { id: sub.id, callback: sub.callback },
-                deadLetteredEvent: { eventId: d.event_id, sequence, eventType: d.payload!.eventType },
-                attempts,
-                reason: result.error,
-              },
-              `gave up delivering ${d.payload!.eventType} ${d.event_id} after ${attempts} attempts`,
-            ),
-          ]);
-          await tx.auditLog.create({
-            data: {
-              time: done,
-              requestId: `webhook-${d.id}`,
-              credentialId: null,
-              credentialKind: 'system',
-              organizationId: sub.organization_id,
-              method: 'POST',
-              path: sub.callback.slice(0, 500),
-              operation: 'webhookDeadLetter',
-              resourceType: 'hub',
-              resourceId: sub.id,
-              counterpartOrgId: null,
-              status: result.status ?? 0,
-              outcome: 'error',
-              durationMs: result.latencyMs,
-              remoteAddress: null,
-              detail: `event ${d.event_id} dead-lettered after ${attempts} attempts: ${result.error}`,
-            },
-          });
-        }
-      });
-      log.warn(
-        { subscription: sub.id, event: d.event_id, attempts, reason: result.error, deadLettered: expired },
-        'webhook delivery failed',
-      );
-      if (!expired) return;
+      windows.set(sub.id, 1);
+      if (!(await recordFailure(sub, window[failed]!, results[failed]!))) return;
     }
   };
 
   const runOnce = async () => {
+    closeIdleClients();
     const t = now();
+    // Free: never leased, not renewed for LEASE_MS (database time), or this instance's own
+    // (left by a delivery cut short by a database outage; ticks of one instance never overlap).
     const { rows: subs } = await db.pool.query<SubscriptionRow>(
-      `UPDATE hub_subscription s SET lease_until = $2, lease_owner = $3
+      `UPDATE hub_subscription s SET lease_until = clock_timestamp() + $3::interval, lease_owner = $2
         WHERE s.id IN (
           SELECT s2.id FROM hub_subscription s2
-           WHERE (s2.lease_until IS NULL OR s2.lease_until < $1 OR s2.lease_owner = $3)
+           WHERE (s2.lease_until IS NULL OR s2.lease_until < clock_timestamp() OR s2.lease_owner = $2)
              AND (SELECT d.next_attempt_at FROM webhook_delivery d
                    WHERE d.subscription_id = s2.id AND d.status = 'pending'
                    ORDER BY d.event_sequence LIMIT 1) <= $1
            LIMIT 50 FOR UPDATE SKIP LOCKED)
         RETURNING s.*`,
-      [t, new Date(t.getTime() + LEASE_MS), instance],
+      [t, instance, LEASE],
     );
-    // A lease of this instance's own (left by a delivery cut short by a database outage) is
-    // taken back at once: ticks of one instance never overlap, so nothing else holds it.
     await Promise.all(
       subs.map(async (s) => {
+        beginLease(s.id);
         try {
           await deliverSubscription(s);
         } catch (e) {
           log.error({ err: e, subscription: s.id }, 'webhook worker failed');
         } finally {
-          await db.pool
-            .query('UPDATE hub_subscription SET lease_until = NULL, lease_owner = NULL WHERE id = $1 AND lease_owner = $2', [
-              s.id,
-              instance,
-            ])
-            .catch(() => undefined);
+          await endLease(s.id);
         }
       }),
     );
@@ -445,6 +597,7 @@ export function createWebhooks(deps: {
     async stop() {
       if (timer) clearInterval(timer);
       await running;
+      closeIdleClients(true);
     },
 
     async create(actor: OrganizationActor, api: string, input: { callback: string; query?: string; format?: string }) {
