@@ -59,8 +59,14 @@ async function horizon(client: pg.PoolClient): Promise<string> {
   if (/:$/.test(snap)) return s;
   const started = Date.now();
   for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+    // "Ended" as a new snapshot sees it, not as the commit log says: a committing
+    // transaction is marked committed in the commit log a moment before it leaves the list
+    // of running transactions, and a snapshot taken in between still cannot see its rows.
+    // With pg_xact_status(x) = 'in progress' the relay could read past such a row and hand
+    // it on later, after larger sequences (a socket bridge whose cursor had passed it then
+    // dropped it).
     const r = await client.query<{ busy: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_snapshot_xip($1::pg_snapshot) x WHERE pg_xact_status(x) = 'in progress') AS busy`,
+      `SELECT EXISTS (SELECT 1 FROM pg_snapshot_xip($1::pg_snapshot) x WHERE NOT pg_visible_in_snapshot(x, pg_current_snapshot())) AS busy`,
       [snap],
     );
     if (!r.rows[0]!.busy) return s;
