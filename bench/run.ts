@@ -10,7 +10,7 @@
  *
  * Flags:
  *   --quick | --smoke        smaller sizes and shorter runs
- *   --only a,b               scenarios: bare,sql,create,get,list,patch,socket,webhook,impact,startup
+ *   --only a,b               scenarios: bare,sql,create,get,list,patch,socket,webhook,webhookRate,impact,startup
  *   --build | --no-build     force / skip `npm run build` (default: build when dist/ is stale)
  *   --source                 run src/main.ts through tsx instead of the build (no build;
  *                            used by the smoke test, not for figures)
@@ -20,6 +20,8 @@
  *   --cpu-prof               run the platform under --cpu-prof (profiles in bench-profiles/)
  *   --log-level LEVEL        the platform's LOG_LEVEL (default: its own default, info)
  *   --env KEY=VALUE          extra environment for the platform (repeatable), e.g. DB_POOL_MAX=20
+ *   --pg NAME=VALUE          a PostgreSQL setting applied (ALTER SYSTEM, reload) once the platform is up
+ *                            (repeatable), e.g. commit_delay=1000 commit_siblings=1: synthetic commit latency
  */
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -46,12 +48,12 @@ import {
 import { notes, renderTable } from './lib/report.js';
 import { round, summarize } from './lib/stats.js';
 import { bareNode, sqlBaselines, ticketDoc, type SqlBaselineResult } from './scenarios/baselines.js';
-import { socketLatency, webhookLatency } from './scenarios/events.js';
+import { socketLatency, webhookLatency, webhookThroughput } from './scenarios/events.js';
 import { impact, seedImpactSites } from './scenarios/impact.js';
 import { create, createBody, fmtCount, getById, list, listPath, listRatios, patchStatus } from './scenarios/tickets.js';
 import type { LoadResult } from './lib/load.js';
 
-const SCENARIOS = ['bare', 'sql', 'create', 'get', 'list', 'patch', 'socket', 'webhook', 'impact', 'startup'];
+const SCENARIOS = ['bare', 'sql', 'create', 'get', 'list', 'patch', 'socket', 'webhook', 'webhookRate', 'impact', 'startup'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -67,6 +69,7 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'log-level': { type: 'string' },
     env: { type: 'string', multiple: true },
+    pg: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -171,6 +174,7 @@ async function main(): Promise<void> {
   platform = await startPlatform(platformOpts);
   info['firstStartMs'] = Math.round(platform.readyMs);
   pool = new pg.Pool({ connectionString: databaseUrl(pgPort), max: 4, application_name: 'gridlink-bench' });
+  await applyPgSettings(pool, info);
 
   const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8')) as { organizations: Org[] };
   const [dso1, dso2] = creds.organizations.filter((o) => o.kind === 'DSO');
@@ -193,7 +197,7 @@ async function main(): Promise<void> {
     add: (r) => {
       rows.push(r);
       log(
-        `${r.scenario}${r.concurrency !== undefined ? ` c=${r.concurrency}` : ''}: ${[r.rps !== undefined ? `${r.rps} req/s` : '', `p50 ${r.p50} ms`, r.p99 !== undefined ? `p99 ${r.p99} ms` : `max ${r.max} ms`, r.errors ? `${r.errors} errors` : ''].filter(Boolean).join(', ')}`,
+        `${r.scenario}${r.concurrency !== undefined ? ` c=${r.concurrency}` : ''}: ${[r.rps !== undefined ? `${r.rps} req/s` : '', r.p50 !== undefined ? `p50 ${r.p50} ms` : '', r.p99 !== undefined ? `p99 ${r.p99} ms` : r.max !== undefined ? `max ${r.max} ms` : '', r.errors ? `${r.errors} errors` : ''].filter(Boolean).join(', ')}`,
       );
       return r;
     },
@@ -229,6 +233,7 @@ async function main(): Promise<void> {
   }
   if (ctx.wants('socket')) for (const n of mode.socketClients) await socketLatency(ctx, n);
   if (ctx.wants('webhook')) await webhookLatency(ctx);
+  if (ctx.wants('webhookRate')) await webhookThroughput(ctx);
   if (ctx.wants('impact')) {
     log(`seeding ${fmtCount(mode.sites)} MNO sites`);
     await seedImpactSites(ctx);
@@ -290,6 +295,26 @@ async function main(): Promise<void> {
   console.log(
     `\nTargets: ${targets.filter((t) => t.met).length} of ${targets.length} met. Results written to ${path.relative(process.cwd(), outFile) || outFile}`,
   );
+}
+
+/** `--pg NAME=VALUE`: server settings (e.g. synthetic commit latency), applied with ALTER SYSTEM and a reload. */
+async function applyPgSettings(p: pg.Pool, info: Record<string, unknown>): Promise<void> {
+  const applied: Record<string, string> = {};
+  for (const kv of flags.pg ?? []) {
+    const at = kv.indexOf('=');
+    const name = kv.slice(0, at);
+    if (at < 1 || !/^[a-z_]+$/.test(name)) throw new Error(`--pg ${kv}: expected NAME=VALUE`);
+    await p.query(`ALTER SYSTEM SET ${name} = '${kv.slice(at + 1).replace(/'/g, "''")}'`);
+    applied[name] = kv.slice(at + 1);
+  }
+  if (Object.keys(applied).length === 0) return;
+  await p.query('SELECT pg_reload_conf()');
+  await new Promise((r) => setTimeout(r, 500)); // the reload is asynchronous
+  for (const name of Object.keys(applied)) {
+    const { rows } = await p.query<{ v: string }>(`SELECT current_setting($1) AS v`, [name]);
+    log(`PostgreSQL ${name} = ${rows[0]?.v}`);
+  }
+  info['pgSettings'] = applied;
 }
 
 /** A few seconds of every request type the scenarios use, before anything is measured. */

@@ -18,6 +18,8 @@ export interface Mode {
   /** Events emitted per latency run, and their pace. */
   events: number;
   eventsPerSecond: number;
+  /** Events queued for the webhook throughput drain (issue 12). */
+  webhookBacklog: number;
   impactSqlRuns: number;
   impactApiRuns: number;
   /** Time cap (seconds) for each of the two impact measurements. */
@@ -40,6 +42,7 @@ export const MODES: Record<ModeName, Mode> = {
     socketClients: [1, 100, 1000],
     events: 200,
     eventsPerSecond: 20,
+    webhookBacklog: 5000,
     impactSqlRuns: 200,
     impactApiRuns: 30,
     impactBudgetS: 20,
@@ -58,6 +61,7 @@ export const MODES: Record<ModeName, Mode> = {
     socketClients: [1, 100],
     events: 60,
     eventsPerSecond: 20,
+    webhookBacklog: 2000,
     impactSqlRuns: 50,
     impactApiRuns: 5,
     impactBudgetS: 5,
@@ -76,6 +80,7 @@ export const MODES: Record<ModeName, Mode> = {
     socketClients: [1, 10],
     events: 10,
     eventsPerSecond: 20,
+    webhookBacklog: 20,
     impactSqlRuns: 10,
     impactApiRuns: 2,
     impactBudgetS: 3,

@@ -109,7 +109,8 @@ const SQL = {
                          AND ((dso_id = $1::uuid AND mno_id = $2::uuid) OR (dso_id = $2::uuid AND mno_id = $1::uuid))) AS active`,
   insertTicket: `INSERT INTO trouble_ticket (id, reporter_org_id, responsible_org_id, creation_date, status, severity, ticket_type, priority, name, last_update, status_change_date, requested_resolution_date, expected_resolution_date, resolution_date, doc)
     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $5, $6, $7, $8, $9, $10::timestamptz, $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15::jsonb)`,
-  outboxLock: 'SELECT pg_advisory_xact_lock(621688)',
+  // Issue 12: writers take their transaction id before drawing outbox numbers (no global lock).
+  outboxXid: 'SELECT pg_current_xact_id()::text',
   // relayed_at is set so that the platform's relay (running against the same database)
   // leaves these rows alone; the NOTIFY goes to a channel nobody listens to (same cost).
   insertEvent: `WITH inserted AS (
@@ -229,7 +230,7 @@ export async function sqlCreateBaseline(ctx: Ctx, connections: number, durationS
         null,
         JSON.stringify(doc),
       ]);
-      await client.query(SQL.outboxLock);
+      await client.query(SQL.outboxXid);
       const envelope = {
         eventId: crypto.randomUUID(),
         eventTime: iso,

@@ -172,3 +172,85 @@ export async function webhookLatency(ctx: Ctx): Promise<void> {
     await new Promise<void>((r) => server.close(() => r()));
   }
 }
+
+/**
+ * Issue 12: webhook throughput of one subscription to one fast local receiver (events/s).
+ * A backlog of `webhookBacklog` create events builds up while the receiver answers 503 (the
+ * head of the queue waits for its backoff), then the receiver accepts and the drain is
+ * timed: from the first accepted delivery until every event was received once. The figure
+ * is the drain rate; commit -> receipt latency is the `webhook` scenario's.
+ */
+export async function webhookThroughput(ctx: Ctx): Promise<void> {
+  const n = ctx.mode.webhookBacklog;
+  let accepting = false;
+  let firstAt = 0;
+  let lastAt = 0;
+  let requests = 0;
+  let refused = 0;
+  const seen = new Set<string>();
+  const sequences: number[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      if (!accepting) {
+        refused++;
+        res.writeHead(503).end();
+        return;
+      }
+      const at = now();
+      firstAt ||= at;
+      const id = String(req.headers['x-gridlink-event-id']);
+      if (!seen.has(id)) {
+        seen.add(id);
+        sequences.push(Number(req.headers['x-gridlink-sequence']));
+        if (seen.size === n) lastAt = at;
+      }
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const hub = await expectApi<{ id: string }>(201, ctx.url, 'POST', '/tmf-api/troubleTicket/v5/hub', {
+    token: ctx.mno1.apiKey,
+    body: { callback: `http://127.0.0.1:${port}/gridlink`, query: 'eventType=TroubleTicketCreateEvent' },
+  });
+  try {
+    // The backlog: n creates, 20 at a time.
+    const body = createBody(ctx.mno1.id);
+    let filed = 0;
+    const f0 = performance.now();
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (filed < n) {
+          filed++;
+          await expectApi(201, ctx.url, 'POST', '/tmf-api/troubleTicket/v5/troubleTicket', { token: ctx.dso1.apiKey, body });
+        }
+      }),
+    );
+    const fileS = (performance.now() - f0) / 1000;
+    await waitFor(() => refused > 0, 30_000);
+    accepting = true;
+    const complete = await waitFor(() => seen.size >= n, 300_000);
+    const drainS = ((lastAt || now()) - firstAt) / 1000;
+    const rate = seen.size / drainS;
+    const inOrder = sequences.every((s, i) => i === 0 || s > sequences[i - 1]!);
+    ctx.add({
+      id: 'events.webhookThroughput',
+      group: 'events',
+      scenario: 'webhook throughput, one subscription, backlog drain (events/s)',
+      concurrency: 1,
+      rps: round(rate, 0),
+      samples: seen.size,
+      errors: n - seen.size,
+      note: `${n} events filed in ${round(fileS, 1)} s (${round(n / fileS, 0)}/s) while the receiver answered 503; drained in ${round(drainS, 2)} s after it accepted; ${requests - refused} accepted requests for ${seen.size} events; first receipt order ${inOrder ? 'in sequence order' : 'NOT in sequence order'}; ${complete ? 'all delivered' : `${n - seen.size} not delivered`}`,
+      target: { text: '>= 1,000 events/s', met: rate >= 1000 },
+    });
+  } finally {
+    await expectApi(204, ctx.url, 'DELETE', `/tmf-api/troubleTicket/v5/hub/${hub.body.id}`, { token: ctx.mno1.apiKey }).catch(
+      () => undefined,
+    );
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+}
