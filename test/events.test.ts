@@ -585,7 +585,7 @@ describe('a hard kill (SIGKILL) of the real process mid-stream loses no committe
   }, 180_000);
 
   it("issue 12: a dead instance's delivery lease is taken over within 5 s (heartbeats renew it while it lives); no event lost", async () => {
-    const { dso, mno } = await pair(h);
+    const { dso, mno } = await h.partners();
     const r = await receiver();
     r.gate = new Promise(() => undefined); // the first process's post is never answered
     const arrivals: number[] = [];

@@ -543,7 +543,7 @@ describe('issue 12: pipelined delivery per subscription (several requests in fli
     const sub = await subscribe(mno, callback ?? r.url);
     for (let i = 0; i < 6; i++) {
       await fileTicket(dso, mno);
-      await settle();
+      await settleDeliveries(h);
     }
     return { dso, mno, r, sub };
   }
@@ -572,7 +572,7 @@ describe('issue 12: pipelined delivery per subscription (several requests in fli
       rowCount: 20,
     });
     w.release();
-    await settle();
+    await settleDeliveries(h);
     const events = await createEvents(dso);
     expect(events).toHaveLength(26);
     expect(w.received.map((e) => e.eventId)).toEqual(events.map((e) => e.id)); // all, once, in order
@@ -588,7 +588,7 @@ describe('issue 12: pipelined delivery per subscription (several requests in fli
     r.onRequest = () => void arrived++;
     await burst(dso, mno, 12);
     await waitFor(() => arrived >= 12, 10_000, 'the whole window sent at once');
-    await settle();
+    await settleDeliveries(h);
     const events = (await createEvents(dso)).slice(6);
     const ids = events.map((e) => e.id);
     const sent = () => r.requests.slice(6).map((q) => [q.json.eventId, q.status]);
@@ -596,7 +596,7 @@ describe('issue 12: pipelined delivery per subscription (several requests in fli
     expect(sent()).toEqual(ids.map((id, i) => [id, i === 3 ? 500 : 200]));
     expect((await getHub(mno, sub.id)).deliveryState).toMatchObject({ backlog: 9, consecutiveFailures: 1 });
     await retry();
-    await settle();
+    await settleDeliveries(h);
     // Then from the first unacknowledged one on, again in order (slow start: 1, 2, 4, ... in flight).
     expect(sent().slice(12)).toEqual(ids.slice(3).map((id) => [id, 200]));
     const acknowledged = r.requests.filter((q) => q.status === 200).map((q) => q.json.eventId);
