@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
-import { createAuditLog, type AuditLog } from './audit/auditLog.js';
+import { createAuditLog, type AuditLog } from './modules/audit/audit.log.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createSessionStore, sessionCookieOf } from './auth/sessions.js';
 import type { AuditNote } from './http/context.js';
@@ -29,8 +29,6 @@ import { platformJobs } from './jobs/definitions.js';
 import { createGateway, type Gateway } from './gateway/gateway.js';
 import { createIdempotency } from './gateway/idempotency.js';
 import { sourcesOf } from './gateway/sources.js';
-import { createOAuth } from './auth/oauth.js';
-import { oauthHandlers } from './modules/oauth/oauth.handlers.js';
 import cors from 'cors';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { OPENAPI_DIR } from './paths.js';
@@ -82,15 +80,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const apis = await loadApis(OPENAPI_DIR);
   const metrics = createMetrics(db);
   const audit = createAuditLog({ db, log, now, onFailure: (kind, rows) => metrics.auditFailure(kind, rows) });
-  const oauth = createOAuth({ db, now, ttlSeconds: config.security.tokenTtlSeconds, apiNames: () => apis.map((a) => a.name) });
   const sessions = createSessionStore({ db, now, idleMs: config.identity.sessionIdleMs, maxMs: config.identity.sessionMaxMs });
-  const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now, oauth, sessions });
   const gateway = createGateway({ db, log, config, now });
   const idempotency = createIdempotency({ db, now });
-  const { modules, hubs, services, withHubHandlers } = createModules({ db, now, apis, config, log, gateway, sessions });
+  // The composition root: every service built once (src/modules/index.ts).
+  const { modules, hubs, services, withHubHandlers } = createModules({ db, now, apis, config, log, gateway, sessions, idempotency });
+  const authenticator = createAuthenticator({ db, adminToken: config.adminToken, now, oauth: services.oauth, sessions });
   const formats = Object.assign({}, ...modules.map((m) => m.deliveryFormats ?? {})) as Record<string, PayloadFormatter>;
   const webhooks = createWebhooks({ db, log, config, now, hubs, formats });
-  const handlers = { ...withHubHandlers(webhooks), ...oauthHandlers(oauth) };
+  const handlers = withHubHandlers(webhooks);
   const sockets = createSocketBridge({
     db,
     log,

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { AUDIT_ALARM_SOURCE, type AuditRecord } from '../src/audit/auditLog.js';
+import { AUDIT_ALARM_SOURCE, type AuditRecord } from '../src/modules/audit/audit.log.js';
 import { writeEvents, type NewEvent } from '../src/events/outbox.js';
 import { createRelay } from '../src/events/relay.js';
 import { ADMIN_TOKEN, createHarness, ticketInput, type Harness, type TestOrg, TT } from './support/harness.js';

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, ticketInput, type Harness, type TestOrg, TT, INC, SP, REPORT } from './support/harness.js';
 import { itilPriority, slaClass } from '../src/modules/sla/priority.js';
 import { readClock } from '../src/modules/sla/sla.clock.js';
+import { TRANSITIONS } from '../src/modules/troubleTicket/troubleTicket.lifecycle.js';
 
 /**
  * Issue 5, point 4 (and the KPI part of 5): ITIL priority, tier targets, SLA clocks driven
@@ -393,6 +394,27 @@ describe('auto-close of resolved tickets after the quiet period (GRIDLINK_AUTO_C
     expect(last.audience.sort()).toEqual([dso.id, mno.id].sort());
     const row = await h.db.prisma.troubleTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(row.status).toBe('closed');
+  });
+
+  it('closes through the ticket lifecycle: a move the lifecycle does not allow is refused, the ticket stays resolved', async () => {
+    const t = await createTicket(dso, mno, { priority: '3' });
+    await move(mno.keys.operator, t.id, 'acknowledged');
+    await move(mno.keys.operator, t.id, 'resolved');
+    h.clock.advance(48 * HOUR);
+    const allowed = TRANSITIONS.resolved.closed;
+    delete TRANSITIONS.resolved.closed; // as if the lifecycle no longer let the reporter close
+    try {
+      expect(await runClose()).toMatch(/, 1 refused by the ticket lifecycle$/);
+    } finally {
+      TRANSITIONS.resolved.closed = allowed;
+    }
+    expect(await statusOf(t.id)).toBe('resolved');
+    // With the move allowed again, the same run closes it, with the status change event.
+    expect(await runClose()).toMatch(/^1 resolved ticket\(s\) closed$/);
+    expect(await statusOf(t.id)).toBe('closed');
+    const last = (await h.db.prisma.event.findMany({ where: { resourceId: t.id }, orderBy: { sequence: 'asc' } })).at(-1)!;
+    expect(last.eventType).toBe('TroubleTicketStatusChangeEvent');
+    expect((last.payload as { description?: string }).description).toBe('resolved -> closed (automatic)');
   });
 
   it('leaves a reopened ticket alone', async () => {

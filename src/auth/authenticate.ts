@@ -2,7 +2,7 @@ import type { Database } from '../db/client.js';
 import type { Actor, Role } from '../http/context.js';
 import { AppError, unauthorized } from '../http/errors.js';
 import { digestOf, parseApiKey, sameDigest } from './apiKeys.js';
-import type { OAuth } from './oauth.js';
+import type { OAuth } from '../modules/oauth/oauth.service.js';
 import { actorOfSession, sameToken, sessionCookieOf, type SessionStore } from './sessions.js';
 
 /** What a request offers as credentials. */

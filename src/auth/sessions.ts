@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Database } from '../db/client.js';
-import type { OrganizationActor, OrganizationKind, Role } from '../http/context.js';
+import type { ActiveSession, OrganizationActor, OrganizationKind, Role, SessionUser } from '../http/context.js';
 import { digestOf } from './apiKeys.js';
 
 /**
@@ -12,24 +12,8 @@ import { digestOf } from './apiKeys.js';
 export const SESSION_COOKIE = 'gridlink_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
-export interface SessionUser {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  organizationId: string;
-  organizationName: string;
-  organizationKind: OrganizationKind;
-}
-
-export interface ActiveSession {
-  id: string;
-  csrfToken: string;
-  method: string;
-  /** When the session ends if no further request comes. */
-  expiresAt: Date;
-  user: SessionUser;
-}
+// The session types live with the actor that carries them (http/context.ts), which imports nothing from here.
+export type { ActiveSession, SessionUser } from '../http/context.js';
 
 interface Row {
   id: string;

@@ -3,7 +3,7 @@ import { createAdapter } from '@socket.io/postgres-adapter';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
-import type { AuditLog } from '../audit/auditLog.js';
+import type { AuditLog } from '../modules/audit/audit.log.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Database } from '../db/client.js';
 import { AppError } from '../http/errors.js';

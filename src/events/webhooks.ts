@@ -15,6 +15,7 @@ import type { RelayConsumer } from './relay.js';
 import { formatterFor, type PayloadFormatter } from './formats.js';
 import { newSecret, sign } from './signature.js';
 import { toDelivered, type DeliveredEvent, type RelayedEvent } from './types.js';
+import { writeAuditRecord } from '../modules/audit/audit.log.js';
 
 /** What each API's hub offers: the event types and the resource schema for filters. */
 export interface HubDescriptor {
@@ -430,25 +431,24 @@ export function createWebhooks(deps: {
             `gave up delivering ${d.payload.eventType} ${d.event_id} after ${attempts} attempts`,
           ),
         ]);
-        await tx.auditLog.create({
-          data: {
-            time: done,
-            requestId: `webhook-${d.id}`,
-            credentialId: null,
-            credentialKind: 'system',
-            organizationId: sub.organization_id,
-            method: 'POST',
-            path: sub.callback.slice(0, 500),
-            operation: 'webhookDeadLetter',
-            resourceType: 'hub',
-            resourceId: sub.id,
-            counterpartOrgId: null,
-            status: result.status ?? 0,
-            outcome: 'error',
-            durationMs: result.latencyMs,
-            remoteAddress: null,
-            detail: `event ${d.event_id} dead-lettered after ${attempts} attempts: ${result.error}`,
-          },
+        // GW-2: the dead letter is audited in the same transaction, through the audit module's writer.
+        await writeAuditRecord(tx, {
+          time: done,
+          requestId: `webhook-${d.id}`,
+          credentialId: null,
+          credentialKind: 'system',
+          organizationId: sub.organization_id,
+          method: 'POST',
+          path: sub.callback.slice(0, 500),
+          operation: 'webhookDeadLetter',
+          resourceType: 'hub',
+          resourceId: sub.id,
+          counterpartOrgId: null,
+          status: result.status ?? 0,
+          outcome: 'error',
+          durationMs: result.latencyMs,
+          remoteAddress: null,
+          detail: `event ${d.event_id} dead-lettered after ${attempts} attempts: ${result.error}`,
         });
       }
     });

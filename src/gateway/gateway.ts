@@ -237,6 +237,19 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
   };
 
   return {
+    /**
+     * Retention (the `security-retention` job): rate counters whose window started before
+     * `countersBefore`, and alarms raised before `alarmsBefore` that block nothing any more.
+     */
+    async purge(countersBefore: Date, alarmsBefore: Date): Promise<{ counters: number; alarms: number }> {
+      const counters = await db.pool.query('DELETE FROM rate_counter WHERE window_start < $1', [countersBefore]);
+      const alarms = await db.pool.query(
+        'DELETE FROM security_alarm WHERE raised_at < $1 AND (blocked_until IS NULL OR blocked_until < $1)',
+        [alarmsBefore],
+      );
+      return { counters: counters.rowCount ?? 0, alarms: alarms.rowCount ?? 0 };
+    },
+
     /** Writes the counters still held in memory (shutdown, tests). */
     async flush(): Promise<void> {
       if (flushTimer) clearTimeout(flushTimer);

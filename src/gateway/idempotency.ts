@@ -14,6 +14,8 @@ import { AppError, badRequest, conflict, unprocessable } from '../http/errors.js
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 const STALE_MS = 60_000;
 
+export type Idempotency = ReturnType<typeof createIdempotency>;
+
 export function createIdempotency(deps: { db: Database; now: () => Date }) {
   const { db, now } = deps;
   return {
@@ -78,6 +80,11 @@ export function createIdempotency(deps: { db: Database; now: () => Date }) {
         }
         throw e;
       }
+    },
+
+    /** Retention (the `security-retention` job): records created before `before` are forgotten. */
+    async purge(before: Date): Promise<number> {
+      return (await db.pool.query('DELETE FROM idempotency_record WHERE created_at < $1', [before])).rowCount ?? 0;
     },
   };
 }

@@ -1,10 +1,30 @@
 import type { Request } from 'express';
 import type { Logger } from 'pino';
-import type { ActiveSession } from '../auth/sessions.js';
 import { forbidden } from './errors.js';
 
 export type Role = 'admin' | 'operator' | 'viewer';
 export type OrganizationKind = 'DSO' | 'MNO';
+
+/** A signed-in console user (issue 13; sessions are kept by src/auth/sessions.ts). */
+export interface SessionUser {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  organizationId: string;
+  organizationName: string;
+  organizationKind: OrganizationKind;
+}
+
+/** A console session as a request carries it. */
+export interface ActiveSession {
+  id: string;
+  csrfToken: string;
+  method: string;
+  /** When the session ends if no further request comes. */
+  expiresAt: Date;
+  user: SessionUser;
+}
 
 export interface OrganizationActor {
   readonly kind: 'organization';

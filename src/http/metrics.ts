@@ -5,7 +5,7 @@ import type { Database } from '../db/client.js';
 export interface Metrics {
   readonly registry: client.Registry;
   observeRequest(operation: string, method: string, status: number, seconds: number): void;
-  /** Issue 12: audit rows that could not be written as they came (see audit/auditLog.ts). */
+  /** Issue 12: audit rows that could not be written as they came (see modules/audit/audit.log.ts). */
   auditFailure(kind: string, rows: number): void;
 }
 

@@ -1,9 +1,8 @@
-import type { GridlinkModule, ModuleContext } from '../index.js';
+import type { GridlinkModule, ModuleContext } from '../types.js';
+import { RESOURCES, resourceHub } from '../registry.js';
 import { componentSchema } from '../shared.js';
 import { energyOutageHandlers } from './energyOutage.handlers.js';
 import { etrWatchJob } from './energyOutage.watch.js';
-import { createEnergyOutageService, type EnergyOutageService } from './energyOutage.service.js';
-import { RESOURCES, resourceHub } from '../registry.js';
 
 export const ENERGY_OUTAGE_EVENTS = [
   'EnergyOutageNoticeCreateEvent',
@@ -17,17 +16,11 @@ export const ENERGY_OUTAGE_EVENTS = [
   'BackupExhaustionRiskEvent',
 ];
 
-export function energyOutageModule(ctx: ModuleContext): GridlinkModule & { service: EnergyOutageService } {
+export function energyOutageModule(ctx: ModuleContext): GridlinkModule {
   const output = componentSchema(ctx.apis, 'energyOutage', 'EnergyOutageNotice');
-  const service = createEnergyOutageService({
-    db: ctx.db,
-    now: ctx.now,
-    party: ctx.party,
-    schemas: { output, create: componentSchema(ctx.apis, 'energyOutage', 'EnergyOutageNotice_FVO') },
-  });
+  const service = ctx.services.energyOutage;
   return {
     name: 'energyOutage',
-    service,
     handlers: energyOutageHandlers(service, output),
     hubs: [
       resourceHub(RESOURCES.energyOutageNotice, {

@@ -1,4 +1,4 @@
-import type { OAuth } from '../../auth/oauth.js';
+import type { OAuth } from './oauth.service.js';
 import type { HandlerMap } from '../../http/context.js';
 
 /** Token endpoint, JWKS and signing-key rotation (documented in openapi/party.yaml). */

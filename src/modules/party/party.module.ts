@@ -1,6 +1,5 @@
-import type { GridlinkModule, ModuleContext } from '../index.js';
+import type { GridlinkModule, ModuleContext } from '../types.js';
 import { partyHandlers } from './party.handlers.js';
-import { createPartyService, type PartyService } from './party.service.js';
 
 export const PLATFORM_EVENTS = [
   'PartnershipCreateEvent',
@@ -10,12 +9,10 @@ export const PLATFORM_EVENTS = [
   'HubEndpointUnhealthyEvent',
 ];
 
-export function partyModule(ctx: Omit<ModuleContext, 'party'>): GridlinkModule & { service: PartyService } {
-  const service = createPartyService({ db: ctx.db, now: ctx.now });
+export function partyModule(ctx: ModuleContext): GridlinkModule {
   return {
     name: 'party',
-    service,
-    handlers: partyHandlers(service, ctx.apis),
+    handlers: partyHandlers(ctx.services.party, ctx.apis),
     // Platform notices (delivery failures, endpoint health) travel on the party API's hub.
     hubs: [
       {

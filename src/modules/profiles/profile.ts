@@ -7,7 +7,7 @@ import { badRequest } from '../../http/errors.js';
 import { describeAjvErrors, newAjv } from '../../http/openapi.js';
 import type { JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, selectFields, type Filter, type ListQuery, type SortKey } from '../../http/tmfQuery.js';
-import type { ModuleContext } from '../index.js';
+import type { ModuleContext } from '../types.js';
 import { componentSchema, created } from '../shared.js';
 
 /**

@@ -1,8 +1,7 @@
-import type { GridlinkModule, ModuleContext } from '../index.js';
+import type { GridlinkModule, ModuleContext } from '../types.js';
 import { componentSchema } from '../shared.js';
 import { problemTaskHandlers } from '../serviceProblem/serviceProblem.handlers.js';
-import type { ServiceProblemService } from '../serviceProblem/serviceProblem.service.js';
-import { createProfile, type ProfiledService } from './profile.js';
+import { createProfile } from './profile.js';
 import { serviceProblemV4 } from './serviceProblem.v4.js';
 import { troubleTicketV4 } from './troubleTicket.v4.js';
 
@@ -10,10 +9,8 @@ import { troubleTicketV4 } from './troubleTicket.v4.js';
  * Older API versions served over the current services (issue 11, point 3). One line per
  * profile: its OpenAPI document (openapi/<api>.yaml), its mapping, the service it maps onto.
  */
-export function profilesModule(
-  ctx: ModuleContext,
-  services: { troubleTicket: ProfiledService; serviceProblem: ServiceProblemService },
-): GridlinkModule {
+export function profilesModule(ctx: ModuleContext): GridlinkModule {
+  const { services } = ctx;
   const profiles = [
     createProfile(ctx, 'troubleTicket.v4', troubleTicketV4, services.troubleTicket),
     createProfile(ctx, 'serviceProblem.v4', serviceProblemV4, services.serviceProblem),

@@ -12,6 +12,7 @@ import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
 import type { PartyService } from '../party/party.service.js';
 import { itilPriority, LEVEL } from '../sla/priority.js';
+import type { SlaClocks } from '../sla/sla.clocks.js';
 import { appendedNotes, canonicalJson, orgRef, stampNotes, type Note } from '../documents.js';
 import {
   checkProblemTransition,
@@ -124,9 +125,11 @@ export function createServiceProblemService(deps: {
   now: () => Date;
   party: PartyService;
   links: LinkService;
+  /** A deleted problem's SLA clocks are forgotten through the SLA module. */
+  slaClocks: SlaClocks;
   schemas: ProblemSchemas;
 }) {
-  const { db, now, party, links, schemas } = deps;
+  const { db, now, party, links, schemas, slaClocks } = deps;
 
   const partiesOf = (doc: JsonObject) => ({
     originator: (doc.originatorParty as PartyRefInput).partyOrPartyRole!.id!,
@@ -564,7 +567,7 @@ export function createServiceProblemService(deps: {
         }
         await tx.serviceProblem.delete({ where: { id } });
         await links.removeAllFor(tx, 'serviceProblem', id);
-        await tx.$executeRawUnsafe(`DELETE FROM sla_clock WHERE resource_type = 'serviceProblem' AND resource_id = $1::uuid`, id);
+        await slaClocks.forget(tx, 'serviceProblem', id);
         const t = now();
         await emit(tx, [event('ServiceProblemDeleteEvent', row.doc, actor, t)], t);
         return row.doc;

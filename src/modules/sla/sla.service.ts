@@ -2,10 +2,11 @@ import crypto from 'node:crypto';
 import type { Database, Tx } from '../../db/client.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
-import { badRequest } from '../../http/errors.js';
+import { AppError, badRequest } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { PartyService } from '../party/party.service.js';
 import type { ServiceProblemService } from '../serviceProblem/serviceProblem.service.js';
+import type { TroubleTicketService } from '../troubleTicket/troubleTicket.service.js';
 import { CLOCK_KINDS, readClock, type ClockKind, type ClockReading } from './sla.clock.js';
 import {
   loadPartnerships,
@@ -56,9 +57,11 @@ export function createSlaService(deps: {
   now: () => Date;
   party: PartyService;
   problems: ServiceProblemService;
+  /** Auto-close moves tickets through their owner's lifecycle. */
+  tickets: TroubleTicketService;
   settings: () => SlaSettings;
 }) {
-  const { db, now, party, problems } = deps;
+  const { db, now, party, problems, tickets } = deps;
 
   const targetMs = (tg: Targets, kind: ClockKind) => (kind === 'response' ? tg.responseMinutes : tg.resolutionMinutes) * 60_000;
   const hrefOf = (type: SlaResourceType, id: string) => `${deps.settings().baseUrl ?? ''}${BASE_PATH[type]}/${type}/${id}`;
@@ -267,49 +270,27 @@ export function createSlaService(deps: {
         orderBy: { lastUpdate: 'asc' },
         take: 500,
       });
+      const reason = `Closed automatically: resolved with no reopening or change for ${minutes(autoCloseAfterMs) / 60} h`;
       let closed = 0;
+      let refused = 0;
       for (const { id } of due) {
-        closed += await db.transaction(async (tx) => {
-          const rows = await tx.$queryRawUnsafe<{ doc: JsonObject; reporter: string; responsible: string }[]>(
-            `SELECT doc, reporter_org_id::text AS reporter, responsible_org_id::text AS responsible FROM trouble_ticket
-              WHERE id = $1::uuid AND status = 'resolved' AND last_update <= $2 FOR UPDATE SKIP LOCKED`,
-            id,
-            cutoff,
-          );
-          const row = rows[0];
-          if (!row) return 0;
-          const t = now();
-          const ts = t.toISOString();
-          const reason = `Closed automatically: resolved with no reopening or change for ${minutes(autoCloseAfterMs) / 60} h`;
-          const doc: JsonObject = {
-            ...row.doc,
-            status: 'closed',
-            statusChangeDate: ts,
-            statusChangeReason: reason,
-            statusChangeHistory: [
-              ...((row.doc.statusChangeHistory ?? []) as unknown[]),
-              { status: 'closed', statusChangeDate: ts, statusChangeReason: reason, '@type': 'StatusChange' },
-            ],
-            lastUpdate: ts,
-          };
-          await tx.troubleTicket.update({
-            where: { id },
-            data: { status: 'closed', statusChangeDate: t, lastUpdate: t, doc: doc as object, version: { increment: 1 } },
+        try {
+          const moved = await tickets.systemTransition(id, {
+            from: 'resolved',
+            to: 'closed',
+            side: 'reporter',
+            reason,
+            description: 'resolved -> closed (automatic)',
+            unchangedSince: cutoff,
           });
-          await writeEvents(tx, [
-            {
-              eventType: 'TroubleTicketStatusChangeEvent',
-              resourceType: 'troubleTicket',
-              resource: doc as JsonObject & { id: string },
-              audience: [row.reporter, row.responsible],
-              eventTime: t,
-              description: 'resolved -> closed (automatic)',
-            },
-          ]);
-          return 1;
-        });
+          if (moved) closed++;
+        } catch (e) {
+          // The ticket lifecycle refused the move: that ticket stays as it is, the others close.
+          if (!(e instanceof AppError) || e.status >= 500) throw e;
+          refused++;
+        }
       }
-      return `${closed} resolved ticket(s) closed`;
+      return `${closed} resolved ticket(s) closed${refused ? `, ${refused} refused by the ticket lifecycle` : ''}`;
     },
 
     async targets() {

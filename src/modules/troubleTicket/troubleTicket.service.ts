@@ -145,7 +145,8 @@ export function createTroubleTicketService(deps: {
   const UPDATE_TICKET = `UPDATE trouble_ticket SET ${COLUMNS.map((c, i) => `${c} = $${i + 2}${c.endsWith('date') || c === 'last_update' ? '::timestamptz' : ''}`).join(', ')},
     doc = $${COLUMNS.length + 2}::jsonb, version = version + 1 WHERE id = $1::uuid`;
 
-  const event = (type: string, doc: JsonObject, actor: OrganizationActor, t: Date, description?: string): NewEvent => {
+  /** `actor` undefined: a change the platform made on its own (no originating organisation). */
+  const event = (type: string, doc: JsonObject, actor: OrganizationActor | undefined, t: Date, description?: string): NewEvent => {
     const { reporter, responsible } = parties(doc);
     return {
       eventType: type,
@@ -153,7 +154,7 @@ export function createTroubleTicketService(deps: {
       // Issue 11: events carry the standard representation, like responses.
       resource: withStandardTypes(presentStatus(doc, TICKET_STATUS_PROFILE)) as JsonObject & { id: string },
       audience: [reporter, ...(responsible ? [responsible] : [])],
-      originatorOrgId: actor.organizationId,
+      ...(actor ? { originatorOrgId: actor.organizationId } : {}),
       eventTime: t,
       ...(description ? { description } : {}),
     };
@@ -426,6 +427,47 @@ export function createTroubleTicketService(deps: {
         const t = now();
         await writeEvents(tx, [event('TroubleTicketDeleteEvent', row.doc, actor, t)]);
         return row.doc;
+      });
+    },
+
+    /**
+     * A move the platform makes on its own behalf of one side (SLA auto-close: the reporter
+     * accepting a resolution nobody reopened). The ticket must still be in `from` and, with
+     * `unchangedSince`, unchanged since then; a ticket another transaction holds is skipped
+     * (undefined), as is one that moved on. Same lifecycle check and status change event as
+     * a client's move; the history entry names no actor and the event no originator.
+     */
+    async systemTransition(
+      id: string,
+      move: { from: TicketStatus; to: TicketStatus; side: Side; reason: string; description: string; unchangedSince?: Date },
+    ): Promise<JsonObject | undefined> {
+      return db.transaction(async (tx) => {
+        const rows = await tx.$queryRawUnsafe<{ doc: JsonObject }[]>(
+          `SELECT doc FROM trouble_ticket WHERE id = $1::uuid AND status = $2 AND ($3::timestamptz IS NULL OR last_update <= $3)
+              FOR UPDATE SKIP LOCKED`,
+          id,
+          move.from,
+          move.unchangedSince ?? null,
+        );
+        const before = rows[0]?.doc;
+        if (!before) return undefined;
+        checkTransition(move.from, move.to, move.side, move.reason);
+        const t = now();
+        const ts = t.toISOString();
+        const after: JsonObject = {
+          ...before,
+          status: move.to,
+          statusChangeDate: ts,
+          statusChangeReason: move.reason,
+          statusChangeHistory: [
+            ...((before.statusChangeHistory ?? []) as unknown[]),
+            { status: move.to, statusChangeDate: ts, statusChangeReason: move.reason, '@type': 'StatusChange' },
+          ],
+          lastUpdate: ts,
+        };
+        await tx.$executeRawUnsafe(UPDATE_TICKET, id, ...columns(after), JSON.stringify(after));
+        await writeEvents(tx, [event('TroubleTicketStatusChangeEvent', after, undefined, t, move.description)]);
+        return after;
       });
     },
 

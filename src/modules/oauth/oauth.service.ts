@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
-import type { Database } from '../db/client.js';
-import type { OrganizationActor, Role } from '../http/context.js';
-import { AppError, unauthorized } from '../http/errors.js';
-import { digestOf, parseApiKey, sameDigest } from './apiKeys.js';
+import type { Database } from '../../db/client.js';
+import type { OrganizationActor, Role } from '../../http/context.js';
+import { AppError, unauthorized } from '../../http/errors.js';
+import { digestOf, parseApiKey, sameDigest } from '../../auth/apiKeys.js';
 
 /**
  * OAuth2 client credentials (RFC 6749 §4.4) beside API keys. A client authenticates with

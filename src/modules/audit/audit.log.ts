@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Database } from '../db/client.js';
-import { isConnectionError } from '../db/availability.js';
-import { isStorable, toStorable } from '../http/storable.js';
+import type { Database, SqlTx } from '../../db/client.js';
+import { isConnectionError } from '../../db/availability.js';
+import { isStorable, toStorable } from '../../http/storable.js';
 
 /**
  * GW-2/GW-3 transaction log. Every request, refused ones included, becomes one row.
@@ -118,6 +118,15 @@ export function sanitizeRecord(r: AuditRecord): AuditRecord {
     .filter(Boolean)
     .join('; ');
   return out;
+}
+
+/**
+ * Writes one audit row inside the caller's transaction: for records that must commit or
+ * roll back with the change they describe (a webhook dead-lettered by the delivery worker).
+ * Requests are recorded through `AuditLog.record`, off the request path.
+ */
+export async function writeAuditRecord(tx: SqlTx, r: AuditRecord): Promise<void> {
+  await tx.$executeRawUnsafe(INSERT_ROW, ...COLUMNS.map(([key]) => r[key] ?? null), false);
 }
 
 export function createAuditLog(deps: {
