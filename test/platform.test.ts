@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, ticketInput, type Harness, type TestOrg } from './support/harness.js';
 import { readDocument } from '../src/http/openapi.js';
+import { operationFacts } from '../src/http/operationFacts.js';
 import { partyHandlers } from '../src/modules/party/party.handlers.js';
 
 let h: Harness;
@@ -84,6 +85,54 @@ describe('every operationId has a handler and every handler an operationId', () 
     );
     expect(documented.length).toBeGreaterThan(10);
     expect(typeof partyHandlers).toBe('function');
+  });
+});
+
+describe('per-operation facts declared in the documents (issue 15 point 5: x-gridlink-audit-resource, x-gridlink-urgency)', () => {
+  const facts = () =>
+    h.app.apis.flatMap((a) => a.backend.getOperations().map((op) => ({ api: a.name, op: op.operationId!, ...operationFacts(op, a.name) })));
+
+  it('every operation but the IEC 61968 bridge names its audit resource type (GW-2); the bridge decides per message', () => {
+    const missing = facts().filter((f) => !f.auditResource);
+    expect(missing.map((f) => `${f.api}.${f.op}`).sort()).toEqual(['iec61968.receiveIecMessage', 'iec61968.receiveIecSoapMessage']);
+  });
+
+  it('GW-5: notices are urgent, ticket and incident creates urgent by priority, everything else routine', () => {
+    const byUrgency = (u: string) =>
+      [
+        ...new Set(
+          facts()
+            .filter((f) => f.urgency === u)
+            .map((f) => f.op),
+        ),
+      ].sort();
+    expect(byUrgency('urgent')).toEqual([
+      'createEnergyOutageNotice',
+      'createNetworkStatusNotice',
+      'patchEnergyOutageNotice',
+      'patchNetworkStatusNotice',
+    ]);
+    expect(byUrgency('priority')).toEqual(['createIncident', 'createTroubleTicket']);
+  });
+
+  it('a misspelt extension fails at start-up, not on a request', () => {
+    const op = { operationId: 'x', method: 'get', path: '/x', 'x-gridlink-urgency': 'asap' } as never;
+    expect(() => operationFacts(op, 'doc.yaml')).toThrow(/x-gridlink-urgency must be one of urgent, priority, routine/);
+  });
+
+  it('GW-2: the audit row of a retrieve names the declared type with the id, a list names none', async () => {
+    const t = await h.call('POST', '/tmf-api/troubleTicket/v5/troubleTicket', { key: dso.keys.operator, body: ticketInput(mno) });
+    expect(t.status).toBe(201);
+    const got = await h.call('GET', `/tmf-api/troubleTicket/v5/troubleTicket/${t.body.id}`, { key: mno.keys.viewer });
+    const listed = await h.call('GET', '/tmf-api/troubleTicket/v5/troubleTicket', { key: mno.keys.viewer });
+    await h.app.audit.flush();
+    const rows = await h.db.prisma.auditLog.findMany({
+      where: { requestId: { in: [t, got, listed].map((r) => String(r.headers['x-request-id'])) } },
+    });
+    const of = (r: typeof t) => rows.find((a) => a.requestId === r.headers['x-request-id']);
+    expect(of(t)).toMatchObject({ operation: 'createTroubleTicket', resourceType: 'troubleTicket', resourceId: t.body.id });
+    expect(of(got)).toMatchObject({ operation: 'retrieveTroubleTicket', resourceType: 'troubleTicket', resourceId: t.body.id });
+    expect(of(listed)).toMatchObject({ operation: 'listTroubleTicket', resourceType: null, resourceId: null });
   });
 });
 

@@ -45,16 +45,17 @@ const MINUTE: Window = { name: 'minute', ms: 60_000 };
 const HOUR: Window = { name: 'hour', ms: 3_600_000 };
 const DAY: Window = { name: 'day', ms: 86_400_000 };
 
-const URGENT_OPERATIONS = new Set([
-  'createEnergyOutageNotice',
-  'patchEnergyOutageNotice',
-  'createNetworkStatusNotice',
-  'patchNetworkStatusNotice',
-]);
+/**
+ * How an operation draws on the GW-5 budgets, declared per operation in the OpenAPI
+ * documents (`x-gridlink-urgency`, see http/operationFacts.ts): `urgent` always (outage and
+ * network-status notices), `priority` when the body is priority 1 or critical (ticket and
+ * incident creates), `routine` otherwise.
+ */
+export type Urgency = 'urgent' | 'priority' | 'routine';
 
-export function isUrgent(operationId: string, body: unknown): boolean {
-  if (URGENT_OPERATIONS.has(operationId)) return true;
-  if (operationId === 'createTroubleTicket' || operationId === 'createIncident') {
+export function isUrgent(urgency: Urgency, body: unknown): boolean {
+  if (urgency === 'urgent') return true;
+  if (urgency === 'priority') {
     const b = (body ?? {}) as { priority?: unknown; severity?: unknown };
     return b.priority === '1' || b.priority === 1 || b.severity === 'critical';
   }
@@ -261,14 +262,8 @@ export function createGateway(deps: { db: Database; log: Logger; config: Config;
      * RateLimit headers and the GW-4 warning: message id, destination, time received)
      * when any window is over its limit. Returns the RateLimit headers for a success.
      */
-    async consume(
-      actor: OrganizationActor,
-      operationId: string,
-      body: unknown,
-      requestId: string,
-      receivedAt: Date,
-    ): Promise<RateDecision> {
-      const urgent = isUrgent(operationId, body);
+    async consume(actor: OrganizationActor, urgency: Urgency, body: unknown, requestId: string, receivedAt: Date): Promise<RateDecision> {
+      const urgent = isUrgent(urgency, body);
       const budget = urgent ? 'urgent' : 'routine';
       const limits: { key: string; limit: number; window: Window; scope: string }[] = [];
       const orgTier = await tierFor('org', actor.organizationId);

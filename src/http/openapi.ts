@@ -11,7 +11,8 @@ import type { Gateway } from '../gateway/gateway.js';
 import type { createIdempotency } from '../gateway/idempotency.js';
 import { sourcesOf } from '../gateway/sources.js';
 import { authorize } from './access.js';
-import type { Actor, AuditNote, HandlerMap, HttpResult, RequestContext } from './context.js';
+import type { Actor, AuditNote, Handler, HandlerMap, HttpResult, RequestContext } from './context.js';
+import { noteAuditResource, operationFacts, type OperationFacts } from './operationFacts.js';
 import { AppError, badRequest, notFound } from './errors.js';
 import { compileRoutes, matchRoute } from './routes.js';
 import { refuseUnstorable } from './storable.js';
@@ -155,132 +156,206 @@ function compileBodyValidators(api: LoadedApi): BodyValidators {
   return out;
 }
 
-/** One Express router per API: routing by openapi-backend, then our pipeline. */
-export function mountApi(api: LoadedApi, deps: MountDeps): Router {
-  const bodyValidators = compileBodyValidators(api);
-  const router = express.Router();
+/** An operation as mounted: openapi-backend's operation, its facts and its body validators. */
+interface MountedOperation {
+  readonly op: Operation;
+  readonly operationId: string;
+  readonly facts: OperationFacts;
+  /** `security: []` in the document: no credentials asked (the OAuth2 token endpoint, JWKS). */
+  readonly open: boolean;
+  readonly bodyValidators: Map<string, ValidateFunction> | undefined;
+}
 
-  const pipeline = async (op: Operation, params: Record<string, string>, req: Request, res: Response): Promise<void> => {
-    const operationId = op.operationId!;
-    const audit = res.locals.audit as AuditNote;
-    audit.operation = operationId;
-
-    const receivedAt = new Date();
-    const open = Array.isArray(op.security) && op.security.length === 0;
-    // GW-3: a source that kept failing is blocked for a while, whatever it sends now.
-    const blocked = open ? undefined : await deps.gateway.blockedFor(sourcesOf(req.headers.authorization, req.ip).all);
-    if (blocked) {
-      throw new AppError(
-        429,
-        'SOURCE_BLOCKED',
-        'Too Many Requests',
-        `This source is blocked for ${blocked} s after repeated unauthorised attempts (GW-3)`,
-        { 'Retry-After': String(blocked) },
-      );
-    }
-    const actor: Actor = open
-      ? { kind: 'anonymous', credentialId: 'anonymous' }
-      : await deps.authenticator.authenticate({
-          authorization: req.headers.authorization,
-          cookie: req.headers.cookie,
-          method: req.method,
-          csrfToken: typeof req.headers['x-csrf-token'] === 'string' ? req.headers['x-csrf-token'] : undefined,
-        });
-    audit.actor = actor;
-    if (!open) authorize(actor, operationId, req.method);
-    if (actor.kind === 'organization' && actor.scopes) {
-      const need = `${api.name}:${req.method === 'GET' ? 'read' : 'write'}`;
-      if (!actor.scopes.includes(need))
-        throw new AppError(403, 'INSUFFICIENT_SCOPE', 'Forbidden', `This access token lacks the scope ${need}`);
-    }
-    if (actor.kind === 'organization') {
-      // GW-4/GW-5: counted before any work, refused requests included.
-      const rate = await deps.gateway.consume(actor, operationId, req.body, res.locals.requestId as string, receivedAt);
-      for (const [k, v] of Object.entries(rate.headers)) res.setHeader(k, v);
-    }
-
-    // Issue 12: NUL and unpaired surrogates would reach PostgreSQL and fail there (500).
-    refuseUnstorable({ params, query: req.query, body: op.requestBody ? req.body : undefined });
-
-    const content = (op.requestBody as { content?: Record<string, unknown>; required?: boolean } | undefined)?.content;
-    let body: unknown = undefined;
-    const contentType = mediaType(req.headers['content-type']);
-    if (content) {
-      const accepted = Object.keys(content).map((t) => t.toLowerCase());
-      if (!accepted.includes(contentType)) {
-        throw new AppError(
-          415,
-          'UNSUPPORTED_MEDIA_TYPE',
-          'Unsupported Media Type',
-          `Content-Type ${contentType || '(none)'} is not accepted here; use ${accepted.join(' or ')}`,
-        );
-      }
-      body = req.body;
-      if (body === undefined) throw badRequest('A request body is required');
-      const validate = bodyValidators.get(operationId)?.get(contentType);
-      if (validate && !validate(body))
-        throw badRequest(`Invalid body: ${describeAjvErrors(validate.errors ?? [], 'body')}`, 'INVALID_BODY');
-    }
-
-    // Path, query and header parameters (the body has been checked above; it is passed
-    // along because openapi-backend's validator insists on a declared required body).
-    const { authorization: _a, cookie: _c, ...headers } = req.headers;
-    const v = api.backend.validator.validateRequest(
-      { method: req.method, path: req.path, query: req.query as Record<string, string>, headers: headers as Record<string, string>, body },
-      op,
+/** GW-3: a source that kept failing is blocked for a while, whatever it sends now. */
+async function refuseBlockedSource(deps: MountDeps, req: Request): Promise<void> {
+  const blocked = await deps.gateway.blockedFor(sourcesOf(req.headers.authorization, req.ip).all);
+  if (blocked) {
+    throw new AppError(
+      429,
+      'SOURCE_BLOCKED',
+      'Too Many Requests',
+      `This source is blocked for ${blocked} s after repeated unauthorised attempts (GW-3)`,
+      { 'Retry-After': String(blocked) },
     );
-    // The body was checked above against the schema of its own media type; openapi-backend
-    // would check any body against the `application/json` one (issue 11: PATCH offers JSON
-    // Patch and application/json side by side), so its body findings are left out.
-    const paramErrors = (v.errors ?? []).filter(
-      (e) => !e.instancePath.startsWith('/requestBody') && (e.params as { missingProperty?: string }).missingProperty !== 'requestBody',
-    );
-    if (paramErrors.length) throw badRequest(`Invalid parameters: ${describeAjvErrors(paramErrors, '')}`, 'INVALID_PARAMETER');
+  }
+}
 
-    const ctx: RequestContext = {
-      requestId: res.locals.requestId as string,
-      operationId,
-      actor,
-      params,
-      query: req.query as Record<string, string | string[] | undefined>,
-      body,
-      contentType,
-      headers: req.headers,
-      log: req.log,
-      audit,
-      href: (basePath, p) => `${deps.baseUrl ?? ''}${basePath}${p}`,
-      ifMatch: typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined,
-      ip: req.ip,
-      secure: req.secure,
-    };
-    // Operations shared by several documents (the hub) are registered as `<api>.<operationId>`.
-    const handler = deps.handlers[`${api.name}.${operationId}`] ?? deps.handlers[operationId];
-    if (!handler) throw new AppError(501, 'NOT_IMPLEMENTED', 'Not Implemented', `${operationId} is not implemented`);
-    const idempotencyKey = req.headers['idempotency-key'];
-    const result: HttpResult =
-      req.method === 'POST' && typeof idempotencyKey === 'string' && actor.kind === 'organization'
-        ? await deps.idempotency.run(actor, idempotencyKey, operationId, req.path, body, () => handler(ctx))
-        : await handler(ctx);
-    for (const [k, val] of Object.entries(result.headers ?? {})) res.setHeader(k, val);
-    // Issue 11: TMF630 cursor paging for every list (after/before take these cursors).
-    const total = result.headers?.['X-Total-Count'];
-    const count = result.headers?.['X-Result-Count'];
-    if (req.method === 'GET' && total !== undefined && count !== undefined) {
-      let cursors: Record<string, string> = {};
-      try {
-        cursors = cursorHeaders(ctx.query, Number(count), Number(total));
-      } catch {
-        // A list with its own paging parameters: no cursors rather than a late error.
-      }
-      for (const [k, val] of Object.entries(cursors)) res.setHeader(k, val);
-    }
-    if (result.body === undefined) res.status(result.status).end();
-    // Text bodies (CAP, IEC 61968 XML) as is, replays of them from the idempotency store included.
-    else if (result.raw || typeof result.body === 'string') res.status(result.status).send(result.body as string);
-    else res.status(result.status).json(result.body);
+async function authenticate(deps: MountDeps, m: MountedOperation, req: Request): Promise<Actor> {
+  if (m.open) return { kind: 'anonymous', credentialId: 'anonymous' };
+  await refuseBlockedSource(deps, req);
+  return deps.authenticator.authenticate({
+    authorization: req.headers.authorization,
+    cookie: req.headers.cookie,
+    method: req.method,
+    csrfToken: typeof req.headers['x-csrf-token'] === 'string' ? req.headers['x-csrf-token'] : undefined,
+  });
+}
+
+/** Role (http/access.ts) and, for OAuth2 access tokens, the `<api>:read|write` scope. */
+function authorizeRequest(api: LoadedApi, m: MountedOperation, actor: Actor, method: string): void {
+  if (!m.open) authorize(actor, m.operationId, method);
+  if (actor.kind === 'organization' && actor.scopes) {
+    const need = `${api.name}:${method === 'GET' ? 'read' : 'write'}`;
+    if (!actor.scopes.includes(need))
+      throw new AppError(403, 'INSUFFICIENT_SCOPE', 'Forbidden', `This access token lacks the scope ${need}`);
+  }
+}
+
+/** GW-4/GW-5: counted before any work, refused requests included. */
+async function countRate(deps: MountDeps, m: MountedOperation, actor: Actor, req: Request, res: Response, receivedAt: Date): Promise<void> {
+  if (actor.kind !== 'organization') return;
+  const rate = await deps.gateway.consume(actor, m.facts.urgency, req.body, res.locals.requestId as string, receivedAt);
+  for (const [k, v] of Object.entries(rate.headers)) res.setHeader(k, v);
+}
+
+/** The body, checked against the schema of its own media type (415 for one not offered). */
+function parseBody(m: MountedOperation, req: Request): { body: unknown; contentType: string } {
+  const contentType = mediaType(req.headers['content-type']);
+  const content = (m.op.requestBody as { content?: Record<string, unknown> } | undefined)?.content;
+  if (!content) return { body: undefined, contentType };
+  const accepted = Object.keys(content).map((t) => t.toLowerCase());
+  if (!accepted.includes(contentType)) {
+    throw new AppError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Unsupported Media Type',
+      `Content-Type ${contentType || '(none)'} is not accepted here; use ${accepted.join(' or ')}`,
+    );
+  }
+  const body: unknown = req.body;
+  if (body === undefined) throw badRequest('A request body is required');
+  const validate = m.bodyValidators?.get(contentType);
+  if (validate && !validate(body)) throw badRequest(`Invalid body: ${describeAjvErrors(validate.errors ?? [], 'body')}`, 'INVALID_BODY');
+  return { body, contentType };
+}
+
+/**
+ * Path, query and header parameters. The body has been checked by `parseBody`; it is passed
+ * along because openapi-backend's validator insists on a declared required body, and its
+ * body findings are left out: it would check any body against the `application/json`
+ * schema (issue 11: PATCH offers JSON Patch and application/json side by side).
+ */
+function validateParameters(api: LoadedApi, m: MountedOperation, req: Request, body: unknown): void {
+  const { authorization: _a, cookie: _c, ...headers } = req.headers;
+  const v = api.backend.validator.validateRequest(
+    { method: req.method, path: req.path, query: req.query as Record<string, string>, headers: headers as Record<string, string>, body },
+    m.op,
+  );
+  const paramErrors = (v.errors ?? []).filter(
+    (e) => !e.instancePath.startsWith('/requestBody') && (e.params as { missingProperty?: string }).missingProperty !== 'requestBody',
+  );
+  if (paramErrors.length) throw badRequest(`Invalid parameters: ${describeAjvErrors(paramErrors, '')}`, 'INVALID_PARAMETER');
+}
+
+function contextOf(
+  deps: MountDeps,
+  m: MountedOperation,
+  req: Request,
+  res: Response,
+  parts: { actor: Actor; params: Record<string, string>; body: unknown; contentType: string; audit: AuditNote },
+): RequestContext {
+  return {
+    requestId: res.locals.requestId as string,
+    operationId: m.operationId,
+    actor: parts.actor,
+    params: parts.params,
+    query: req.query as Record<string, string | string[] | undefined>,
+    body: parts.body,
+    contentType: parts.contentType,
+    headers: req.headers,
+    log: req.log,
+    audit: parts.audit,
+    href: (basePath, p) => `${deps.baseUrl ?? ''}${basePath}${p}`,
+    ifMatch: typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined,
+    ip: req.ip,
+    secure: req.secure,
   };
+}
 
-  const routes = compileRoutes(api.backend.getOperations());
+/** Operations shared by several documents (the hub) are registered as `<api>.<operationId>`. */
+function handlerOf(deps: MountDeps, api: LoadedApi, operationId: string): Handler {
+  const handler = deps.handlers[`${api.name}.${operationId}`] ?? deps.handlers[operationId];
+  if (!handler) throw new AppError(501, 'NOT_IMPLEMENTED', 'Not Implemented', `${operationId} is not implemented`);
+  return handler;
+}
+
+/** Runs the handler; a POST with `Idempotency-Key` runs at most once per key (or replays). */
+async function runHandler(deps: MountDeps, m: MountedOperation, handler: Handler, ctx: RequestContext, req: Request): Promise<HttpResult> {
+  const key = req.headers['idempotency-key'];
+  if (req.method === 'POST' && typeof key === 'string' && ctx.actor.kind === 'organization')
+    return deps.idempotency.run(ctx.actor, key, m.operationId, req.path, ctx.body, () => handler(ctx));
+  return handler(ctx);
+}
+
+function respond(req: Request, res: Response, ctx: RequestContext, result: HttpResult): void {
+  for (const [k, val] of Object.entries(result.headers ?? {})) res.setHeader(k, val);
+  // Issue 11: TMF630 cursor paging for every list (after/before take these cursors).
+  const total = result.headers?.['X-Total-Count'];
+  const count = result.headers?.['X-Result-Count'];
+  if (req.method === 'GET' && total !== undefined && count !== undefined) {
+    let cursors: Record<string, string> = {};
+    try {
+      cursors = cursorHeaders(ctx.query, Number(count), Number(total));
+    } catch {
+      // A list with its own paging parameters: no cursors rather than a late error.
+    }
+    for (const [k, val] of Object.entries(cursors)) res.setHeader(k, val);
+  }
+  if (result.body === undefined) res.status(result.status).end();
+  // Text bodies (CAP, IEC 61968 XML) as is, replays of them from the idempotency store included.
+  else if (result.raw || typeof result.body === 'string') res.status(result.status).send(result.body as string);
+  else res.status(result.status).json(result.body);
+}
+
+/**
+ * The request pipeline, one named step after another: authenticate (after the GW-3 block
+ * check), authorize, count (GW-4/GW-5), refuse what PostgreSQL cannot store, parse and
+ * validate the body, then the parameters, run the handler (idempotently), respond. The
+ * audit row is written when the response finishes (app.ts); the steps fill its note.
+ */
+async function pipeline(api: LoadedApi, deps: MountDeps, m: MountedOperation, params: Record<string, string>, req: Request, res: Response) {
+  const audit = res.locals.audit as AuditNote;
+  audit.operation = m.operationId;
+  const receivedAt = new Date();
+  const actor = await authenticate(deps, m, req);
+  audit.actor = actor;
+  authorizeRequest(api, m, actor, req.method);
+  await countRate(deps, m, actor, req, res, receivedAt);
+  // Issue 12: NUL and unpaired surrogates would reach PostgreSQL and fail there (500).
+  refuseUnstorable({ params, query: req.query, body: m.op.requestBody ? req.body : undefined });
+  const { body, contentType } = parseBody(m, req);
+  validateParameters(api, m, req, body);
+  const ctx = contextOf(deps, m, req, res, { actor, params, body, contentType, audit });
+  const handler = handlerOf(deps, api, m.operationId);
+  try {
+    respond(req, res, ctx, await runHandler(deps, m, handler, ctx, req));
+  } finally {
+    noteAuditResource(audit, m.facts);
+  }
+}
+
+function mountOperations(api: LoadedApi, operations: Operation[]): Map<Operation, MountedOperation> {
+  const validators = compileBodyValidators(api);
+  const out = new Map<Operation, MountedOperation>();
+  for (const op of operations) {
+    const operationId = op.operationId!;
+    out.set(op, {
+      op,
+      operationId,
+      facts: operationFacts(op, path.basename(api.file)),
+      open: Array.isArray(op.security) && op.security.length === 0,
+      bodyValidators: validators.get(operationId),
+    });
+  }
+  return out;
+}
+
+/** One Express router per API: routing (compiled once from the document), then the pipeline. */
+export function mountApi(api: LoadedApi, deps: MountDeps): Router {
+  const all = api.backend.getOperations();
+  const operations = mountOperations(api, all);
+  const routes = compileRoutes(all);
+  const router = express.Router();
   router.use(async (req, res, next) => {
     try {
       const m = matchRoute(routes, req.method, req.path);
@@ -294,7 +369,7 @@ export function mountApi(api: LoadedApi, deps: MountDeps): Router {
           `${req.method} is not allowed on ${api.basePath}${req.path}; allowed: ${m.allowed.join(', ')}`,
         );
       }
-      await pipeline(m.operation, m.params, req, res);
+      await pipeline(api, deps, operations.get(m.operation)!, m.params, req, res);
     } catch (e) {
       next(e);
     }

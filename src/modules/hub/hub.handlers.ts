@@ -16,7 +16,6 @@ export function hubHandlers(webhooks: Webhooks, api: string, operationIds: reado
         api,
         ctx.body as { callback: string; query?: string; format?: string },
       );
-      ctx.audit.resourceType = 'hub';
       ctx.audit.resourceId = hub.id;
       return created(hub);
     },
@@ -28,13 +27,11 @@ export function hubHandlers(webhooks: Webhooks, api: string, operationIds: reado
       return { status: 200, body: await webhooks.get(requireOrganization(ctx.actor), api, ctx.params.id!) };
     },
     async [`${api}.hubDelete`](ctx) {
-      ctx.audit.resourceType = 'hub';
       ctx.audit.resourceId = ctx.params.id;
       await webhooks.remove(requireOrganization(ctx.actor), api, ctx.params.id!);
       return { status: 204 };
     },
     async [`${api}.checkHub`](ctx) {
-      ctx.audit.resourceType = 'hub';
       ctx.audit.resourceId = ctx.params.id;
       return { status: 200, body: await webhooks.checkOwn(requireOrganization(ctx.actor), api, ctx.params.id!) };
     },

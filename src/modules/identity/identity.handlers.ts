@@ -29,7 +29,6 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
       // GW-2/GW-3: the audit row of a sign-in, failed ones included, says which address was tried.
       ctx.audit.detail = `sign-in as ${body.email.trim().toLowerCase().slice(0, 254)}`;
       const { cookie, session } = await service.signIn(body, ctx.ip);
-      ctx.audit.resourceType = 'session';
       ctx.audit.resourceId = session.id;
       ctx.audit.actor = actorOfSession(session);
       return {
@@ -45,7 +44,6 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
     async deleteSession(ctx) {
       const { session } = sessionOf(ctx);
       await service.endSession(session);
-      ctx.audit.resourceType = 'session';
       ctx.audit.resourceId = session.id;
       return { status: 204, headers: { 'Set-Cookie': setCookie(ctx, '') } };
     },
@@ -55,7 +53,6 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
     },
     async completeOidcLogin(ctx) {
       const { cookie, session } = await oidc.complete(ctx.query, ctx.ip);
-      ctx.audit.resourceType = 'session';
       ctx.audit.resourceId = session.id;
       ctx.audit.actor = actorOfSession(session);
       return {
@@ -78,7 +75,6 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
         requireOrganization(ctx.actor),
         ctx.body as { name: string; email: string; role: Role; password?: string },
       );
-      ctx.audit.resourceType = 'user';
       ctx.audit.resourceId = u.id;
       return created(presentUser(u, ctx.href));
     },
@@ -88,7 +84,6 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
       return { status: 200, body: selectFields(u, q.fields) };
     },
     async patchUser(ctx) {
-      ctx.audit.resourceType = 'user';
       ctx.audit.resourceId = ctx.params.id;
       const u = await service.updateUser(
         requireOrganization(ctx.actor),
@@ -98,7 +93,6 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
       return { status: 200, body: presentUser(u, ctx.href) };
     },
     async deleteUser(ctx) {
-      ctx.audit.resourceType = 'user';
       ctx.audit.resourceId = ctx.params.id;
       await service.deleteUser(requireOrganization(ctx.actor), ctx.params.id!);
       return { status: 204 };

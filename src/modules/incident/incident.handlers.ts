@@ -21,8 +21,8 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
     const org = requireOrganization(ctx.actor).organizationId;
     return (await links.present(org, 'incident', docs, ctx.href)).map((d) => presentIncident(d, ctx.href, fields));
   };
-  const audit = (ctx: RequestContext, resourceType: string, id: string, incident?: JsonObject) => {
-    ctx.audit.resourceType = resourceType;
+  /** The audit row (GW-2) names the incident or task; its type is declared in the document. */
+  const audit = (ctx: RequestContext, id: string, incident?: JsonObject) => {
     ctx.audit.resourceId = id;
     if (incident) ctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(ctx.actor), incident);
   };
@@ -42,11 +42,11 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
     },
     [`create${taskType}`]: async (ctx) => {
       const { task, incident } = await run(ctx);
-      audit(ctx, resource, task.id as string, incident);
+      audit(ctx, task.id as string, incident);
       return created(presentIncidentTask(task, resource, ctx.href) as { href: string });
     },
     [`retrieve${taskType}`]: async (ctx) => {
-      audit(ctx, resource, ctx.params.id!);
+      audit(ctx, ctx.params.id!);
       const task = await service.getTask(requireOrganization(ctx.actor), taskType, ctx.params.id!);
       return { status: 200, body: presentIncidentTask(task, resource, ctx.href, fieldsOf(ctx, schemas[taskType])) };
     },
@@ -66,16 +66,16 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
       );
     },
     async retrieveIncident(ctx) {
-      audit(ctx, 'incident', ctx.params.id!);
+      audit(ctx, ctx.params.id!);
       const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id!);
-      audit(ctx, 'incident', ctx.params.id!, doc);
+      audit(ctx, ctx.params.id!, doc);
       const [body] = await present(ctx, [doc], fieldsOf(ctx, schemas.incident));
       return { status: 200, body };
     },
     async createIncident(ctx) {
       const fields = fieldsOf(ctx, schemas.incident); // checked before anything is written
       const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
-      audit(ctx, 'incident', doc.id as string, doc);
+      audit(ctx, doc.id as string, doc);
       const [body] = await present(ctx, [doc], fields);
       return created(body as { href: string });
     },

@@ -29,7 +29,6 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
     async createOrganization(ctx) {
       const body = ctx.body as { name: string; kind: 'DSO' | 'MNO'; country: string };
       const { org, apiKey, secret } = await service.createOrganization(body);
-      ctx.audit.resourceType = 'organization';
       ctx.audit.resourceId = org.id;
       return created({ ...presentOrganization(org, ctx.href), apiKey: { ...presentApiKey(apiKey, ctx.href), key: secret } });
     },
@@ -47,7 +46,6 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
     async createPartnership(ctx) {
       const actor = requireOrganization(ctx.actor);
       const p = await service.createPartnership(actor, ctx.body as { counterparty: { id: string }; tier?: string });
-      ctx.audit.resourceType = 'partnership';
       ctx.audit.resourceId = p.id;
       ctx.audit.counterpartOrgId = p.dsoId === actor.organizationId ? p.mnoId : p.dsoId;
       return created(presentPartnership(p, ctx.href));
@@ -65,7 +63,6 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
     },
     async patchPartnership(ctx) {
       const actor = requireOrganization(ctx.actor);
-      ctx.audit.resourceType = 'partnership';
       ctx.audit.resourceId = ctx.params.id;
       const p = await service.changePartnershipStatus(actor, ctx.params.id!, ctx.body as { status: 'active'; statusReason?: string });
       ctx.audit.counterpartOrgId = p.dsoId === actor.organizationId ? p.mnoId : p.dsoId;
@@ -73,7 +70,6 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
     },
     async createApiKey(ctx) {
       const { row, secret } = await service.createApiKey(requireOrganization(ctx.actor), ctx.body as { name: string; role: 'viewer' });
-      ctx.audit.resourceType = 'apiKey';
       ctx.audit.resourceId = row.id;
       return created({ ...presentApiKey(row, ctx.href), key: secret });
     },
@@ -85,7 +81,6 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
       return one(ctx, presentApiKey(await service.getApiKey(requireOrganization(ctx.actor), ctx.params.id!), ctx.href), 'apiKey');
     },
     async revokeApiKey(ctx) {
-      ctx.audit.resourceType = 'apiKey';
       ctx.audit.resourceId = ctx.params.id;
       await service.revokeApiKey(requireOrganization(ctx.actor), ctx.params.id!);
       return { status: 204 };

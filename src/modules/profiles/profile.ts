@@ -115,7 +115,6 @@ export function createProfile(ctx: ModuleContext, api: string, mapping: Resource
   });
   const fieldsOf = (ctx: RequestContext) => parseListQuery({ fields: ctx.query.fields }, output, [], mapping.defaultSort).fields;
   const noteAudit = (rctx: RequestContext, d?: JsonObject) => {
-    rctx.audit.resourceType = resourceType;
     rctx.audit.resourceId = (d?.id as string | undefined) ?? rctx.params.id;
     if (d) rctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(rctx.actor), d);
   };

@@ -47,12 +47,10 @@ export function problemTaskHandlers(
       },
       [`create${taskType}`]: async (ctx) => {
         const task = await run(ctx);
-        ctx.audit.resourceType = resource;
         ctx.audit.resourceId = task.id as string;
         return created(presentProblemTask(task, resource, ctx.href, undefined, base) as { href: string });
       },
       [`retrieve${taskType}`]: async (ctx) => {
-        ctx.audit.resourceType = resource;
         ctx.audit.resourceId = ctx.params.id;
         const task = await service.getTask(requireOrganization(ctx.actor), taskType, ctx.params.id!);
         return { status: 200, body: presentProblemTask(task, resource, ctx.href, fieldsOf(ctx, schema), base) };
@@ -79,7 +77,6 @@ export function problemTaskHandlers(
       );
     },
     async retrieveServiceProblemEventRecord(ctx) {
-      ctx.audit.resourceType = 'serviceProblemEventRecord';
       ctx.audit.resourceId = ctx.params.id;
       const doc = await service.getEventRecord(requireOrganization(ctx.actor), ctx.params.id!);
       return { status: 200, body: presentEventRecord(doc, ctx.href, fieldsOf(ctx, schemas.eventRecord), base) };
@@ -88,8 +85,7 @@ export function problemTaskHandlers(
 }
 
 export function serviceProblemHandlers(service: ServiceProblemService, links: LinkService, schemas: ProblemOutputSchemas): HandlerMap {
-  const note = (ctx: RequestContext, resourceType: string, doc: JsonObject) => {
-    ctx.audit.resourceType = resourceType;
+  const note = (ctx: RequestContext, doc: JsonObject) => {
     ctx.audit.resourceId = doc.id as string;
   };
   const fieldsOf = (ctx: RequestContext, schema: JsonSchema) =>
@@ -100,7 +96,7 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
     return (await links.present(org, 'serviceProblem', docs, ctx.href)).map((d) => presentServiceProblem(d, ctx.href, fields));
   };
   const one = async (ctx: RequestContext, status: number, doc: JsonObject, fields?: string[]) => {
-    note(ctx, 'serviceProblem', doc);
+    note(ctx, doc);
     ctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(ctx.actor), doc);
     const [body] = await present(ctx, [doc], fields);
     return status === 201 ? created(body as { href: string }) : { status, body };
@@ -125,7 +121,6 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
       );
     },
     async retrieveServiceProblem(ctx) {
-      ctx.audit.resourceType = 'serviceProblem';
       ctx.audit.resourceId = ctx.params.id;
       const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id!);
       return one(ctx, 200, doc, fieldsOf(ctx, schemas.serviceProblem));
@@ -136,15 +131,13 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
     },
     async patchServiceProblem(ctx) {
       const fields = fieldsOf(ctx, schemas.serviceProblem);
-      ctx.audit.resourceType = 'serviceProblem';
       ctx.audit.resourceId = ctx.params.id;
       return one(ctx, 200, await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body), fields);
     },
     async deleteServiceProblem(ctx) {
-      ctx.audit.resourceType = 'serviceProblem';
       ctx.audit.resourceId = ctx.params.id;
       const doc = await service.delete(requireOrganization(ctx.actor), ctx.params.id!);
-      note(ctx, 'serviceProblem', doc);
+      note(ctx, doc);
       return { status: 204 };
     },
     ...problemTaskHandlers(service, schemas),

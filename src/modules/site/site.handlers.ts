@@ -11,7 +11,6 @@ export function siteHandlers(service: SiteService, output: JsonSchema): HandlerM
   const sortable = Object.keys(service.store.def.columns);
   const present = (ctx: RequestContext, doc: JsonObject, fields?: string[]) => presentSite(name, doc, ctx.href, fields);
   const note = (ctx: RequestContext, id: string | undefined) => {
-    ctx.audit.resourceType = name;
     ctx.audit.resourceId = id;
   };
   return {
@@ -29,7 +28,8 @@ export function siteHandlers(service: SiteService, output: JsonSchema): HandlerM
       return created(present(ctx, doc) as { href: string });
     },
     async [`import${Name}`](ctx) {
-      note(ctx, undefined);
+      // An import names no single site: the type is recorded alone (as before, failures included).
+      ctx.audit.resourceType = name;
       const report = await service.import(requireOrganization(ctx.actor), ctx.contentType, ctx.body);
       ctx.audit.detail = `import: ${report.received} rows, ${report.created} created, ${report.updated} updated, ${report.rejected} rejected`;
       return { status: 200, body: report };

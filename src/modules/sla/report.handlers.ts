@@ -30,7 +30,6 @@ export function reportHandlers(
   const byDay: SortKey[] = [{ attribute: 'day', descending: true }];
   return {
     async retrievePartnershipKpi(ctx) {
-      ctx.audit.resourceType = 'partnershipKpi';
       ctx.audit.resourceId = ctx.params.id;
       const q = ctx.query as Record<string, string | undefined>;
       const body = await sla.kpi(requireOrganization(ctx.actor), ctx.params.id!, q.from, q.to);
@@ -64,14 +63,12 @@ export function reportHandlers(
       );
     },
     async retrieveDataExport(ctx) {
-      ctx.audit.resourceType = 'dataExport';
       ctx.audit.resourceId = ctx.params.id;
       const doc = await exports.get(requireOrganization(ctx.actor), ctx.params.id!);
       const fields = parseListQuery({ fields: ctx.query.fields }, schemas.dataExport, [], byDay).fields;
       return { status: 200, body: presentDataExport(doc, ctx.href, fields) };
     },
     async retrieveDataExportFile(ctx) {
-      ctx.audit.resourceType = 'dataExport';
       ctx.audit.resourceId = ctx.params.id;
       ctx.audit.detail = ctx.params.name;
       const { content, file } = await exports.file(requireOrganization(ctx.actor), ctx.params.id!, ctx.params.name!);

@@ -17,7 +17,6 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
     links ? links.present(requireOrganization(ctx.actor).organizationId, 'troubleTicket', docs, ctx.href) : docs;
   const one = async (ctx: RequestContext, doc: JsonObject) => (await linked(ctx, [doc]))[0]!;
   const note = (ctx: RequestContext, doc: JsonObject) => {
-    ctx.audit.resourceType = 'troubleTicket';
     ctx.audit.resourceId = doc.id as string;
     ctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(ctx.actor), doc);
   };
@@ -38,7 +37,6 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
       );
     },
     async retrieveTroubleTicket(ctx) {
-      ctx.audit.resourceType = 'troubleTicket';
       ctx.audit.resourceId = ctx.params.id;
       const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id!);
       note(ctx, doc);
@@ -53,14 +51,12 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
     },
     async patchTroubleTicket(ctx) {
       const fields = fieldsOf(ctx); // checked before anything is written
-      ctx.audit.resourceType = 'troubleTicket';
       ctx.audit.resourceId = ctx.params.id;
       const doc = await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body, ctx.ifMatch);
       note(ctx, doc);
       return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href, fields), headers: { ETag: etagOf(doc) } };
     },
     async deleteTroubleTicket(ctx) {
-      ctx.audit.resourceType = 'troubleTicket';
       ctx.audit.resourceId = ctx.params.id;
       const doc = await service.delete(requireOrganization(ctx.actor), ctx.params.id!, ctx.ifMatch);
       note(ctx, doc);
