@@ -266,7 +266,7 @@ describe('issue 12: the outbox has no global write lock; the relay recovers a ga
       };
       await writeEvents(txA, [event('outbox-a')]);
       // B: commits a larger sequence meanwhile — with a global lock it would wait for A.
-      const b = h.db.sqlTransaction((tx) => writeEvents(tx, [event('outbox-b')]));
+      const b = h.db.transaction((tx) => writeEvents(tx, [event('outbox-b')]));
       const outcome = await Promise.race([b.then(() => 'committed'), new Promise((r) => setTimeout(() => r('blocked'), 3_000))]);
       expect(outcome).toBe('committed');
       const seq = async (rid: string) =>
@@ -298,12 +298,12 @@ describe('issue 12: the outbox has no global write lock; the relay recovers a ga
     await relay.drain();
     handled.length = 0;
     await expect(
-      h.db.sqlTransaction(async (tx) => {
+      h.db.transaction(async (tx) => {
         await writeEvents(tx, [event('outbox-rolled-back')]);
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    await h.db.sqlTransaction((tx) => writeEvents(tx, [event('outbox-after')]));
+    await h.db.transaction((tx) => writeEvents(tx, [event('outbox-after')]));
     await relay.drain();
     expect(handled).toHaveLength(1);
   });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
@@ -42,13 +43,17 @@ export interface Database {
    * path, which costs ~2.5x node-postgres's CPU per statement (docs/notes/performance.md).
    */
   readonly reader: Reader;
-  /** Runs `fn` in one transaction (one command = one transaction). */
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /**
-   * The same on node-postgres directly, for commands that only issue raw SQL: Prisma's
-   * interactive transaction and raw-query path cost ~0.4 ms of CPU per statement, the
-   * largest item in a ticket create's profile (docs/notes/performance.md).
+   * Runs `fn` in one transaction (one command = one transaction): opens one, or joins the
+   * transaction the caller is already in (the same async call chain), so a service method
+   * that another service calls inside its transaction becomes part of it. Statements run on
+   * node-postgres directly (Prisma's interactive transaction and raw-query path cost
+   * ~0.4 ms of CPU per statement, docs/notes/performance.md); the Prisma model API on `tx`
+   * runs on the same connection, so raw SQL and Prisma calls share the transaction.
+   * Raw results are node-postgres values (see `Reader`).
    */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** @deprecated The same helper under its former name; use `transaction`. */
   sqlTransaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -81,6 +86,63 @@ export function createDatabase(url: string, poolMax: number): Database {
     }),
   );
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  /**
+   * The open transaction of the current async call chain. `open` turns false at COMMIT or
+   * ROLLBACK: work a transaction started but did not await (a timer, a detached promise)
+   * opens its own instead of joining a finished one.
+   */
+  const current = new AsyncLocalStorage<{ tx: Tx; open: boolean }>();
+  /** A Prisma client per pooled connection, made when a transaction first uses the model API there. */
+  const bound = new WeakMap<pg.PoolClient, Db>();
+  const prismaOn = (client: pg.PoolClient): Db => {
+    let p = bound.get(client);
+    if (!p) {
+      p = new PrismaClient({ adapter: new PrismaPg(new ConnectionAsPool(client)) });
+      bound.set(client, p);
+    }
+    return p;
+  };
+
+  async function transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const joined = current.getStore();
+    if (joined?.open) return fn(joined.tx);
+    const client = await pool.connect();
+    const state = { tx: undefined as unknown as Tx, open: true };
+    const closed = () => new Error('transaction already finished');
+    const sql: SqlTx = {
+      $queryRawUnsafe: async <R>(query: string, ...values: unknown[]) => {
+        if (!state.open) throw closed();
+        return (await client.query(query, values)).rows as R;
+      },
+      $executeRawUnsafe: async (query: string, ...values: unknown[]) => {
+        if (!state.open) throw closed();
+        return (await client.query(query, values)).rowCount ?? 0;
+      },
+    };
+    // Raw SQL on the connection; everything else (the model API) from its Prisma client.
+    state.tx = new Proxy(sql, {
+      get: (target, prop) => {
+        if (prop in target) return target[prop as keyof SqlTx];
+        if (prop === 'then' || typeof prop === 'symbol') return undefined;
+        if (!state.open) throw closed();
+        return Reflect.get(prismaOn(client), prop) as unknown;
+      },
+    }) as unknown as Tx;
+    try {
+      await client.query('BEGIN');
+      const result = await current.run(state, () => fn(state.tx));
+      state.open = false;
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (e) {
+      state.open = false;
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(isConnectionError(e) ? (e as Error) : undefined);
+      throw e;
+    }
+  }
+
   const reader: Reader = {
     async $queryRawUnsafe<T>(query: string, ...values: unknown[]) {
       return (await pool.query(query, values)).rows as T;
@@ -92,24 +154,8 @@ export function createDatabase(url: string, poolMax: number): Database {
     health,
     reader,
     counters,
-    transaction: (fn) => prisma.$transaction((tx) => fn(tx), { maxWait: 10_000, timeout: 30_000 }),
-    async sqlTransaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn({
-          $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) => (await client.query(query, values)).rows as T,
-          $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await client.query(query, values)).rowCount ?? 0,
-        });
-        await client.query('COMMIT');
-        client.release();
-        return result;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        client.release(isConnectionError(e) ? (e as Error) : undefined);
-        throw e;
-      }
-    },
+    transaction,
+    sqlTransaction: transaction,
     async close() {
       health.close();
       // Bounded: a client whose connection died while checked out must not hold shutdown.
@@ -119,4 +165,21 @@ export function createDatabase(url: string, poolMax: number): Database {
       await bounded(counters.end());
     },
   };
+}
+
+/**
+ * One checked-out connection presented as a pool, for a Prisma client whose statements must
+ * run inside a transaction that node-postgres opened on that connection. It never opens
+ * connections of its own (max 0 would be refused by pg; it is simply never asked).
+ */
+class ConnectionAsPool extends pg.Pool {
+  constructor(private readonly client: pg.PoolClient) {
+    super({ max: 1 });
+  }
+  override query(...args: unknown[]): never {
+    return (this.client.query as (...a: unknown[]) => never).apply(this.client, args);
+  }
+  override connect(): never {
+    throw new Error('a Prisma client bound to a transaction cannot open another one');
+  }
 }
