@@ -42,6 +42,23 @@ describe('one transaction helper that opens or joins', () => {
     expect(await exists(model)).toBe(false);
   });
 
+  it('a Prisma call that wraps itself in a transaction (a create with include) becomes a savepoint of the open one', async () => {
+    const id = crypto.randomUUID();
+    await expect(
+      h.db.transaction(async (tx) => {
+        const org = await tx.organization.create({ data: { id, name: 'Tx Test', kind: 'DSO', country: 'DE' }, include: { apiKeys: true } });
+        expect(org.apiKeys).toEqual([]);
+        expect(await exists(id)).toBe(false); // the savepoint did not commit the open transaction
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await exists(id)).toBe(false);
+    await h.db.transaction((tx) =>
+      tx.organization.create({ data: { id, name: 'Tx Test', kind: 'DSO', country: 'DE' }, include: { apiKeys: true } }),
+    );
+    expect(await exists(id)).toBe(true);
+  });
+
   it('a nested call joins the open transaction: the inner work commits and rolls back with the outer', async () => {
     const outer = crypto.randomUUID();
     const inner = crypto.randomUUID();

@@ -169,10 +169,12 @@ export function createDatabase(url: string, poolMax: number): Database {
 
 /**
  * One checked-out connection presented as a pool, for a Prisma client whose statements must
- * run inside a transaction that node-postgres opened on that connection. It never opens
- * connections of its own (max 0 would be refused by pg; it is simply never asked).
+ * run inside a transaction that node-postgres opened on that connection. It never opens a
+ * connection of its own. Prisma wraps some single calls (a create with `include`) in a
+ * transaction of its own; on this connection that becomes a savepoint of the open one.
  */
 class ConnectionAsPool extends pg.Pool {
+  private savepoints = 0;
   constructor(private readonly client: pg.PoolClient) {
     super({ max: 1 });
   }
@@ -180,6 +182,23 @@ class ConnectionAsPool extends pg.Pool {
     return (this.client.query as (...a: unknown[]) => never).apply(this.client, args);
   }
   override connect(): never {
-    throw new Error('a Prisma client bound to a transaction cannot open another one');
+    const client = this.client;
+    const name = `prisma_${++this.savepoints}`;
+    const nested: Record<string, string> = {
+      BEGIN: `SAVEPOINT ${name}`,
+      COMMIT: `RELEASE SAVEPOINT ${name}`,
+      ROLLBACK: `ROLLBACK TO SAVEPOINT ${name}`,
+    };
+    const conn = {
+      query(config: string | { text: string }, ...rest: unknown[]) {
+        const text = typeof config === 'string' ? config : config.text;
+        const instead = nested[text.trim().toUpperCase()];
+        return instead ? client.query(instead) : (client.query as (...a: unknown[]) => unknown).call(client, config, ...rest);
+      },
+      release: () => undefined,
+      on: () => conn,
+      removeListener: () => conn,
+    };
+    return Promise.resolve(conn) as never;
   }
 }
