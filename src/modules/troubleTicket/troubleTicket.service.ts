@@ -226,7 +226,7 @@ export function createTroubleTicketService(deps: {
       // sees it, no events to others) until a PATCH names one (see handOver).
       const { responsibleId, others } = partiesOnCreate(related, actor, 'file a ticket with itself');
 
-      return db.transaction(async (tx) => {
+      return db.sqlTransaction(async (tx) => {
         const partner = responsibleId ? await activePartner(tx, actor, responsibleId) : undefined;
         const reporterName = partner ? partner.actorName : await party.orgName(tx, actor.organizationId);
         const responsibleName = partner?.partnerName;
@@ -272,7 +272,7 @@ export function createTroubleTicketService(deps: {
     },
 
     async patch(actor: OrganizationActor, id: string, contentType: string, patchBody: unknown, ifMatch?: string): Promise<JsonObject> {
-      return db.transaction(async (tx) => {
+      return db.sqlTransaction(async (tx) => {
         const row = await store.find(tx, actor, id, { forUpdate: true });
         if (!row) throw notFound('TroubleTicket', id);
         const before = row.doc;
