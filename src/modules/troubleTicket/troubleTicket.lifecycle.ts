@@ -55,6 +55,13 @@ export function viaAcknowledged(from: TicketStatus, to: TicketStatus, side: Side
 }
 
 const lifecycle = sidedLifecycle({ noun: 'a ticket', transitions: TRANSITIONS, reasonRequired });
+/** The lifecycle as the two-party core uses it (src/modules/twoParty.ts). */
+export const TICKET_LIFECYCLE = {
+  checkTransition: (from: string, to: string, side: Side, reason: string | undefined) =>
+    lifecycle.checkTransition(from as TicketStatus, to as TicketStatus, side, reason),
+  final: FINAL as ReadonlySet<string>,
+  viaAcknowledged: (from: string, to: string, side: Side) => viaAcknowledged(from as TicketStatus, to as TicketStatus, side),
+};
 /** Moves this side may make from a status. */
 export const allowedMoves = lifecycle.allowedMoves;
 export const checkTransition = lifecycle.checkTransition;

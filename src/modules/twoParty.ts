@@ -1,0 +1,342 @@
+import type { ValidateFunction } from 'ajv';
+import type { Reader, SqlTx } from '../db/client.js';
+import type { ResourceStore } from '../db/resourceStore.js';
+import type { NewEvent } from '../events/outbox.js';
+import type { OrganizationActor } from '../http/context.js';
+import { checkIfMatch } from '../http/etag.js';
+import { AppError, badRequest, forbidden, notFound, unprocessable } from '../http/errors.js';
+import { describeAjvErrors } from '../http/openapi.js';
+import { changedAttributes, jsonPatch, mergePatch, normalizeDateTimes, type JsonObject, type JsonPatchOp } from '../http/patch.js';
+import type { JsonSchema, ListQuery } from '../http/tmfQuery.js';
+import { appendedNotes, canonicalJson, stampNotes, type Note } from './documents.js';
+import type { LinkableType, LinkService } from './links/links.service.js';
+import type { PartyService } from './party/party.service.js';
+import { lenientMerge, lenientOps, withStandardTypes } from './standard.js';
+
+/**
+ * The two-party record core (issue 15): what trouble tickets, service problems and incidents
+ * share. A record is between a reporting organisation (the *reporter*; TMF656 calls it the
+ * originator) and a *responsible* one; the reporter may keep it as its own until it names
+ * the responsible partner (issue 11). The core holds the party rules (who is which side,
+ * who receives events, the partnership check), note stamping, the status history, and the
+ * whole PATCH pipeline (If-Match, lenient merge/JSON patch, hidden references, the
+ * hand-over, read-only / required / one-side attributes, the lifecycle with the implicit
+ * acknowledgement, events). Each resource passes its differences as options.
+ */
+
+export interface Parties {
+  reporter: string;
+  /** Undefined while the reporter has not named a responsible partner. */
+  responsible: string | undefined;
+}
+
+/** A status lifecycle whose moves belong to sides (src/modules/lifecycle.ts `sidedLifecycle`). */
+export interface SidedLifecycle<Side extends string> {
+  checkTransition(from: string, to: string, side: Side, reason: string | undefined): void;
+  final: ReadonlySet<string>;
+  /** Issue 11: a move a standard client makes from what it sees as `acknowledged` (see the lifecycles). */
+  viaAcknowledged(from: string, to: string, side: Side): boolean;
+}
+
+export interface TwoPartyDef<Side extends string, T extends SqlTx> {
+  resourceType: LinkableType;
+  /** As `404` messages name it (`TroubleTicket`). */
+  entity: string;
+  /** As messages name it in a sentence (`ticket`, `service problem`). */
+  noun: string;
+  /** The reporter's side name (`reporter`, `originator`); the other side is `responsible` (both in `Side`). */
+  reporterSide: Side;
+  store: ResourceStore;
+  db: { reader: Reader; transaction<R>(fn: (tx: T) => Promise<R>): Promise<R> };
+  now: () => Date;
+  party: PartyService;
+  links: LinkService;
+  /** Where the parties are in the document. */
+  parties(doc: JsonObject): Parties;
+  /** The standard representation (responses and events). */
+  present(doc: JsonObject): JsonObject;
+  /** Writes events (and anything recorded with them) in the transaction. */
+  emit(tx: T, events: NewEvent[], t: Date): Promise<void>;
+}
+
+export interface PatchDef<Side extends string, T extends SqlTx> {
+  schemas: { output: JsonSchema; patch: ValidateFunction };
+  lifecycle: SidedLifecycle<Side>;
+  /** Code of the 409 for a change of a record in a final state (`TICKET_FINAL`). */
+  finalCode: string;
+  events: { attributeChange: string; statusChange: string; informationRequired: string; resolved?: string; create: string };
+  /** Properties a client may send but the server manages: dropped from a patch (issue 11). */
+  ignored: readonly string[];
+  /** Ignored in a JSON Patch (default: `ignored`). */
+  ignoredOps?: readonly string[];
+  /** Attributes no PATCH may change (422), with the hint added to the message. */
+  serverOwned: ReadonlySet<string>;
+  serverOwnedHint?: string;
+  /** Attributes that cannot be removed. */
+  required: readonly string[];
+  /** Attributes only this side may change. */
+  sideOnly: Record<Side, ReadonlySet<string>>;
+  /** Standard words mapped onto Gridlink's vocabulary, in place. */
+  mapVocabulary(patch: JsonObject): void;
+  /** Whether references the caller cannot see are refused (422) or only kept where hidden. */
+  checkReferences: boolean;
+  /** Issue 11: the hand-over of the reporter's own record by naming the responsible partner. */
+  handOver: {
+    /** The partner's organisation id when the patch names one on a record that has none. */
+    named(before: JsonObject, after: JsonObject, actor: OrganizationActor): string | undefined;
+    /** Puts the server-built responsible entry into the document. */
+    place(after: JsonObject, before: JsonObject, partnerId: string, partnerName: string | undefined): void;
+    /** The attribute that names the partner (it may change only in a hand-over). */
+    attribute: string;
+    /** Refuses a hand-over this record cannot take (e.g. a grouped problem). */
+    check?(before: JsonObject): void;
+  };
+  /** Extra recording on a status move (TMF656 tracking records). */
+  onStatusChange?(doc: JsonObject, from: string, to: string, actor: OrganizationActor, t: Date): void;
+  /** Writes the changed document (and its promoted columns). */
+  save(tx: T, doc: JsonObject): Promise<void>;
+  /** Whether the document's link references may have changed (default: always re-synced). */
+  linksChanged?(changed: string[]): boolean;
+}
+
+type Actor = OrganizationActor | undefined;
+
+/** The responsible side's name (the same in every two-party lifecycle). */
+const RESPONSIBLE = <Side extends string>(_def: { reporterSide: Side }) => 'responsible' as Side;
+
+/** A status-history entry (TMF `StatusChange`) with the acting credential. */
+export function statusChange(status: string, ts: string, actor: Actor, reason?: string): JsonObject {
+  return {
+    status,
+    statusChangeDate: ts,
+    ...(reason ? { statusChangeReason: reason } : {}),
+    '@type': 'StatusChange',
+    ...(actor ? { actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } } : {}),
+  };
+}
+
+/**
+ * A status move on a document: status, date, reason, history entry and the resolution
+ * date (set on `resolved`, removed on reopening). The caller saves and emits.
+ */
+export function applyStatus(doc: JsonObject, to: string, actor: Actor, t: Date, reason?: string): string {
+  const from = doc.status as string;
+  const ts = t.toISOString();
+  doc.status = to;
+  doc.statusChangeDate = ts;
+  if (reason) doc.statusChangeReason = reason;
+  else delete doc.statusChangeReason;
+  doc.statusChangeHistory = [...((doc.statusChangeHistory ?? []) as unknown[]), statusChange(to, ts, actor, reason)];
+  if (to === 'resolved') doc.resolutionDate = ts;
+  if (from === 'resolved' && to === 'inProgress') delete doc.resolutionDate;
+  doc.lastUpdate = ts;
+  return from;
+}
+
+export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: TwoPartyDef<Side, T>) {
+  const { store, db, party } = def;
+
+  const audienceOf = (doc: JsonObject): string[] => {
+    const { reporter, responsible } = def.parties(doc);
+    return responsible ? [reporter, responsible] : [reporter];
+  };
+  const sideOf = (actor: OrganizationActor, doc: JsonObject): Side =>
+    def.parties(doc).reporter === actor.organizationId ? def.reporterSide : RESPONSIBLE(def);
+
+  /** An event about the record to both parties (or the reporter alone while it is its own). */
+  const event = (type: string, doc: JsonObject, actor: Actor, t: Date, description?: string): NewEvent => ({
+    eventType: type,
+    resourceType: def.resourceType,
+    resource: def.present(doc) as JsonObject & { id: string },
+    audience: audienceOf(doc),
+    ...(actor ? { originatorOrgId: actor.organizationId } : {}),
+    eventTime: t,
+    ...(description ? { description } : {}),
+  });
+
+  /** GW-9: changes only while the partnership is active (the reporter's own record has none). */
+  const requireActivePartnership = async (tx: T, doc: JsonObject) => {
+    const { reporter, responsible } = def.parties(doc);
+    if (!responsible) return;
+    if (!(await party.isActivePartner(tx, reporter, responsible))) {
+      throw forbidden(`The partnership between the two organisations is not active; the ${def.noun} can be read but not changed (GW-9)`);
+    }
+  };
+
+  /** The named responsible organisation, which must be an active partner of the caller (422 otherwise). */
+  const activePartner = async (tx: T, actor: OrganizationActor, responsibleId: string, attribute: string) => {
+    const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
+    if (!partner.active) {
+      throw unprocessable(`${attribute}: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
+    }
+    return partner;
+  };
+
+  /** Notes are append-only; the server stamps author and date on the new ones. */
+  const appendNotes = async (tx: T, actor: OrganizationActor, before: JsonObject, after: JsonObject, t: Date) => {
+    const old = (before.note ?? []) as Note[];
+    const added = appendedNotes(old, (after.note ?? []) as Note[]);
+    after.note = [...old, ...stampNotes(added, (await party.orgName(tx, actor.organizationId))!, t)];
+  };
+
+  return {
+    store,
+    audienceOf,
+    sideOf,
+    event,
+    activePartner,
+    requireActivePartnership,
+
+    list(actor: OrganizationActor, q: ListQuery) {
+      return store.list(db.reader, actor, q);
+    },
+
+    async get(actor: OrganizationActor, id: string): Promise<JsonObject> {
+      const row = await store.find(db.reader, actor, id);
+      if (!row) throw notFound(def.entity, id);
+      return row.doc;
+    },
+
+    counterpartOf(actor: OrganizationActor, doc: JsonObject): string | undefined {
+      const { reporter, responsible } = def.parties(doc);
+      return reporter === actor.organizationId ? responsible : reporter;
+    },
+
+    /**
+     * PATCH: merge patch (also `application/json`, TMF630) or JSON Patch, in one transaction
+     * under the row lock. Returns the stored document (unchanged when nothing changed).
+     */
+    patcher(p: PatchDef<Side, T>) {
+      /** The patched document and whether the request itself states a reason. */
+      const applyPatch = (before: JsonObject, contentType: string, body: unknown, side: Side) => {
+        if (contentType === 'application/json-patch+json') {
+          const ops = lenientOps(body as JsonPatchOp[], p.ignoredOps ?? p.ignored);
+          const after = jsonPatch(before, ops);
+          p.mapVocabulary(after);
+          const reasonGiven = ops.some((op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test');
+          return { after, reasonGiven };
+        }
+        // A value equal to what the client was shown (`@type`s added on presentation, a
+        // `submitted` record's `acknowledged` sent back by the reporter) is no change; from
+        // the responsible side a status is always a move.
+        const lenient = lenientMerge(body, before, def.present(before), p.ignored, { statusIsAMove: side === 'responsible' });
+        if (lenient && typeof lenient === 'object' && !Array.isArray(lenient)) p.mapVocabulary(lenient as JsonObject);
+        const after = mergePatch(before, lenient) as JsonObject;
+        return { after, reasonGiven: typeof (body as JsonObject | null)?.statusChangeReason === 'string' };
+      };
+
+      /** The attribute rules: read-only, schema, required, final state, sides, reason. */
+      const checkChange = (before: JsonObject, after: JsonObject, changed: string[], side: Side, reasonGiven: boolean) => {
+        const delta = Object.fromEntries(changed.map((a) => [a, after[a] === undefined ? null : after[a]]));
+        if (!p.schemas.patch(delta))
+          throw badRequest(`Invalid patch: ${describeAjvErrors(p.schemas.patch.errors ?? [], 'body')}`, 'INVALID_BODY');
+        const removedRequired = changed.filter((a) => after[a] === undefined && p.required.includes(a));
+        if (removedRequired.length) throw unprocessable(`${removedRequired.join(', ')} cannot be removed`, 'REQUIRED_ATTRIBUTE');
+        const from = before.status as string;
+        if (p.lifecycle.final.has(from) && changed.some((a) => a !== 'note')) {
+          throw new AppError(409, p.finalCode, 'Conflict', `The ${def.noun} is ${from}; only notes can be added`);
+        }
+        const otherSide = side === def.reporterSide ? RESPONSIBLE(def) : def.reporterSide;
+        const forbiddenAttrs = changed.filter((a) => p.sideOnly[otherSide].has(a));
+        if (forbiddenAttrs.length) throw forbidden(`The ${side} cannot change ${forbiddenAttrs.join(', ')}`);
+        if ((reasonGiven || changed.includes('statusChangeReason')) && from === after.status) {
+          throw unprocessable('statusChangeReason can only be given together with a new status', 'REASON_WITHOUT_STATUS');
+        }
+      };
+
+      /** The status move (with the implicit acknowledgement) and its events. */
+      const moveStatus = (
+        before: JsonObject,
+        after: JsonObject,
+        side: Side,
+        reasonGiven: boolean,
+        actor: OrganizationActor,
+        t: Date,
+      ): NewEvent[] => {
+        const from = before.status as string;
+        const to = after.status as string;
+        const reason = reasonGiven ? (after.statusChangeReason as string | undefined) : undefined;
+        // Issue 11: a standard client sees a submitted record as acknowledged; the
+        // responsible side moving it on acknowledges it on the way (both steps recorded).
+        const implicitAck = p.lifecycle.viaAcknowledged(from, to, side);
+        p.lifecycle.checkTransition(implicitAck ? 'acknowledged' : from, to, side, reason);
+        after.status = from;
+        after.statusChangeHistory = before.statusChangeHistory;
+        const events: NewEvent[] = [];
+        if (implicitAck) {
+          applyStatus(after, 'acknowledged', actor, t);
+          events.push(event(p.events.statusChange, after, actor, t, `${from} -> acknowledged`));
+        }
+        applyStatus(after, to, actor, t, reason);
+        p.onStatusChange?.(after, from, to, actor, t);
+        events.push(event(p.events.statusChange, after, actor, t, `${implicitAck ? 'acknowledged' : from} -> ${to}`));
+        if (to === 'resolved' && p.events.resolved) events.push(event(p.events.resolved, after, actor, t));
+        if (to === 'pending') {
+          events.push(event(p.events.informationRequired, after, actor, t, after.statusChangeReason as string | undefined));
+        }
+        return events;
+      };
+
+      return async (actor: OrganizationActor, id: string, contentType: string, body: unknown, ifMatch?: string): Promise<JsonObject> =>
+        db.transaction(async (tx) => {
+          const row = await store.find(tx, actor, id, { forUpdate: true });
+          if (!row) throw notFound(def.entity, id);
+          const before = row.doc;
+          checkIfMatch(ifMatch, before); // under the row lock: a stale write is a 412
+          await requireActivePartnership(tx, before);
+          const side = sideOf(actor, before);
+          const { after, reasonGiven } = applyPatch(before, contentType, body, side);
+          // A client replacing a reference array it was shown filtered keeps what it could not see.
+          await def.links.restoreHiddenRefs(tx, actor.organizationId, def.resourceType, before, after);
+          // Documents read back from JSONB do not keep key order; compare by content.
+          const changed = changedAttributes(before, after).filter((a) => canonicalJson(before[a]) !== canonicalJson(after[a]));
+          if (changed.length === 0) return before;
+
+          // Issue 11: naming the responsible partner of the reporter's own record hands it over.
+          const handOverTo = changed.includes(p.handOver.attribute) ? p.handOver.named(before, after, actor) : undefined;
+          if (handOverTo) {
+            p.handOver.check?.(before);
+            const partner = await activePartner(tx, actor, handOverTo, p.handOver.attribute);
+            p.handOver.place(after, before, handOverTo, partner.partnerName);
+          }
+          const serverOwned = changed.filter((a) => p.serverOwned.has(a) && !(a === p.handOver.attribute && handOverTo));
+          if (serverOwned.length) {
+            throw unprocessable(`${serverOwned.join(', ')} cannot be changed by a client${p.serverOwnedHint ?? ''}`, 'READ_ONLY_ATTRIBUTE');
+          }
+          checkChange(before, after, changed, side, reasonGiven);
+          if (p.checkReferences) await def.links.checkRefs(tx, actor, def.resourceType, after, before);
+
+          const t = def.now();
+          const ts = t.toISOString();
+          if (handOverTo) after.handOverDate = ts; // SLA clocks run from the hand-over (issue 11)
+          if (changed.includes('note')) await appendNotes(tx, actor, before, after, t);
+          Object.assign(after, withStandardTypes(normalizeDateTimes(after, p.schemas.output) as JsonObject));
+
+          const statusEvents = before.status !== after.status ? moveStatus(before, after, side, reasonGiven, actor, t) : [];
+          after.lastUpdate = ts;
+          const attrChanges = changed.filter((a) => a !== 'status' && a !== 'statusChangeReason');
+          const events: NewEvent[] = [];
+          if (attrChanges.length) events.push(event(p.events.attributeChange, after, actor, t, `changed: ${attrChanges.join(', ')}`));
+          events.push(...statusEvents);
+
+          if (handOverTo) {
+            const { table, tenancy } = store.def;
+            await tx.$executeRawUnsafe(`UPDATE ${table} SET ${tenancy[1]} = $2::uuid WHERE id = $1::uuid`, id, handOverTo);
+            // The partner receives the record as new (the normal create event); the
+            // reporter learns that the responsible party changed.
+            const reporterOnly = (e: NewEvent): NewEvent => ({ ...e, audience: [def.parties(after).reporter] });
+            const i = events.findIndex((e) => e.eventType === p.events.attributeChange);
+            if (i >= 0) events[i] = reporterOnly(events[i]!);
+            else events.push(reporterOnly(event(p.events.attributeChange, after, actor, t, `changed: ${p.handOver.attribute}`)));
+            events.unshift({ ...event(p.events.create, after, actor, t), audience: [handOverTo] });
+          }
+          await p.save(tx, after);
+          if (p.linksChanged?.(changed) ?? true) await def.links.syncDocumentLinks(tx, actor, def.resourceType, id, after, t);
+          await def.emit(tx, events, t);
+          return after;
+        });
+    },
+  };
+}
+
+export type TwoPartyCore<Side extends string, T extends SqlTx> = ReturnType<typeof createTwoPartyCore<Side, T>>;
