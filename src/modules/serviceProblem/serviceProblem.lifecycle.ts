@@ -69,3 +69,12 @@ export function problemViaAcknowledged(from: ProblemStatus, to: ProblemStatus, s
     (PROBLEM_TRANSITIONS.acknowledged[to] ?? []).includes(side)
   );
 }
+
+/** The lifecycle as the two-party core uses it (src/modules/twoParty.ts). */
+export const PROBLEM_LIFECYCLE = {
+  checkTransition: (from: string, to: string, side: ProblemSide, reason: string | undefined) =>
+    checkProblemTransition(from as ProblemStatus, to as ProblemStatus, side, reason),
+  final: PROBLEM_FINAL as ReadonlySet<string>,
+  viaAcknowledged: (from: string, to: string, side: ProblemSide) =>
+    problemViaAcknowledged(from as ProblemStatus, to as ProblemStatus, side),
+};

@@ -5,25 +5,24 @@ import type { StoredRow } from '../../db/resourceStore.js';
 import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
-import { AppError, badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
-import { describeAjvErrors } from '../../http/openapi.js';
-import { changedAttributes, jsonPatch, mergePatch, normalizeDateTimes, type JsonObject, type JsonPatchOp } from '../../http/patch.js';
+import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
+import { normalizeDateTimes, type JsonObject } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
 import type { PartyService } from '../party/party.service.js';
 import { itilPriority, LEVEL } from '../sla/priority.js';
 import type { SlaClocks } from '../sla/sla.clocks.js';
-import { appendedNotes, canonicalJson, orgRef, stampNotes, type Note } from '../documents.js';
+import { canonicalJson, orgRef, stampNotes, type Note } from '../documents.js';
 import {
   checkProblemTransition,
-  PROBLEM_FINAL,
+  PROBLEM_LIFECYCLE,
   PROBLEM_STATUS_PROFILE,
-  problemViaAcknowledged,
   type ProblemSide,
   type ProblemStatus,
 } from './serviceProblem.lifecycle.js';
-import { initialStatus, lenientMerge, lenientOps, problemPriority, withStandardTypes } from '../standard.js';
+import { initialStatus, problemPriority, withStandardTypes } from '../standard.js';
 import { standardProblem } from './serviceProblem.presenter.js';
+import { applyStatus, createTwoPartyCore } from '../twoParty.js';
 
 const serviceProblemTable = RESOURCES.serviceProblem.store;
 export const PROBLEM_SORTABLE = Object.keys(serviceProblemTable.def.columns);
@@ -136,13 +135,6 @@ export function createServiceProblemService(deps: {
     // Issue 11: undefined while the originator has not named a responsible partner.
     responsible: (doc.responsibleParty as PartyRefInput | undefined)?.partyOrPartyRole?.id,
   });
-  /** The organisations that see a problem and receive its events. */
-  const audienceOf = (doc: JsonObject): string[] => {
-    const { originator, responsible } = partiesOf(doc);
-    return responsible ? [originator, responsible] : [originator];
-  };
-  const sideOf = (actor: OrganizationActor, doc: JsonObject): ProblemSide =>
-    partiesOf(doc).originator === actor.organizationId ? 'originator' : 'responsible';
   const columns = (doc: JsonObject) => ({
     status: doc.status as string,
     priority: doc.priority as number,
@@ -151,17 +143,6 @@ export function createServiceProblemService(deps: {
     lastUpdate: new Date(doc.lastUpdate as string),
     statusChangeDate: new Date(doc.statusChangeDate as string),
     resolutionDate: doc.resolutionDate ? new Date(doc.resolutionDate as string) : null,
-  });
-
-  const event = (type: string, doc: JsonObject, actor: OrganizationActor | undefined, t: Date, description?: string): NewEvent => ({
-    eventType: type,
-    resourceType: 'serviceProblem',
-    // Issue 11: events carry the standard representation, like responses.
-    resource: standardProblem(doc) as JsonObject & { id: string },
-    audience: audienceOf(doc),
-    ...(actor ? { originatorOrgId: actor.organizationId } : {}),
-    eventTime: t,
-    ...(description ? { description } : {}),
   });
 
   const taskEvent = (taskType: ProblemTaskType, task: JsonObject, audience: string[], actor: OrganizationActor, t: Date): NewEvent => ({
@@ -182,14 +163,6 @@ export function createServiceProblemService(deps: {
     time: t.toISOString(),
     '@type': 'TrackingRecord',
   });
-
-  const requireActivePartnership = async (tx: Tx, doc: JsonObject) => {
-    const { originator, responsible } = partiesOf(doc);
-    if (!responsible) return; // the originator's own problem (issue 11)
-    if (!(await party.isActivePartner(tx, originator, responsible))) {
-      throw forbidden('The partnership between the two organisations is not active; service problems can be read but not changed (GW-9)');
-    }
-  };
 
   const save = (tx: Tx, doc: JsonObject) =>
     tx.serviceProblem.update({ where: { id: doc.id as string }, data: { ...columns(doc), doc: doc as object, version: { increment: 1 } } });
@@ -230,29 +203,25 @@ export function createServiceProblemService(deps: {
     }
   };
 
-  /** A status move with its history entry (the caller saves and emits). */
-  const applyStatus = (doc: JsonObject, to: ProblemStatus, actor: OrganizationActor | undefined, t: Date, reason?: string): string => {
-    const from = doc.status as ProblemStatus;
-    const ts = t.toISOString();
-    doc.status = to;
-    doc.statusChangeDate = ts;
-    if (reason) doc.statusChangeReason = reason;
-    else delete doc.statusChangeReason;
-    doc.statusChangeHistory = [
-      ...((doc.statusChangeHistory ?? []) as unknown[]),
-      {
-        status: to,
-        statusChangeDate: ts,
-        ...(reason ? { statusChangeReason: reason } : {}),
-        '@type': 'StatusChange',
-        ...(actor ? { actor: { organizationId: actor.organizationId, credentialId: actor.credentialId } } : {}),
-      },
-    ];
-    if (to === 'resolved') doc.resolutionDate = ts;
-    if (from === 'resolved' && to === 'inProgress') delete doc.resolutionDate;
-    doc.lastUpdate = ts;
-    return from;
-  };
+  const core = createTwoPartyCore<ProblemSide, Tx>({
+    resourceType: 'serviceProblem',
+    entity: 'ServiceProblem',
+    noun: 'service problem',
+    reporterSide: 'originator',
+    store: serviceProblemTable,
+    db,
+    now,
+    party,
+    links,
+    parties: (doc) => {
+      const p = partiesOf(doc);
+      return { reporter: p.originator, responsible: p.responsible };
+    },
+    // Issue 11: events carry the standard representation, like responses.
+    present: standardProblem,
+    emit,
+  });
+  const { audienceOf, sideOf, event, requireActivePartnership } = core;
 
   const statusEvents = (doc: JsonObject, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[] => {
     const out = [event('ServiceProblemStateChangeEvent', doc, actor, t, `${from} -> ${doc.status as string}`)];
@@ -318,14 +287,6 @@ export function createServiceProblemService(deps: {
     return id;
   };
 
-  const activePartner = async (tx: Tx, actor: OrganizationActor, responsibleId: string) => {
-    const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
-    if (!partner.active) {
-      throw unprocessable(`responsibleParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
-    }
-    return partner;
-  };
-
   /** The responsible organisation's entry, built by the server from the partner's record. */
   const responsibleRef = (sent: unknown, id: string, name: string | undefined) => ({
     role: (sent as PartyRefInput | undefined)?.role ?? 'responsible',
@@ -348,15 +309,8 @@ export function createServiceProblemService(deps: {
     store: serviceProblemTable,
     partiesOf,
 
-    list(actor: OrganizationActor, q: ListQuery) {
-      return serviceProblemTable.list(db.reader, actor, q);
-    },
-
-    async get(actor: OrganizationActor, id: string): Promise<JsonObject> {
-      const row = await serviceProblemTable.find(db.reader, actor, id);
-      if (!row) throw notFound('ServiceProblem', id);
-      return row.doc;
-    },
+    list: core.list,
+    get: core.get,
 
     /** PI-1: a DSO raises a long-running problem, with its measurements, to its MNO partner. */
     async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
@@ -382,7 +336,7 @@ export function createServiceProblemService(deps: {
       const priority = priorityOf(body);
 
       return db.transaction(async (tx) => {
-        const partner = responsibleId ? await activePartner(tx, actor, responsibleId) : undefined;
+        const partner = responsibleId ? await core.activePartner(tx, actor, responsibleId, 'responsibleParty') : undefined;
         const id = crypto.randomUUID();
         await links.checkRefs(tx, actor, 'serviceProblem', { id, ...body });
         const originatorName = partner ? partner.actorName : await party.orgName(tx, actor.organizationId);
@@ -430,130 +384,50 @@ export function createServiceProblemService(deps: {
       });
     },
 
-    async patch(actor: OrganizationActor, id: string, contentType: string, patchBody: unknown): Promise<JsonObject> {
-      return db.transaction(async (tx) => {
-        const row = await serviceProblemTable.find(tx, actor, id, { forUpdate: true });
-        if (!row) throw notFound('ServiceProblem', id);
-        const before = row.doc;
-        await requireActivePartnership(tx, before);
-        const side = sideOf(actor, before);
-
-        let after: JsonObject;
-        let reasonGiven: boolean;
-        if (contentType === 'application/json-patch+json') {
-          const ops = lenientOps(patchBody as JsonPatchOp[], IGNORED_ON_PATCH);
-          after = jsonPatch(before, ops);
-          reasonGiven = ops.some((op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test');
-        } else {
-          // merge-patch+json, or application/json treated as a merge patch (TMF630)
-          const lenient = lenientMerge(patchBody, before, standardProblem(before), IGNORED, {
-            statusIsAMove: side === 'responsible',
-          }) as JsonObject;
-          if (lenient && typeof lenient === 'object' && lenient.priority !== undefined && lenient.priority !== null) {
-            lenient.priority = problemPriority(lenient.priority);
-          }
-          after = mergePatch(before, lenient) as JsonObject;
-          reasonGiven = typeof (patchBody as JsonObject).statusChangeReason === 'string';
-        }
-        // A client replacing a reference array it was shown filtered keeps what it could not see.
-        await links.restoreHiddenRefs(tx, actor.organizationId, 'serviceProblem', before, after);
-        const changed = changedAttributes(before, after).filter((a) => canonicalJson(before[a]) !== canonicalJson(after[a]));
-        if (changed.length === 0) return before;
-
+    /** Either side changes a problem (PI-1); the two-party core's pipeline. */
+    patch: core.patcher({
+      schemas,
+      lifecycle: PROBLEM_LIFECYCLE,
+      finalCode: 'PROBLEM_FINAL',
+      events: {
+        create: 'ServiceProblemCreateEvent',
+        attributeChange: 'ServiceProblemAttributeValueChangeEvent',
+        statusChange: 'ServiceProblemStateChangeEvent',
+        informationRequired: 'ServiceProblemInformationRequiredEvent',
+      },
+      ignored: IGNORED,
+      ignoredOps: IGNORED_ON_PATCH,
+      serverOwned: SERVER_OWNED,
+      serverOwnedHint: ' (grouping uses problemGroup/problemUngroup)',
+      required: REQUIRED,
+      sideOnly: { originator: ORIGINATOR_ONLY, responsible: RESPONSIBLE_ONLY },
+      mapVocabulary: (patch) => {
+        if (patch.priority !== undefined && patch.priority !== null) patch.priority = problemPriority(patch.priority);
+      },
+      checkReferences: true,
+      handOver: {
+        attribute: 'responsibleParty',
         // Issue 11: naming the responsible partner of the originator's own problem hands it over.
-        const handOverTo =
-          changed.includes('responsibleParty') && !partiesOf(before).responsible && after.responsibleParty !== undefined
-            ? namedPartner(after.responsibleParty, actor)
-            : undefined;
-        if (handOverTo) {
+        named: (before, after, actor) =>
+          !partiesOf(before).responsible && after.responsibleParty !== undefined ? namedPartner(after.responsibleParty, actor) : undefined,
+        check(before) {
           if ((before.parentProblem as unknown[] | undefined)?.length || (before.underlyingProblem as unknown[] | undefined)?.length) {
             throw conflict(
               'The service problem is grouped; ungroup it (problemUngroup) before naming its responsible partner',
               'PROBLEM_GROUPED',
             );
           }
-          after.responsibleParty = responsibleRef(
-            after.responsibleParty,
-            handOverTo,
-            (await activePartner(tx, actor, handOverTo)).partnerName,
-          );
-        }
-        const serverOwned = changed.filter((a) => SERVER_OWNED.has(a) && !(a === 'responsibleParty' && handOverTo));
-        if (serverOwned.length) {
-          throw unprocessable(
-            `${serverOwned.join(', ')} cannot be changed by a client (grouping uses problemGroup/problemUngroup)`,
-            'READ_ONLY_ATTRIBUTE',
-          );
-        }
-        const delta = Object.fromEntries(changed.map((a) => [a, after[a] === undefined ? null : after[a]]));
-        if (!schemas.patch(delta))
-          throw badRequest(`Invalid patch: ${describeAjvErrors(schemas.patch.errors ?? [], 'body')}`, 'INVALID_BODY');
-        const removedRequired = changed.filter((a) => after[a] === undefined && REQUIRED.includes(a));
-        if (removedRequired.length) throw unprocessable(`${removedRequired.join(', ')} cannot be removed`, 'REQUIRED_ATTRIBUTE');
-
-        const from = before.status as ProblemStatus;
-        const to = after.status as ProblemStatus;
-        const statusChanged = from !== to;
-        if (PROBLEM_FINAL.has(from) && changed.some((a) => a !== 'note')) {
-          throw new AppError(409, 'PROBLEM_FINAL', 'Conflict', `The service problem is ${from}; only notes can be added`);
-        }
-        const forbiddenAttrs = changed.filter((a) => (side === 'originator' ? RESPONSIBLE_ONLY : ORIGINATOR_ONLY).has(a));
-        if (forbiddenAttrs.length) throw forbidden(`The ${side} cannot change ${forbiddenAttrs.join(', ')}`);
-        if ((reasonGiven || changed.includes('statusChangeReason')) && !statusChanged) {
-          throw unprocessable('statusChangeReason can only be given together with a new status', 'REASON_WITHOUT_STATUS');
-        }
-        await links.checkRefs(tx, actor, 'serviceProblem', after, before);
-
-        const t = now();
-        if (handOverTo) after.handOverDate = t.toISOString(); // SLA clocks run from the hand-over
-        if (changed.includes('note')) {
-          const added = appendedNotes((before.note ?? []) as Note[], (after.note ?? []) as Note[]);
-          after.note = [...((before.note ?? []) as Note[]), ...stampNotes(added, (await party.orgName(tx, actor.organizationId))!, t)];
-        }
-        Object.assign(after, withStandardTypes(normalizeDateTimes(after, schemas.output) as JsonObject));
-
-        const events: NewEvent[] = [];
-        let fromForEvents: string = from;
-        if (statusChanged) {
-          const reason = reasonGiven ? (after.statusChangeReason as string | undefined) : undefined;
-          // Issue 11: a standard client sees a submitted problem as acknowledged; the
-          // responsible side moving it on acknowledges it on the way (both recorded).
-          const implicitAck = problemViaAcknowledged(from, to, side);
-          checkProblemTransition(implicitAck ? 'acknowledged' : from, to, side, reason);
-          after.status = from;
-          if (implicitAck) {
-            applyStatus(after, 'acknowledged', actor, t, undefined);
-            events.push(...statusEvents(after, from, actor, t));
-            fromForEvents = 'acknowledged';
-          }
-          applyStatus(after, to, actor, t, reason);
-          after.trackingRecord = [...((after.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, `status ${from} -> ${to}`)];
-        }
-        after.lastUpdate = t.toISOString();
-
-        const attrChanges = changed.filter((a) => a !== 'status' && a !== 'statusChangeReason');
-        if (attrChanges.length)
-          events.push(event('ServiceProblemAttributeValueChangeEvent', after, actor, t, `changed: ${attrChanges.join(', ')}`));
-        if (statusChanged) events.push(...statusEvents(after, fromForEvents, actor, t));
-
-        if (handOverTo) {
-          // The partner receives the problem as new (the normal create event); the
-          // originator learns that responsibleParty changed.
-          await tx.serviceProblem.update({ where: { id }, data: { responsibleOrgId: handOverTo } });
-          const originatorOnly = (e: NewEvent): NewEvent => ({ ...e, audience: [partiesOf(after).originator] });
-          const i = events.findIndex((e) => e.eventType === 'ServiceProblemAttributeValueChangeEvent');
-          if (i >= 0) events[i] = originatorOnly(events[i]!);
-          else events.push(originatorOnly(event('ServiceProblemAttributeValueChangeEvent', after, actor, t, 'changed: responsibleParty')));
-          events.unshift({ ...event('ServiceProblemCreateEvent', after, actor, t), audience: [handOverTo] });
-        }
-        await save(tx, after);
-        if (changed.includes('troubleTicket') || changed.includes('relatedEntity')) {
-          await links.syncDocumentLinks(tx, actor, 'serviceProblem', id, after, t);
-        }
-        await emit(tx, events, t);
-        return after;
-      });
-    },
+        },
+        place(after, _before, partnerId, partnerName) {
+          after.responsibleParty = responsibleRef(after.responsibleParty, partnerId, partnerName);
+        },
+      },
+      onStatusChange(doc, from, to, actor, t) {
+        doc.trackingRecord = [...((doc.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, `status ${from} -> ${to}`)];
+      },
+      save: async (tx, doc) => void (await save(tx, doc)),
+      linksChanged: (changed) => changed.includes('troubleTicket') || changed.includes('relatedEntity'),
+    }),
 
     async delete(actor: OrganizationActor, id: string): Promise<JsonObject> {
       return db.transaction(async (tx) => {
@@ -740,10 +614,7 @@ export function createServiceProblemService(deps: {
       await emit(tx, events, t);
     },
 
-    counterpartOf(actor: OrganizationActor, doc: JsonObject): string | undefined {
-      const { originator, responsible } = partiesOf(doc);
-      return originator === actor.organizationId ? responsible : originator;
-    },
+    counterpartOf: core.counterpartOf,
 
     /** For the SLA job: records an SLA violation on a problem (platform change, no actor). */
     emit,
