@@ -13,6 +13,7 @@ import { orgRef } from '../documents.js';
 import type { ServiceProblemService } from '../serviceProblem/serviceProblem.service.js';
 import { INCIDENT_IMPACT, INCIDENT_PRIORITY_OF_ITIL, INCIDENT_URGENCY, itilPriority } from '../sla/priority.js';
 import { checkIncidentTransition, type IncidentSide, type IncidentState } from './incident.lifecycle.js';
+import { createTwoPartyCore } from '../twoParty.js';
 
 const incidentTable = RESOURCES.incident.store;
 export const INCIDENT_SORTABLE = Object.keys(incidentTable.def.columns);
@@ -55,8 +56,6 @@ export function createIncidentService(deps: {
       responsible: rp.find((p) => p.role === 'responsible')!.partyOrPartyRole.id,
     };
   };
-  const sideOf = (actor: OrganizationActor, doc: JsonObject): IncidentSide =>
-    partiesOf(doc).reporter === actor.organizationId ? 'reporter' : 'responsible';
   const columns = (doc: JsonObject) => ({
     state: doc.state as string,
     ackState: doc.ackState as string,
@@ -70,6 +69,22 @@ export function createIncidentService(deps: {
     clearTime: doc.clearTime ? new Date(doc.clearTime as string) : null,
   });
 
+  const core = createTwoPartyCore<IncidentSide, Tx>({
+    resourceType: 'incident',
+    entity: 'Incident',
+    noun: 'incident',
+    reporterSide: 'reporter',
+    store: incidentTable,
+    db,
+    now,
+    party,
+    links,
+    parties: partiesOf,
+    present: (doc) => doc,
+    emit: async (tx, events) => void (await writeEvents(tx, events)),
+  });
+  const { sideOf } = core;
+  /** An event to both parties about the incident or one of its tasks (`resource`). */
   const event = (
     type: string,
     resourceType: string,
@@ -78,18 +93,11 @@ export function createIncidentService(deps: {
     actor: OrganizationActor,
     t: Date,
     description?: string,
-  ): NewEvent => {
-    const { reporter, responsible } = partiesOf(incident);
-    return {
-      eventType: type,
-      resourceType,
-      resource: resource as JsonObject & { id: string },
-      audience: [reporter, responsible],
-      originatorOrgId: actor.organizationId,
-      eventTime: t,
-      ...(description ? { description } : {}),
-    };
-  };
+  ): NewEvent => ({
+    ...core.event(type, incident, actor, t, description),
+    resourceType,
+    resource: resource as JsonObject & { id: string },
+  });
 
   const incidentRef = (doc: JsonObject) => ({
     id: doc.id as string,
@@ -136,15 +144,8 @@ export function createIncidentService(deps: {
   return {
     partiesOf,
 
-    list(actor: OrganizationActor, q: ListQuery) {
-      return incidentTable.list(db.reader, actor, q);
-    },
-
-    async get(actor: OrganizationActor, id: string): Promise<JsonObject> {
-      const row = await incidentTable.find(db.reader, actor, id);
-      if (!row) throw notFound('Incident', id);
-      return row.doc;
-    },
+    list: core.list,
+    get: core.get,
 
     /** PI-2: a DSO reports an incident to its MNO partner (or the other way round). */
     async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
@@ -161,10 +162,7 @@ export function createIncidentService(deps: {
       }
 
       return db.transaction(async (tx) => {
-        const partner = await party.partnerOf(tx, actor.organizationId, responsibleId);
-        if (!partner.active) {
-          throw unprocessable(`relatedParty: ${responsibleId} is not an active partner of your organisation`, 'NOT_A_PARTNER');
-        }
+        const partner = await core.activePartner(tx, actor, responsibleId, 'relatedParty');
         const id = crypto.randomUUID();
         await links.checkRefs(tx, actor, 'incident', { id, ...body });
         const { actorName: reporterName, partnerName: responsibleName } = partner;
@@ -352,9 +350,6 @@ export function createIncidentService(deps: {
       return row.doc;
     },
 
-    counterpartOf(actor: OrganizationActor, doc: JsonObject): string {
-      const { reporter, responsible } = partiesOf(doc);
-      return reporter === actor.organizationId ? responsible : reporter;
-    },
+    counterpartOf: core.counterpartOf,
   };
 }
