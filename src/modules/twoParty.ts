@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
 import type { Reader, SqlTx } from '../db/client.js';
 import type { ResourceStore } from '../db/resourceStore.js';
@@ -11,7 +12,7 @@ import type { JsonSchema, ListQuery } from '../http/tmfQuery.js';
 import { appendedNotes, canonicalJson, stampNotes, type Note } from './documents.js';
 import type { LinkableType, LinkService } from './links/links.service.js';
 import type { PartyService } from './party/party.service.js';
-import { lenientMerge, lenientOps, withStandardTypes } from './standard.js';
+import { initialStatus, lenientMerge, lenientOps, withStandardTypes, type StatusProfile } from './standard.js';
 
 /**
  * The two-party record core (issue 15): what trouble tickets, service problems and incidents
@@ -97,6 +98,32 @@ export interface PatchDef<Side extends string, T extends SqlTx> {
   save(tx: T, doc: JsonObject): Promise<void>;
   /** Whether the document's link references may have changed (default: always re-synced). */
   linksChanged?(changed: string[]): boolean;
+}
+
+export interface CreateDef<T extends SqlTx> {
+  schemas: { create: JsonSchema };
+  statusProfile: StatusProfile;
+  /** Properties a client may send but the server manages: dropped (issue 11). */
+  ignored: readonly string[];
+  /**
+   * Checks and maps the body before anything is written (4xx on a bad one) and returns the
+   * named responsible partner's id, or undefined: the reporter's own record (issue 11).
+   */
+  prepare(body: JsonObject, actor: OrganizationActor): string | undefined;
+  /** The attribute that names the partner (in messages). */
+  partnerAttribute: string;
+  /** Whether references the caller cannot see are refused (422). */
+  checkReferences: boolean;
+  /** The resource's own parts of the new document: its parties, and whatever else it adds. */
+  build(
+    body: JsonObject,
+    c: { actor: OrganizationActor; t: Date; reporterName: string | undefined; responsibleId?: string; responsibleName?: string },
+  ): JsonObject;
+  /** `always`: the document always has `note` (`[]` when none was sent); `whenSent`: only then. */
+  notes: 'always' | 'whenSent';
+  /** Inserts the row with its promoted columns. */
+  insert(tx: T, doc: JsonObject, row: { reporterId: string; responsibleId: string | undefined; t: Date }): Promise<void>;
+  createEvent: string;
 }
 
 type Actor = OrganizationActor | undefined;
@@ -200,6 +227,43 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
     counterpartOf(actor: OrganizationActor, doc: JsonObject): string | undefined {
       const { reporter, responsible } = def.parties(doc);
       return reporter === actor.organizationId ? responsible : reporter;
+    },
+
+    /**
+     * Create: the reporter is the caller; the record starts `submitted`, with its history,
+     * stamped notes, links and the create event (to the responsible partner too when named).
+     */
+    creator(c: CreateDef<T>) {
+      return async (actor: OrganizationActor, input: JsonObject): Promise<JsonObject> => {
+        const body = normalizeDateTimes(input, c.schemas.create) as JsonObject;
+        initialStatus(c.statusProfile, body.status); // issue 11: only the initial state may be sent
+        for (const k of c.ignored) delete body[k];
+        const responsibleId = c.prepare(body, actor);
+        return db.transaction(async (tx) => {
+          const partner = responsibleId ? await activePartner(tx, actor, responsibleId, c.partnerAttribute) : undefined;
+          const id = crypto.randomUUID();
+          if (c.checkReferences) await def.links.checkRefs(tx, actor, def.resourceType, { id, ...body });
+          const reporterName = partner ? partner.actorName : await party.orgName(tx, actor.organizationId);
+          const t = def.now();
+          const ts = t.toISOString();
+          const doc: JsonObject = withStandardTypes({
+            id,
+            '@type': def.entity,
+            ...body,
+            status: 'submitted',
+            statusChangeDate: ts,
+            statusChangeHistory: [statusChange('submitted', ts, actor)],
+            creationDate: ts,
+            lastUpdate: ts,
+            ...c.build(body, { actor, t, reporterName, responsibleId, responsibleName: partner?.partnerName }),
+          });
+          if (body.note !== undefined || c.notes === 'always') doc.note = stampNotes((body.note ?? []) as Note[], reporterName!, t);
+          await c.insert(tx, doc, { reporterId: actor.organizationId, responsibleId, t });
+          await def.links.syncDocumentLinks(tx, actor, def.resourceType, id, doc, t, { created: true });
+          await def.emit(tx, [event(c.createEvent, doc, actor, t)], t);
+          return doc;
+        });
+      };
     },
 
     /**

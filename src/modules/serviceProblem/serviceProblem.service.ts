@@ -6,13 +6,13 @@ import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
-import { normalizeDateTimes, type JsonObject } from '../../http/patch.js';
+import { type JsonObject } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
 import type { PartyService } from '../party/party.service.js';
 import { itilPriority, LEVEL } from '../sla/priority.js';
 import type { SlaClocks } from '../sla/sla.clocks.js';
-import { canonicalJson, orgRef, stampNotes, type Note } from '../documents.js';
+import { canonicalJson, orgRef } from '../documents.js';
 import {
   checkProblemTransition,
   PROBLEM_LIFECYCLE,
@@ -20,7 +20,7 @@ import {
   type ProblemSide,
   type ProblemStatus,
 } from './serviceProblem.lifecycle.js';
-import { initialStatus, problemPriority, withStandardTypes } from '../standard.js';
+import { problemPriority } from '../standard.js';
 import { standardProblem } from './serviceProblem.presenter.js';
 import { applyStatus, createTwoPartyCore } from '../twoParty.js';
 
@@ -313,76 +313,61 @@ export function createServiceProblemService(deps: {
     get: core.get,
 
     /** PI-1: a DSO raises a long-running problem, with its measurements, to its MNO partner. */
-    async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
-      const body = normalizeDateTimes(input, schemas.create) as JsonObject;
-      initialStatus(PROBLEM_STATUS_PROFILE, body.status); // issue 11: only the initial state may be sent
-      for (const k of IGNORED_ON_CREATE) delete body[k];
-      if (body.priority !== undefined) body.priority = problemPriority(body.priority);
-      // Issue 11: the originator is always the caller; a differing originatorParty (the
-      // client's own reference to itself) is kept in relatedParty, its role as sent.
-      const sentOriginator = body.originatorParty as (PartyRefInput & JsonObject) | undefined;
-      if (sentOriginator?.partyOrPartyRole?.id !== undefined && sentOriginator.partyOrPartyRole.id !== actor.organizationId) {
-        body.relatedParty = [...((body.relatedParty ?? []) as unknown[]), { ...sentOriginator, role: sentOriginator.role ?? 'originator' }];
-      }
-      // Issue 11: without a responsibleParty the problem is the originator's own (only it
-      // sees it, no events to others) until a PATCH names the partner (see handOver).
-      const responsibleId = namedPartner(body.responsibleParty, actor);
-      if (responsibleId !== undefined && sentOriginator?.partyOrPartyRole?.id === responsibleId) {
-        throw unprocessable(
-          'originatorParty is your own organisation (set from the API key); it cannot name the responsible partner',
-          'ORIGINATOR_MISMATCH',
-        );
-      }
-      const priority = priorityOf(body);
-
-      return db.transaction(async (tx) => {
-        const partner = responsibleId ? await core.activePartner(tx, actor, responsibleId, 'responsibleParty') : undefined;
-        const id = crypto.randomUUID();
-        await links.checkRefs(tx, actor, 'serviceProblem', { id, ...body });
-        const originatorName = partner ? partner.actorName : await party.orgName(tx, actor.organizationId);
-        const t = now();
-        const ts = t.toISOString();
-        const doc: JsonObject = withStandardTypes({
-          id,
-          '@type': 'ServiceProblem',
-          ...body,
-          priority,
-          status: 'submitted',
-          statusChangeDate: ts,
-          statusChangeHistory: [
-            {
-              status: 'submitted',
-              statusChangeDate: ts,
-              '@type': 'StatusChange',
-              actor: { organizationId: actor.organizationId, credentialId: actor.credentialId },
-            },
-          ],
-          creationDate: ts,
-          lastUpdate: ts,
+    create: core.creator({
+      schemas,
+      statusProfile: PROBLEM_STATUS_PROFILE,
+      ignored: IGNORED_ON_CREATE,
+      prepare(body, actor) {
+        if (body.priority !== undefined) body.priority = problemPriority(body.priority);
+        // Issue 11: the originator is always the caller; a differing originatorParty (the
+        // client's own reference to itself) is kept in relatedParty, its role as sent.
+        const sentOriginator = body.originatorParty as (PartyRefInput & JsonObject) | undefined;
+        if (sentOriginator?.partyOrPartyRole?.id !== undefined && sentOriginator.partyOrPartyRole.id !== actor.organizationId) {
+          body.relatedParty = [
+            ...((body.relatedParty ?? []) as unknown[]),
+            { ...sentOriginator, role: sentOriginator.role ?? 'originator' },
+          ];
+        }
+        // Issue 11: without a responsibleParty the problem is the originator's own (only it
+        // sees it, no events to others) until a PATCH names the partner (see handOver).
+        const responsibleId = namedPartner(body.responsibleParty, actor);
+        if (responsibleId !== undefined && sentOriginator?.partyOrPartyRole?.id === responsibleId) {
+          throw unprocessable(
+            'originatorParty is your own organisation (set from the API key); it cannot name the responsible partner',
+            'ORIGINATOR_MISMATCH',
+          );
+        }
+        body.priority = priorityOf(body);
+        return responsibleId;
+      },
+      partnerAttribute: 'responsibleParty',
+      checkReferences: true,
+      build(body, { actor, t, reporterName, responsibleId, responsibleName }) {
+        const sent = body.originatorParty as PartyRefInput | undefined;
+        return {
           originatorParty: {
-            role: sentOriginator?.partyOrPartyRole?.id === actor.organizationId ? (sentOriginator.role ?? 'originator') : 'originator',
-            partyOrPartyRole: orgRef(actor.organizationId, originatorName),
+            role: sent?.partyOrPartyRole?.id === actor.organizationId ? (sent.role ?? 'originator') : 'originator',
+            partyOrPartyRole: orgRef(actor.organizationId, reporterName),
             '@type': 'RelatedPartyRefOrPartyRoleRef',
           },
-          ...(responsibleId ? { responsibleParty: responsibleRef(body.responsibleParty, responsibleId, partner!.partnerName) } : {}),
+          ...(responsibleId ? { responsibleParty: responsibleRef(body.responsibleParty, responsibleId, responsibleName) } : {}),
           trackingRecord: [tracking(actor, t, 'create')],
-        });
-        if (body.note) doc.note = stampNotes(body.note as Note[], originatorName!, t);
-        await tx.serviceProblem.create({
+        };
+      },
+      notes: 'whenSent',
+      insert: async (tx, doc, { reporterId, responsibleId, t }) =>
+        void (await tx.serviceProblem.create({
           data: {
-            id,
-            originatorOrgId: actor.organizationId,
+            id: doc.id as string,
+            originatorOrgId: reporterId,
             responsibleOrgId: responsibleId ?? null,
             creationDate: t,
             doc: doc as object,
             ...columns(doc),
           },
-        });
-        await links.syncDocumentLinks(tx, actor, 'serviceProblem', id, doc, t, { created: true });
-        await emit(tx, [event('ServiceProblemCreateEvent', doc, actor, t)], t);
-        return doc;
-      });
-    },
+        })),
+      createEvent: 'ServiceProblemCreateEvent',
+    }),
 
     /** Either side changes a problem (PI-1); the two-party core's pipeline. */
     patch: core.patcher({

@@ -1,23 +1,13 @@
-import crypto from 'node:crypto';
 import type { Database, SqlTx } from '../../db/client.js';
 import type { ResourceStore } from '../../db/resourceStore.js';
 import { RESOURCES } from '../registry.js';
 import { writeEvents } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { partiesOnCreate, reporterEntry, responsibleEntry, type PartyRef } from '../relatedParty.js';
-import { canonicalJson, stampNotes, type Note } from '../documents.js';
-import {
-  initialStatus,
-  mapClosed,
-  mapOpen,
-  presentStatus,
-  TICKET_PRIORITY,
-  TICKET_SEVERITY,
-  TICKET_TYPE,
-  withStandardTypes,
-} from '../standard.js';
+import { canonicalJson } from '../documents.js';
+import { mapClosed, mapOpen, presentStatus, TICKET_PRIORITY, TICKET_SEVERITY, TICKET_TYPE, withStandardTypes } from '../standard.js';
 import { forbidden, notFound, unprocessable } from '../../http/errors.js';
-import { normalizeDateTimes, type JsonObject } from '../../http/patch.js';
+import type { JsonObject } from '../../http/patch.js';
 import type { JsonSchema } from '../../http/tmfQuery.js';
 import type { ValidateFunction } from 'ajv';
 import { checkIfMatch } from '../../http/etag.js';
@@ -168,43 +158,25 @@ export function createTroubleTicketService(deps: {
     get: core.get,
 
     /** PI-2: a DSO files a ticket with its MNO partner (or the other way round). */
-    async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
-      const body = normalizeDateTimes(input, schemas.create) as JsonObject;
-      initialStatus(TICKET_STATUS_PROFILE, body.status); // issue 11: only the initial state may be sent
-      for (const k of IGNORED_ON_CREATE) delete body[k];
-      mapVocabulary(body);
-      // Issue 5 hook: ITIL priority from characteristics `impact` x `urgency` when none is given.
-      const derived = body.priority === undefined ? priorityFromCharacteristics(body.troubleTicketCharacteristic) : undefined;
-      if (derived) body.priority = String(derived);
-      const related = (body.relatedParty ?? []) as PartyRef[];
-      // Issue 11: without a responsible partner the ticket is the reporter's own (only it
-      // sees it, no events to others) until a PATCH names one (see handOver).
-      const { responsibleId, others } = partiesOnCreate(related, actor, 'file a ticket with itself');
-
-      return db.sqlTransaction(async (tx) => {
-        const partner = responsibleId ? await core.activePartner(tx, actor, responsibleId, 'relatedParty') : undefined;
-        const reporterName = partner ? partner.actorName : await party.orgName(tx, actor.organizationId);
-        const responsibleName = partner?.partnerName;
-        const t = now();
-        const ts = t.toISOString();
-        const id = crypto.randomUUID();
-        const doc: JsonObject = withStandardTypes({
-          id,
-          '@type': 'TroubleTicket',
-          ...body,
-          status: 'submitted',
-          statusChangeDate: ts,
-          statusChangeHistory: [
-            {
-              status: 'submitted',
-              statusChangeDate: ts,
-              '@type': 'StatusChange',
-              actor: { organizationId: actor.organizationId, credentialId: actor.credentialId },
-            },
-          ],
-          creationDate: ts,
-          lastUpdate: ts,
-          note: stampNotes((body.note ?? []) as Note[], reporterName!, t),
+    create: core.creator({
+      schemas,
+      statusProfile: TICKET_STATUS_PROFILE,
+      ignored: IGNORED_ON_CREATE,
+      prepare(body, actor) {
+        mapVocabulary(body);
+        // Issue 5 hook: ITIL priority from characteristics `impact` x `urgency` when none is given.
+        const derived = body.priority === undefined ? priorityFromCharacteristics(body.troubleTicketCharacteristic) : undefined;
+        if (derived) body.priority = String(derived);
+        // Issue 11: without a responsible partner the ticket is the reporter's own (only it
+        // sees it, no events to others) until a PATCH names one (see handOver).
+        return partiesOnCreate((body.relatedParty ?? []) as PartyRef[], actor, 'file a ticket with itself').responsibleId;
+      },
+      partnerAttribute: 'relatedParty',
+      checkReferences: false,
+      build(body, { actor, reporterName, responsibleId, responsibleName }) {
+        const related = (body.relatedParty ?? []) as PartyRef[];
+        const { others } = partiesOnCreate(related, actor, 'file a ticket with itself');
+        return {
           relatedParty: [
             reporterEntry(actor.organizationId, reporterName),
             ...(responsibleId
@@ -218,13 +190,21 @@ export function createTroubleTicketService(deps: {
               : []),
             ...others,
           ],
-        });
-        await tx.$executeRawUnsafe(INSERT_TICKET, id, actor.organizationId, responsibleId ?? null, t, ...columns(doc), JSON.stringify(doc));
-        await links.syncDocumentLinks(tx, actor, 'troubleTicket', id, doc, t, { created: true }); // issue 5 hook
-        await writeEvents(tx, [event('TroubleTicketCreateEvent', doc, actor, t)]);
-        return doc;
-      });
-    },
+        };
+      },
+      notes: 'always',
+      insert: async (tx, doc, { reporterId, responsibleId, t }) =>
+        void (await tx.$executeRawUnsafe(
+          INSERT_TICKET,
+          doc.id,
+          reporterId,
+          responsibleId ?? null,
+          t,
+          ...columns(doc),
+          JSON.stringify(doc),
+        )),
+      createEvent: 'TroubleTicketCreateEvent',
+    }),
 
     /** The reporter and the responsible side change a ticket (PI-2); the two-party core's pipeline. */
     patch: core.patcher({
