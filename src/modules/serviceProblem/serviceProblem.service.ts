@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
 import type { Database, Tx } from '../../db/client.js';
-import type { StoredRow } from '../../db/resourceStore.js';
 import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -12,34 +11,21 @@ import type { LinkService } from '../links/links.service.js';
 import type { PartyService } from '../party/party.service.js';
 import { itilPriority, LEVEL } from '../sla/priority.js';
 import type { SlaClocks } from '../sla/sla.clocks.js';
-import { canonicalJson, orgRef } from '../documents.js';
-import {
-  checkProblemTransition,
-  PROBLEM_LIFECYCLE,
-  PROBLEM_STATUS_PROFILE,
-  type ProblemSide,
-  type ProblemStatus,
-} from './serviceProblem.lifecycle.js';
+import { orgRef } from '../documents.js';
+import { PROBLEM_LIFECYCLE, PROBLEM_STATUS_PROFILE, type ProblemSide } from './serviceProblem.lifecycle.js';
 import { problemPriority } from '../standard.js';
 import { standardProblem } from './serviceProblem.presenter.js';
-import { applyStatus, createTwoPartyCore } from '../twoParty.js';
+import { createTwoPartyCore } from '../twoParty.js';
+import { createProblemTasks } from './serviceProblem.tasks.js';
+
+export type { ProblemTaskType } from './serviceProblem.tasks.js';
+export { TASK_SORTABLE } from './serviceProblem.tasks.js';
 
 const serviceProblemTable = RESOURCES.serviceProblem.store;
 export const PROBLEM_SORTABLE = Object.keys(serviceProblemTable.def.columns);
 
-const problemTaskTable = RESOURCES.problemTask.store;
-export const TASK_SORTABLE = ['creationDate'];
-
 const eventRecordTable = RESOURCES.eventRecord.store;
 export const EVENT_RECORD_SORTABLE = Object.keys(eventRecordTable.def.columns);
-
-export type ProblemTaskType = 'ProblemAcknowledgement' | 'ProblemUnacknowledgement' | 'ProblemGroup' | 'ProblemUngroup';
-const TASK_RESOURCE: Record<ProblemTaskType, string> = {
-  ProblemAcknowledgement: 'problemAcknowledgement',
-  ProblemUnacknowledgement: 'problemUnacknowledgement',
-  ProblemGroup: 'problemGroup',
-  ProblemUngroup: 'problemUngroup',
-};
 
 /** Attributes only one side may change; everything else either side may (notes append-only). */
 const ORIGINATOR_ONLY = new Set(['name', 'description', 'category']);
@@ -95,13 +81,13 @@ interface PartyRefInput {
   role?: string;
   partyOrPartyRole?: { id?: string; name?: string; '@referredType'?: string };
 }
-interface ProblemRef {
+export interface ProblemRef {
   id: string;
   name?: string;
   '@referredType'?: string;
   '@type'?: string;
 }
-interface TrackingRecord {
+export interface TrackingRecord {
   id?: string;
   description?: string;
   systemId?: string;
@@ -143,15 +129,6 @@ export function createServiceProblemService(deps: {
     lastUpdate: new Date(doc.lastUpdate as string),
     statusChangeDate: new Date(doc.statusChangeDate as string),
     resolutionDate: doc.resolutionDate ? new Date(doc.resolutionDate as string) : null,
-  });
-
-  const taskEvent = (taskType: ProblemTaskType, task: JsonObject, audience: string[], actor: OrganizationActor, t: Date): NewEvent => ({
-    eventType: `${taskType}CreateEvent`,
-    resourceType: TASK_RESOURCE[taskType],
-    resource: task as JsonObject & { id: string },
-    audience,
-    originatorOrgId: actor.organizationId,
-    eventTime: t,
   });
 
   const tracking = (actor: OrganizationActor | undefined, t: Date, description: string, input?: TrackingRecord): TrackingRecord => ({
@@ -221,51 +198,13 @@ export function createServiceProblemService(deps: {
     present: standardProblem,
     emit,
   });
-  const { audienceOf, sideOf, event, requireActivePartnership } = core;
+  const { sideOf, event } = core;
 
   const statusEvents = (doc: JsonObject, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[] => {
     const out = [event('ServiceProblemStateChangeEvent', doc, actor, t, `${from} -> ${doc.status as string}`)];
     if (doc.status === 'pending')
       out.push(event('ServiceProblemInformationRequiredEvent', doc, actor, t, doc.statusChangeReason as string | undefined));
     return out;
-  };
-
-  const ref = (row: { id: string; doc: JsonObject }): ProblemRef => ({
-    id: row.id,
-    ...(row.doc.name ? { name: row.doc.name as string } : {}),
-    '@referredType': 'ServiceProblem',
-    '@type': 'ServiceProblemRef',
-  });
-
-  /** Locks the problems named by a task (in id order, so two tasks cannot deadlock). */
-  const lockProblems = async (tx: Tx, actor: OrganizationActor, ids: string[]): Promise<Map<string, StoredRow>> => {
-    const out = new Map<string, StoredRow>();
-    for (const id of [...new Set(ids)].sort()) {
-      const row = await serviceProblemTable.find(tx, actor, id, { forUpdate: true });
-      if (!row) throw notFound('ServiceProblem', id);
-      out.set(id, row);
-    }
-    const pairs = new Set([...out.values()].map((r) => canonicalJson(partiesOf(r.doc))));
-    if (pairs.size > 1) {
-      throw unprocessable('All problems of one task must be between the same two organisations', 'MIXED_PARTIES');
-    }
-    await requireActivePartnership(tx, [...out.values()][0]!.doc);
-    return out;
-  };
-
-  const saveTask = async (tx: Tx, taskType: ProblemTaskType, problems: JsonObject, task: JsonObject, t: Date) => {
-    const { originator, responsible } = partiesOf(problems);
-    await tx.serviceProblemTask.create({
-      data: {
-        id: task.id as string,
-        taskType,
-        originatorOrgId: originator,
-        responsibleOrgId: responsible ?? null,
-        creationDate: t,
-        doc: task as object,
-      },
-    });
-    return audienceOf(problems);
   };
 
   /**
@@ -305,7 +244,11 @@ export function createServiceProblemService(deps: {
     throw unprocessable('Give either priority (1-10) or impact and urgency (high, medium, low)', 'PRIORITY_REQUIRED');
   };
 
+  // TMF656 task resources (acknowledge, group), in their own file.
+  const tasks = createProblemTasks({ db, now, links, core, partiesOf, tracking, save, emit, statusEvents });
+
   return {
+    ...tasks,
     store: serviceProblemTable,
     partiesOf,
 
@@ -431,142 +374,6 @@ export function createServiceProblemService(deps: {
         await emit(tx, [event('ServiceProblemDeleteEvent', row.doc, actor, t)], t);
         return row.doc;
       });
-    },
-
-    /** problemAcknowledgement / problemUnacknowledgement: the responsible organisation (un)acknowledges problems. */
-    async acknowledge(actor: OrganizationActor, input: JsonObject, undo: boolean): Promise<JsonObject> {
-      const taskType: ProblemTaskType = undo ? 'ProblemUnacknowledgement' : 'ProblemAcknowledgement';
-      const to: ProblemStatus = undo ? 'submitted' : 'acknowledged';
-      const ids = (input.problem as ProblemRef[]).map((p) => p.id);
-      return db.transaction(async (tx) => {
-        const rows = await lockProblems(tx, actor, ids);
-        const t = now();
-        const events: NewEvent[] = [];
-        const done: ProblemRef[] = [];
-        for (const row of rows.values()) {
-          const doc = row.doc;
-          const from = doc.status as ProblemStatus;
-          checkProblemTransition(from, to, sideOf(actor, doc), undefined);
-          applyStatus(doc, to, actor, t);
-          doc.trackingRecord = [
-            ...((doc.trackingRecord ?? []) as TrackingRecord[]),
-            tracking(actor, t, undo ? 'unacknowledge' : 'acknowledge', input.trackingRecord as TrackingRecord | undefined),
-          ];
-          await save(tx, doc);
-          events.push(...statusEvents(doc, from, actor, t));
-          done.push(ref(row));
-        }
-        const task: JsonObject = {
-          id: crypto.randomUUID(),
-          '@type': taskType,
-          state: 'done',
-          creationDate: t.toISOString(),
-          problem: ids.map((id) => ref(rows.get(id)!)),
-          [undo ? 'unackProblem' : 'ackProblem']: done,
-          trackingRecord: tracking(actor, t, undo ? 'unacknowledge' : 'acknowledge', input.trackingRecord as TrackingRecord | undefined),
-        };
-        const audience = await saveTask(tx, taskType, [...rows.values()][0]!.doc, task, t);
-        events.push(taskEvent(taskType, task, audience, actor, t));
-        await emit(tx, events, t);
-        return task;
-      });
-    },
-
-    /**
-     * problemGroup: children get `parentProblem`, the parent lists them in
-     * `underlyingProblem` (TMF656). problemUngroup undoes exactly that.
-     */
-    async group(actor: OrganizationActor, input: JsonObject, undo: boolean): Promise<JsonObject> {
-      const taskType: ProblemTaskType = undo ? 'ProblemUngroup' : 'ProblemGroup';
-      const parentId = (input.parentProblem as ProblemRef).id;
-      const childIds = [...new Set((input.childProblem as ProblemRef[]).map((c) => c.id))];
-      if (childIds.includes(parentId)) throw unprocessable('A problem cannot be grouped under itself', 'INVALID_GROUP');
-      return db.transaction(async (tx) => {
-        const rows = await lockProblems(tx, actor, [parentId, ...childIds]);
-        const parent = rows.get(parentId)!;
-        const t = now();
-        const events: NewEvent[] = [];
-        const parentOf = (doc: JsonObject) => (doc.parentProblem as ProblemRef[] | undefined)?.[0]?.id;
-
-        if (!undo) {
-          // No cycles: the parent must not sit below any of the children.
-          const ancestors = new Set<string>();
-          for (let cur = parentOf(parent.doc); cur && !ancestors.has(cur);) {
-            ancestors.add(cur);
-            const up = await tx.serviceProblem.findUnique({ where: { id: cur }, select: { doc: true } });
-            cur = up ? parentOf(up.doc as JsonObject) : undefined;
-          }
-          for (const c of childIds) {
-            if (ancestors.has(c)) throw conflict(`Grouping ${c} under ${parentId} would make a cycle`, 'GROUP_CYCLE');
-            const current = parentOf(rows.get(c)!.doc);
-            if (current && current !== parentId) {
-              throw conflict(`ServiceProblem ${c} is already grouped under ${current}; ungroup it first`, 'ALREADY_GROUPED');
-            }
-          }
-        } else {
-          const stray = childIds.filter((c) => parentOf(rows.get(c)!.doc) !== parentId);
-          if (stray.length) throw conflict(`Not grouped under ${parentId}: ${stray.join(', ')}`, 'NOT_GROUPED');
-        }
-
-        const under = ((parent.doc.underlyingProblem ?? []) as ProblemRef[]).filter((u) => !childIds.includes(u.id));
-        parent.doc.underlyingProblem = undo ? under : [...under, ...childIds.map((c) => ref(rows.get(c)!))];
-        if ((parent.doc.underlyingProblem as unknown[]).length === 0) delete parent.doc.underlyingProblem;
-        const changedDocs = [parent.doc];
-        for (const c of childIds) {
-          const child = rows.get(c)!;
-          if (undo) delete child.doc.parentProblem;
-          else child.doc.parentProblem = [ref(parent)];
-          changedDocs.push(child.doc);
-          const link = {
-            fromType: 'serviceProblem' as const,
-            fromId: parentId,
-            toType: 'serviceProblem' as const,
-            toId: c,
-            relation: 'underlyingProblem',
-          };
-          if (undo) await links.removeLink(tx, link);
-          else await links.addLink(tx, actor, { ...link, origin: 'group' }, t);
-        }
-        for (const doc of changedDocs) {
-          doc.lastUpdate = t.toISOString();
-          doc.trackingRecord = [...((doc.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, undo ? 'ungroup' : 'group')];
-          await save(tx, doc);
-          events.push(
-            event(
-              'ServiceProblemAttributeValueChangeEvent',
-              doc,
-              actor,
-              t,
-              doc === parent.doc ? 'changed: underlyingProblem' : 'changed: parentProblem',
-            ),
-          );
-        }
-        const task: JsonObject = {
-          id: crypto.randomUUID(),
-          '@type': taskType,
-          state: 'done',
-          creationDate: t.toISOString(),
-          parentProblem: ref(parent),
-          childProblem: childIds.map((c) => ref(rows.get(c)!)),
-        };
-        const audience = await saveTask(tx, taskType, parent.doc, task, t);
-        events.push(taskEvent(taskType, task, audience, actor, t));
-        await emit(tx, events, t);
-        return task;
-      });
-    },
-
-    listTasks(actor: OrganizationActor, taskType: ProblemTaskType, q: ListQuery) {
-      return problemTaskTable.list(db.reader, actor, {
-        ...q,
-        filters: [...q.filters, { path: ['@type'], op: 'eq', values: [taskType], type: 'string' }],
-      });
-    },
-
-    async getTask(actor: OrganizationActor, taskType: ProblemTaskType, id: string): Promise<JsonObject> {
-      const row = await problemTaskTable.find(db.reader, actor, id);
-      if (!row || row.doc['@type'] !== taskType) throw notFound(taskType, id);
-      return row.doc;
     },
 
     listEventRecords(actor: OrganizationActor, q: ListQuery) {
