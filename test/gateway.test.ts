@@ -326,22 +326,36 @@ describe('hardening', () => {
     expect(mnoFirst.body.id).not.toBe(first.body.id);
   });
 
-  for (const kind of ['ticket', 'outage notice'] as const) {
+  const PROBLEMS = '/tmf-api/serviceProblemManagement/v5/serviceProblem';
+  const urlOf = { ticket: TT, 'outage notice': NOTICE, 'service problem': PROBLEMS } as const;
+  // Issue 15: service problems share the ticket's PATCH pipeline, If-Match included.
+  for (const kind of ['ticket', 'outage notice', 'service problem'] as const) {
     it(`ETag / If-Match on ${kind}s: a stale If-Match is a 412 and changes nothing; the current ETag passes`, async () => {
       const created =
         kind === 'ticket'
           ? await h.call('POST', TT, { key: dso.keys.operator, body: ticketInput(mno) })
-          : await h.call('POST', NOTICE, {
-              key: dso.keys.operator,
-              body: {
-                name: 'Planned works',
-                outageKind: 'planned',
-                causeKind: 'maintenance',
-                affectedArea: { outageArea: boxPolygon([9.9, 53.4, 10.1, 53.6]) },
-              },
-            });
+          : kind === 'service problem'
+            ? await h.call('POST', PROBLEMS, {
+                key: dso.keys.operator,
+                body: {
+                  category: 'availability',
+                  description: 'RTU availability trend',
+                  reason: 'unknown',
+                  priority: 3,
+                  responsibleParty: { role: 'responsible', partyOrPartyRole: { id: mno.id } },
+                },
+              })
+            : await h.call('POST', NOTICE, {
+                key: dso.keys.operator,
+                body: {
+                  name: 'Planned works',
+                  outageKind: 'planned',
+                  causeKind: 'maintenance',
+                  affectedArea: { outageArea: boxPolygon([9.9, 53.4, 10.1, 53.6]) },
+                },
+              });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
-      const url = `${kind === 'ticket' ? TT : NOTICE}/${created.body.id}`;
+      const url = `${urlOf[kind]}/${created.body.id}`;
       const g = await h.call('GET', url, { key: dso.keys.viewer });
       const etag = g.headers.etag as string;
       expect(etag).toMatch(/^"[^"]+"$/);

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { canonicalJson } from './canonical.js';
 import { AppError } from './errors.js';
 
 /**
@@ -6,23 +7,9 @@ import { AppError } from './errors.js';
  * order normalised). A PATCH or DELETE with `If-Match` is checked inside the command's
  * transaction, after the row is locked, so a stale write is a 412 and never lands.
  */
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object')
-    return Object.fromEntries(
-      Object.keys(v as object)
-        .sort()
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-    );
-  return v;
-}
 
 export function etagOf(doc: unknown): string {
-  return `"${crypto
-    .createHash('sha256')
-    .update(JSON.stringify(canonical(doc)))
-    .digest('base64url')
-    .slice(0, 27)}"`;
+  return `"${crypto.createHash('sha256').update(canonicalJson(doc)).digest('base64url').slice(0, 27)}"`;
 }
 
 export function checkIfMatch(ifMatch: string | undefined, current: unknown): void {

@@ -3,14 +3,8 @@ import { unprocessable } from '../http/errors.js';
 
 /** Small document helpers shared by the ticket, problem and incident services. */
 
-/** JSON text with object keys sorted, so equal documents compare equal whatever their key order (JSONB does not keep it). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
+export { canonicalJson } from '../http/canonical.js';
+import { canonicalJson } from '../http/canonical.js';
 
 export interface Note {
   id?: string;

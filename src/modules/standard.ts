@@ -1,3 +1,4 @@
+import { canonicalJson } from '../http/canonical.js';
 import { badRequest, unprocessable } from '../http/errors.js';
 import { jsonPathFilter } from '../http/tmfQuery.js';
 
@@ -289,7 +290,7 @@ export function lenientMerge(
   for (const k of ignored) delete out[k];
   for (const k of Object.keys(out)) {
     if (k === 'status' && opts.statusIsAMove) continue;
-    if (k in shown && canonical(out[k]) === canonical(shown[k])) out[k] = before[k];
+    if (k in shown && canonicalJson(out[k]) === canonicalJson(shown[k])) out[k] = before[k];
   }
   return out;
 }
@@ -298,11 +299,6 @@ export function lenientMerge(
 export function lenientOps<T extends { path?: string }>(ops: T[], ignored: readonly string[]): T[] {
   return ops.filter((op) => !ignored.includes((op.path ?? '').split('/')[1] ?? ''));
 }
-
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    isObj(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
 
 /** TMF656 priority: an integer 1 (highest) to 10; clients send it as a string too, or a word. */
 export const PROBLEM_PRIORITY_WORDS: Record<string, number> = { critical: 1, high: 2, medium: 3, moderate: 3, low: 4, planning: 5 };

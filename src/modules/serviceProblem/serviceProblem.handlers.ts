@@ -1,3 +1,4 @@
+import { etagOf } from '../../http/etag.js';
 import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
 import type { JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
@@ -99,7 +100,8 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
     note(ctx, doc);
     ctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(ctx.actor), doc);
     const [body] = await present(ctx, [doc], fields);
-    return status === 201 ? created(body as { href: string }) : { status, body };
+    const res = status === 201 ? created(body as { href: string }) : { status, body, headers: {} };
+    return { ...res, headers: { ...res.headers, ETag: etagOf(doc) } };
   };
 
   return {
@@ -132,11 +134,16 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
     async patchServiceProblem(ctx) {
       const fields = fieldsOf(ctx, schemas.serviceProblem);
       ctx.audit.resourceId = ctx.params.id;
-      return one(ctx, 200, await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body), fields);
+      return one(
+        ctx,
+        200,
+        await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body, ctx.ifMatch),
+        fields,
+      );
     },
     async deleteServiceProblem(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      const doc = await service.delete(requireOrganization(ctx.actor), ctx.params.id!);
+      const doc = await service.delete(requireOrganization(ctx.actor), ctx.params.id!, ctx.ifMatch);
       note(ctx, doc);
       return { status: 204 };
     },

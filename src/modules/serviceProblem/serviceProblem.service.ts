@@ -5,6 +5,7 @@ import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
+import { checkIfMatch } from '../../http/etag.js';
 import { type JsonObject } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
@@ -357,10 +358,11 @@ export function createServiceProblemService(deps: {
       linksChanged: (changed) => changed.includes('troubleTicket') || changed.includes('relatedEntity'),
     }),
 
-    async delete(actor: OrganizationActor, id: string): Promise<JsonObject> {
+    async delete(actor: OrganizationActor, id: string, ifMatch?: string): Promise<JsonObject> {
       return db.transaction(async (tx) => {
         const row = await serviceProblemTable.find(tx, actor, id, { forUpdate: true });
         if (!row) throw notFound('ServiceProblem', id);
+        checkIfMatch(ifMatch, row.doc); // under the row lock: a stale delete is a 412
         if (sideOf(actor, row.doc) !== 'originator') throw forbidden('Only the originating organisation can delete a service problem');
         if (actor.role !== 'admin')
           throw forbidden('deleteServiceProblem requires the admin role; this key has the ' + actor.role + ' role');
