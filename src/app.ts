@@ -11,7 +11,6 @@ import type { Database } from './db/client.js';
 import { createAuditLog, type AuditLog } from './modules/audit/audit.log.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createSessionStore, sessionCookieOf } from './auth/sessions.js';
-import type { AuditNote } from './http/context.js';
 import { AppError, databaseUnavailable, mapKnownError, notFound } from './http/errors.js';
 import { isConnectionError } from './db/availability.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
@@ -119,11 +118,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     res.locals.requestId = requestId;
-    res.locals.audit = {} as AuditNote;
+    res.locals.audit = {};
     res.setHeader('X-Request-ID', requestId);
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const note = res.locals.audit as AuditNote;
+      const note = res.locals.audit;
       // req.path is relative inside mounted routers by the time 'finish' fires; originalUrl is not.
       const fullPath = req.originalUrl.split('?')[0]!;
       const apiPath = fullPath.startsWith('/tmf-api/') || isApiPath(fullPath);
@@ -173,7 +172,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     let child: Logger | undefined;
     Object.defineProperty(req, 'log', {
       configurable: true,
-      get: () => (child ??= log.child({ reqId: res.locals.requestId as string })),
+      get: () => (child ??= log.child({ reqId: res.locals.requestId })),
     });
     next();
   });
@@ -252,7 +251,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const known = mapKnownError(err);
     if (known?.status === 503 && isConnectionError(err)) db.health.suspect(err);
     if (known) {
-      const note = res.locals.audit as AuditNote | undefined;
+      const note = res.locals.audit;
       if (note) note.detail ??= known.message.slice(0, 500);
       // A browser with an ended session (or asking whether it is signed in) is not an
       // unauthorised attempt: counting it would block a whole office behind one address.

@@ -67,15 +67,18 @@ export interface AuditNote {
   detail?: string;
 }
 
-/** Everything a handler gets: already authenticated and validated. */
-export interface RequestContext {
+/**
+ * Everything a handler gets: already authenticated and validated. `B` and `P` are the body
+ * and path parameters the operation declares (http/documents.ts types them from the documents).
+ */
+export interface RequestContext<B = unknown, P = Record<string, string>> {
   readonly requestId: string;
   readonly operationId: string;
   readonly actor: Actor;
-  readonly params: Record<string, string>;
+  readonly params: P;
   /** Raw query (strings or string arrays), for TMF630 parsing. */
   readonly query: Record<string, string | string[] | undefined>;
-  readonly body: unknown;
+  readonly body: B;
   readonly contentType: string;
   readonly headers: Request['headers'];
   readonly log: Logger;
@@ -112,6 +115,12 @@ declare global {
     interface Request {
       /** Child logger carrying the request id (created on first use). */
       log: Logger;
+    }
+    interface Locals {
+      /** Set by the first middleware (app.ts) for every request. */
+      requestId: string;
+      /** What the audit row of the request says beyond method/path/status (GW-2). */
+      audit: AuditNote;
     }
   }
 }

@@ -204,7 +204,7 @@ function authorizeRequest(api: LoadedApi, m: MountedOperation, actor: Actor, met
 /** GW-4/GW-5: counted before any work, refused requests included. */
 async function countRate(deps: MountDeps, m: MountedOperation, actor: Actor, req: Request, res: Response, receivedAt: Date): Promise<void> {
   if (actor.kind !== 'organization') return;
-  const rate = await deps.gateway.consume(actor, m.facts.urgency, req.body, res.locals.requestId as string, receivedAt);
+  const rate = await deps.gateway.consume(actor, m.facts.urgency, req.body, res.locals.requestId, receivedAt);
   for (const [k, v] of Object.entries(rate.headers)) res.setHeader(k, v);
 }
 
@@ -255,7 +255,7 @@ function contextOf(
   parts: { actor: Actor; params: Record<string, string>; body: unknown; contentType: string; audit: AuditNote },
 ): RequestContext {
   return {
-    requestId: res.locals.requestId as string,
+    requestId: res.locals.requestId,
     operationId: m.operationId,
     actor: parts.actor,
     params: parts.params,
@@ -314,7 +314,7 @@ function respond(req: Request, res: Response, ctx: RequestContext, result: HttpR
  * audit row is written when the response finishes (app.ts); the steps fill its note.
  */
 async function pipeline(api: LoadedApi, deps: MountDeps, m: MountedOperation, params: Record<string, string>, req: Request, res: Response) {
-  const audit = res.locals.audit as AuditNote;
+  const audit = res.locals.audit;
   audit.operation = m.operationId;
   const receivedAt = new Date();
   const actor = await authenticate(deps, m, req);

@@ -13,6 +13,6 @@ export function componentSchema(apis: LoadedApi[], apiName: string, schemaName: 
 export const byCreation: SortKey[] = [{ attribute: 'createdAt', descending: false }];
 
 /** `201 Created` with `Location` and the created body. */
-export function created<T extends { href: string }>(resource: T) {
-  return { status: 201, body: resource, headers: { Location: resource.href } };
+export function created<T extends { href?: unknown }>(resource: T) {
+  return { status: 201, body: resource, headers: { Location: String(resource.href) } };
 }

@@ -1,7 +1,12 @@
 import { requireOrganization, type HandlerMap } from '../../http/context.js';
+import { operationHandlers } from '../../http/documents.js';
 import { listResult } from '../../http/tmfQuery.js';
 import type { Webhooks } from '../../events/webhooks.js';
+import type { operations } from '../../generated/openapi/troubleTicket.js';
 import { created } from '../shared.js';
+
+/** The hub operations every document shares (`./common.yaml#/x-hubPaths`); typed from one of them. */
+type HubOperations = Pick<operations, 'createHub' | 'listHub' | 'hubGet' | 'hubDelete' | 'checkHub'>;
 
 /**
  * TMF hub operations for one API document, registered as `<api>.<operationId>`: those of
@@ -9,34 +14,30 @@ import { created } from '../shared.js';
  * `unregisterListener`; same handlers.
  */
 export function hubHandlers(webhooks: Webhooks, api: string, operationIds: readonly string[]): HandlerMap {
-  const handlers: HandlerMap = {
-    async [`${api}.createHub`](ctx) {
-      const hub = await webhooks.create(
-        requireOrganization(ctx.actor),
-        api,
-        ctx.body as { callback: string; query?: string; format?: string },
-      );
+  const handlers = operationHandlers<HubOperations>({
+    async createHub(ctx) {
+      const hub = await webhooks.create(requireOrganization(ctx.actor), api, ctx.body);
       ctx.audit.resourceId = hub.id;
       return created(hub);
     },
-    async [`${api}.listHub`](ctx) {
+    async listHub(ctx) {
       const hubs = await webhooks.list(requireOrganization(ctx.actor), api);
       return listResult(hubs, hubs.length);
     },
-    async [`${api}.hubGet`](ctx) {
-      return { status: 200, body: await webhooks.get(requireOrganization(ctx.actor), api, ctx.params.id!) };
+    async hubGet(ctx) {
+      return { status: 200, body: await webhooks.get(requireOrganization(ctx.actor), api, ctx.params.id) };
     },
-    async [`${api}.hubDelete`](ctx) {
+    async hubDelete(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      await webhooks.remove(requireOrganization(ctx.actor), api, ctx.params.id!);
+      await webhooks.remove(requireOrganization(ctx.actor), api, ctx.params.id);
       return { status: 204 };
     },
-    async [`${api}.checkHub`](ctx) {
+    async checkHub(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      return { status: 200, body: await webhooks.checkOwn(requireOrganization(ctx.actor), api, ctx.params.id!) };
+      return { status: 200, body: await webhooks.checkOwn(requireOrganization(ctx.actor), api, ctx.params.id) };
     },
-  };
-  handlers[`${api}.registerListener`] = handlers[`${api}.createHub`]!;
-  handlers[`${api}.unregisterListener`] = handlers[`${api}.hubDelete`]!;
-  return Object.fromEntries(operationIds.map((id) => [`${api}.${id}`, handlers[`${api}.${id}`]]).filter(([, h]) => h));
+  });
+  handlers.registerListener = handlers.createHub!;
+  handlers.unregisterListener = handlers.hubDelete!;
+  return Object.fromEntries(operationIds.filter((id) => handlers[id]).map((id) => [`${api}.${id}`, handlers[id]!]));
 }

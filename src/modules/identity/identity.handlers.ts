@@ -1,9 +1,10 @@
 import type { HandlerMap, RequestContext } from '../../http/context.js';
+import { operationHandlers } from '../../http/documents.js';
+import type { operations } from '../../generated/openapi/identity.js';
 import { forbidden } from '../../http/errors.js';
 import { requireOrganization } from '../../http/context.js';
 import { applyListQuery, listResult, parseListQuery, selectFields } from '../../http/tmfQuery.js';
 import type { LoadedApi } from '../../http/openapi.js';
-import type { Role } from '../../http/context.js';
 import { actorOfSession, sessionCookieHeader } from '../../auth/sessions.js';
 import { byCreation, componentSchema, created } from '../shared.js';
 import type { IdentityService } from './identity.service.js';
@@ -23,9 +24,9 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
   /** `Secure` in production / with an https base URL (config), and on any request that came over https. */
   const setCookie = (ctx: RequestContext, value: string) => sessionCookieHeader(value, cookieSecure || ctx.secure);
 
-  return {
+  return operationHandlers<operations>({
     async createSession(ctx) {
-      const body = ctx.body as { email: string; password: string };
+      const body = ctx.body;
       // GW-2/GW-3: the audit row of a sign-in, failed ones included, says which address was tried.
       ctx.audit.detail = `sign-in as ${body.email.trim().toLowerCase().slice(0, 254)}`;
       const { cookie, session } = await service.signIn(body, ctx.ip);
@@ -71,31 +72,24 @@ export function identityHandlers(service: IdentityService, oidc: OidcSignIn, api
       );
     },
     async createUser(ctx) {
-      const u = await service.createUser(
-        requireOrganization(ctx.actor),
-        ctx.body as { name: string; email: string; role: Role; password?: string },
-      );
+      const u = await service.createUser(requireOrganization(ctx.actor), ctx.body);
       ctx.audit.resourceId = u.id;
       return created(presentUser(u, ctx.href));
     },
     async retrieveUser(ctx) {
-      const u = presentUser(await service.getUser(requireOrganization(ctx.actor), ctx.params.id!), ctx.href);
+      const u = presentUser(await service.getUser(requireOrganization(ctx.actor), ctx.params.id), ctx.href);
       const q = parseListQuery({ fields: ctx.query.fields }, userSchema, [], byCreation);
       return { status: 200, body: selectFields(u, q.fields) };
     },
     async patchUser(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      const u = await service.updateUser(
-        requireOrganization(ctx.actor),
-        ctx.params.id!,
-        ctx.body as { name?: string; role?: Role; status?: 'active' | 'disabled'; password?: string },
-      );
+      const u = await service.updateUser(requireOrganization(ctx.actor), ctx.params.id, ctx.body);
       return { status: 200, body: presentUser(u, ctx.href) };
     },
     async deleteUser(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      await service.deleteUser(requireOrganization(ctx.actor), ctx.params.id!);
+      await service.deleteUser(requireOrganization(ctx.actor), ctx.params.id);
       return { status: 204 };
     },
-  };
+  });
 }

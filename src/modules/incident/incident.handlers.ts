@@ -1,4 +1,6 @@
 import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
+import { operationHandlers } from '../../http/documents.js';
+import type { operations } from '../../generated/openapi/incident.js';
 import type { JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
@@ -43,7 +45,7 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
     [`create${taskType}`]: async (ctx) => {
       const { task, incident } = await run(ctx);
       audit(ctx, task.id as string, incident);
-      return created(presentIncidentTask(task, resource, ctx.href) as { href: string });
+      return created(presentIncidentTask(task, resource, ctx.href));
     },
     [`retrieve${taskType}`]: async (ctx) => {
       audit(ctx, ctx.params.id!);
@@ -52,7 +54,7 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
     },
   });
 
-  return {
+  return operationHandlers<operations>({
     async listIncident(ctx) {
       const q = parseListQuery(ctx.query, schemas.incident, INCIDENT_SORTABLE, BY_CREATION);
       const { rows, total } = await service.list(requireOrganization(ctx.actor), q);
@@ -66,22 +68,22 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
       );
     },
     async retrieveIncident(ctx) {
-      audit(ctx, ctx.params.id!);
-      const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id!);
-      audit(ctx, ctx.params.id!, doc);
+      audit(ctx, ctx.params.id);
+      const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id);
+      audit(ctx, ctx.params.id, doc);
       const [body] = await present(ctx, [doc], fieldsOf(ctx, schemas.incident));
       return { status: 200, body };
     },
     async createIncident(ctx) {
       const fields = fieldsOf(ctx, schemas.incident); // checked before anything is written
-      const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
+      const doc = await service.create(requireOrganization(ctx.actor), ctx.body);
       audit(ctx, doc.id as string, doc);
       const [body] = await present(ctx, [doc], fields);
-      return created(body as { href: string });
+      return created(body!);
     },
     ...taskHandlers('DiagnoseIncident', 'diagnoseIncident', (ctx) =>
       service.diagnose(requireOrganization(ctx.actor), ctx.body as JsonObject),
     ),
     ...taskHandlers('ResolveIncident', 'resolveIncident', (ctx) => service.resolve(requireOrganization(ctx.actor), ctx.body as JsonObject)),
-  };
+  });
 }

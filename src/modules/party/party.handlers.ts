@@ -1,4 +1,6 @@
 import type { HandlerMap, RequestContext } from '../../http/context.js';
+import { operationHandlers } from '../../http/documents.js';
+import type { operations } from '../../generated/openapi/party.js';
 import { requireAuthenticated, requireOrganization } from '../../http/context.js';
 import { applyListQuery, listResult, parseListQuery, selectFields } from '../../http/tmfQuery.js';
 import type { LoadedApi } from '../../http/openapi.js';
@@ -25,9 +27,9 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
     return { status: 200, body: selectFields(item, q.fields) };
   };
 
-  return {
+  return operationHandlers<operations>({
     async createOrganization(ctx) {
-      const body = ctx.body as { name: string; kind: 'DSO' | 'MNO'; country: string };
+      const body = ctx.body;
       const { org, apiKey, secret } = await service.createOrganization(body);
       ctx.audit.resourceId = org.id;
       return created({ ...presentOrganization(org, ctx.href), apiKey: { ...presentApiKey(apiKey, ctx.href), key: secret } });
@@ -39,13 +41,13 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
     async retrieveOrganization(ctx) {
       return one(
         ctx,
-        presentOrganization(await service.getOrganization(requireAuthenticated(ctx.actor), ctx.params.id!), ctx.href),
+        presentOrganization(await service.getOrganization(requireAuthenticated(ctx.actor), ctx.params.id), ctx.href),
         'organization',
       );
     },
     async createPartnership(ctx) {
       const actor = requireOrganization(ctx.actor);
-      const p = await service.createPartnership(actor, ctx.body as { counterparty: { id: string }; tier?: string });
+      const p = await service.createPartnership(actor, ctx.body);
       ctx.audit.resourceId = p.id;
       ctx.audit.counterpartOrgId = p.dsoId === actor.organizationId ? p.mnoId : p.dsoId;
       return created(presentPartnership(p, ctx.href));
@@ -57,19 +59,19 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
     async retrievePartnership(ctx) {
       return one(
         ctx,
-        presentPartnership(await service.getPartnership(requireAuthenticated(ctx.actor), ctx.params.id!), ctx.href),
+        presentPartnership(await service.getPartnership(requireAuthenticated(ctx.actor), ctx.params.id), ctx.href),
         'partnership',
       );
     },
     async patchPartnership(ctx) {
       const actor = requireOrganization(ctx.actor);
       ctx.audit.resourceId = ctx.params.id;
-      const p = await service.changePartnershipStatus(actor, ctx.params.id!, ctx.body as { status: 'active'; statusReason?: string });
+      const p = await service.changePartnershipStatus(actor, ctx.params.id, ctx.body);
       ctx.audit.counterpartOrgId = p.dsoId === actor.organizationId ? p.mnoId : p.dsoId;
       return { status: 200, body: presentPartnership(p, ctx.href) };
     },
     async createApiKey(ctx) {
-      const { row, secret } = await service.createApiKey(requireOrganization(ctx.actor), ctx.body as { name: string; role: 'viewer' });
+      const { row, secret } = await service.createApiKey(requireOrganization(ctx.actor), ctx.body);
       ctx.audit.resourceId = row.id;
       return created({ ...presentApiKey(row, ctx.href), key: secret });
     },
@@ -78,12 +80,12 @@ export function partyHandlers(service: PartyService, apis: LoadedApi[]): Handler
       return list(ctx, items, 'apiKey', ['createdAt', 'name', 'role']);
     },
     async retrieveApiKey(ctx) {
-      return one(ctx, presentApiKey(await service.getApiKey(requireOrganization(ctx.actor), ctx.params.id!), ctx.href), 'apiKey');
+      return one(ctx, presentApiKey(await service.getApiKey(requireOrganization(ctx.actor), ctx.params.id), ctx.href), 'apiKey');
     },
     async revokeApiKey(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      await service.revokeApiKey(requireOrganization(ctx.actor), ctx.params.id!);
+      await service.revokeApiKey(requireOrganization(ctx.actor), ctx.params.id);
       return { status: 204 };
     },
-  };
+  });
 }

@@ -1,5 +1,7 @@
 import { etagOf } from '../../http/etag.js';
 import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
+import { operationHandlers } from '../../http/documents.js';
+import type { operations } from '../../generated/openapi/serviceProblem.js';
 import type { JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
@@ -49,7 +51,7 @@ export function problemTaskHandlers(
       [`create${taskType}`]: async (ctx) => {
         const task = await run(ctx);
         ctx.audit.resourceId = task.id as string;
-        return created(presentProblemTask(task, resource, ctx.href, undefined, base) as { href: string });
+        return created(presentProblemTask(task, resource, ctx.href, undefined, base));
       },
       [`retrieve${taskType}`]: async (ctx) => {
         ctx.audit.resourceId = ctx.params.id;
@@ -100,11 +102,11 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
     note(ctx, doc);
     ctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(ctx.actor), doc);
     const [body] = await present(ctx, [doc], fields);
-    const res = status === 201 ? created(body as { href: string }) : { status, body, headers: {} };
+    const res = status === 201 ? created(body!) : { status, body, headers: {} };
     return { ...res, headers: { ...res.headers, ETag: etagOf(doc) } };
   };
 
-  return {
+  return operationHandlers<operations>({
     async listServiceProblem(ctx) {
       const q = parseListQuery(
         rewriteStatusQuery(ctx.query, PROBLEM_STATUS_PROFILE),
@@ -124,12 +126,12 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
     },
     async retrieveServiceProblem(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id!);
+      const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id);
       return one(ctx, 200, doc, fieldsOf(ctx, schemas.serviceProblem));
     },
     async createServiceProblem(ctx) {
       const fields = fieldsOf(ctx, schemas.serviceProblem); // checked before anything is written
-      return one(ctx, 201, await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject), fields);
+      return one(ctx, 201, await service.create(requireOrganization(ctx.actor), ctx.body), fields);
     },
     async patchServiceProblem(ctx) {
       const fields = fieldsOf(ctx, schemas.serviceProblem);
@@ -137,16 +139,16 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
       return one(
         ctx,
         200,
-        await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body, ctx.ifMatch),
+        await service.patch(requireOrganization(ctx.actor), ctx.params.id, ctx.contentType, ctx.body, ctx.ifMatch),
         fields,
       );
     },
     async deleteServiceProblem(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      const doc = await service.delete(requireOrganization(ctx.actor), ctx.params.id!, ctx.ifMatch);
+      const doc = await service.delete(requireOrganization(ctx.actor), ctx.params.id, ctx.ifMatch);
       note(ctx, doc);
       return { status: 204 };
     },
     ...problemTaskHandlers(service, schemas),
-  };
+  });
 }

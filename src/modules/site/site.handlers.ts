@@ -25,7 +25,7 @@ export function siteHandlers(service: SiteService, output: JsonSchema): HandlerM
     async [`create${Name}`](ctx) {
       const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
       note(ctx, doc.id as string);
-      return created(present(ctx, doc) as { href: string });
+      return created(present(ctx, doc));
     },
     async [`import${Name}`](ctx) {
       // An import names no single site: the type is recorded alone (as before, failures included).

@@ -1,4 +1,6 @@
 import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
+import { operationHandlers } from '../../http/documents.js';
+import type { operations } from '../../generated/openapi/report.js';
 import type { JsonObject } from '../../http/patch.js';
 import { applyListQuery, listResult, parseListQuery, selectFields, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
 import { EXPORT_SORTABLE, type ExportFile, type ExportService } from './sla.exports.js';
@@ -28,11 +30,11 @@ export function reportHandlers(
   schemas: { dataExport: JsonSchema; slaTarget: JsonSchema },
 ): HandlerMap {
   const byDay: SortKey[] = [{ attribute: 'day', descending: true }];
-  return {
+  return operationHandlers<operations>({
     async retrievePartnershipKpi(ctx) {
       ctx.audit.resourceId = ctx.params.id;
       const q = ctx.query as Record<string, string | undefined>;
-      const body = await sla.kpi(requireOrganization(ctx.actor), ctx.params.id!, q.from, q.to);
+      const body = await sla.kpi(requireOrganization(ctx.actor), ctx.params.id, q.from, q.to);
       const actor = requireOrganization(ctx.actor);
       ctx.audit.counterpartOrgId = body.partnership.dso.id === actor.organizationId ? body.partnership.mno.id : body.partnership.dso.id;
       return { status: 200, body };
@@ -64,14 +66,14 @@ export function reportHandlers(
     },
     async retrieveDataExport(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      const doc = await exports.get(requireOrganization(ctx.actor), ctx.params.id!);
+      const doc = await exports.get(requireOrganization(ctx.actor), ctx.params.id);
       const fields = parseListQuery({ fields: ctx.query.fields }, schemas.dataExport, [], byDay).fields;
       return { status: 200, body: presentDataExport(doc, ctx.href, fields) };
     },
     async retrieveDataExportFile(ctx) {
       ctx.audit.resourceId = ctx.params.id;
       ctx.audit.detail = ctx.params.name;
-      const { content, file } = await exports.file(requireOrganization(ctx.actor), ctx.params.id!, ctx.params.name!);
+      const { content, file } = await exports.file(requireOrganization(ctx.actor), ctx.params.id, ctx.params.name!);
       return {
         status: 200,
         raw: true,
@@ -84,5 +86,5 @@ export function reportHandlers(
         },
       };
     },
-  };
+  });
 }

@@ -1,4 +1,6 @@
 import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
+import { operationHandlers } from '../../http/documents.js';
+import type { operations } from '../../generated/openapi/troubleTicket.js';
 import { listResult, parseListQuery, type JsonSchema } from '../../http/tmfQuery.js';
 import type { JsonObject } from '../../http/patch.js';
 import { created } from '../shared.js';
@@ -22,7 +24,7 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
   };
   const fieldsOf = (ctx: RequestContext) => parseListQuery({ fields: ctx.query.fields }, output, SORTABLE, DEFAULT_SORT).fields;
 
-  return {
+  return operationHandlers<operations>({
     async listTroubleTicket(ctx) {
       const q = parseListQuery(rewriteStatusQuery(ctx.query, TICKET_STATUS_PROFILE), output, SORTABLE, DEFAULT_SORT);
       const { rows, total } = await service.list(requireOrganization(ctx.actor), q);
@@ -38,29 +40,29 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
     },
     async retrieveTroubleTicket(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id!);
+      const doc = await service.get(requireOrganization(ctx.actor), ctx.params.id);
       note(ctx, doc);
       return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href, fieldsOf(ctx)), headers: { ETag: etagOf(doc) } };
     },
     async createTroubleTicket(ctx) {
       const fields = fieldsOf(ctx); // checked before anything is written
-      const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
+      const doc = await service.create(requireOrganization(ctx.actor), ctx.body);
       note(ctx, doc);
-      const res = created(presentTroubleTicket(await one(ctx, doc), ctx.href, fields) as { href: string });
+      const res = created(presentTroubleTicket(await one(ctx, doc), ctx.href, fields));
       return { ...res, headers: { ...res.headers, ETag: etagOf(doc) } };
     },
     async patchTroubleTicket(ctx) {
       const fields = fieldsOf(ctx); // checked before anything is written
       ctx.audit.resourceId = ctx.params.id;
-      const doc = await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.contentType, ctx.body, ctx.ifMatch);
+      const doc = await service.patch(requireOrganization(ctx.actor), ctx.params.id, ctx.contentType, ctx.body, ctx.ifMatch);
       note(ctx, doc);
       return { status: 200, body: presentTroubleTicket(await one(ctx, doc), ctx.href, fields), headers: { ETag: etagOf(doc) } };
     },
     async deleteTroubleTicket(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      const doc = await service.delete(requireOrganization(ctx.actor), ctx.params.id!, ctx.ifMatch);
+      const doc = await service.delete(requireOrganization(ctx.actor), ctx.params.id, ctx.ifMatch);
       note(ctx, doc);
       return { status: 204 };
     },
-  };
+  });
 }
