@@ -5,6 +5,7 @@ import type { Database } from '../db/client.js';
 import { writeEvents } from '../events/outbox.js';
 import type { OrganizationActor } from '../http/context.js';
 import { AppError } from '../http/errors.js';
+import { isJsonObject } from '../http/patch.js';
 
 /**
  * Gateway policies shared by every API (GW-3, GW-4, GW-5). The state is in PostgreSQL
@@ -56,7 +57,7 @@ export type Urgency = 'urgent' | 'priority' | 'routine';
 export function isUrgent(urgency: Urgency, body: unknown): boolean {
   if (urgency === 'urgent') return true;
   if (urgency === 'priority') {
-    const b = (body ?? {}) as { priority?: unknown; severity?: unknown };
+    const b = isJsonObject(body) ? body : {};
     return b.priority === '1' || b.priority === 1 || b.severity === 'critical';
   }
   return false;
@@ -64,19 +65,17 @@ export function isUrgent(urgency: Urgency, body: unknown): boolean {
 
 /** Partner organisations a request body addresses (for the per-partnership budget). */
 export function destinationsOf(body: unknown): string[] {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
-  const b = body as {
-    relatedParty?: { role?: string; partyOrPartyRole?: { id?: string } }[];
-    responsibleParty?: { id?: string } | { id?: string }[];
-    audience?: { id?: string }[];
-  };
-  const out = new Set<string>();
-  for (const p of Array.isArray(b.relatedParty) ? b.relatedParty : [])
-    if (p?.role === 'responsible' && typeof p.partyOrPartyRole?.id === 'string') out.add(p.partyOrPartyRole.id);
-  for (const r of Array.isArray(b.responsibleParty) ? b.responsibleParty : b.responsibleParty ? [b.responsibleParty] : [])
-    if (typeof r?.id === 'string') out.add(r.id);
-  for (const a of Array.isArray(b.audience) ? b.audience : []) if (typeof a?.id === 'string') out.add(a.id);
-  return [...out].filter((id) => /^[0-9a-f-]{36}$/i.test(id)).slice(0, 20);
+  if (!isJsonObject(body)) return [];
+  // Not validated yet (counted before any work): every level is checked.
+  const idOf = (v: unknown) => (isJsonObject(v) && typeof v.id === 'string' ? v.id : undefined);
+  const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const { relatedParty, responsibleParty, audience } = body;
+  const ids = [
+    ...listOf(relatedParty).map((p) => (isJsonObject(p) && p.role === 'responsible' ? idOf(p.partyOrPartyRole) : undefined)),
+    ...(Array.isArray(responsibleParty) ? responsibleParty : responsibleParty ? [responsibleParty] : []).map(idOf),
+    ...listOf(audience).map(idOf),
+  ];
+  return [...new Set(ids)].filter((id): id is string => id !== undefined && /^[0-9a-f-]{36}$/i.test(id)).slice(0, 20);
 }
 
 export interface RateDecision {

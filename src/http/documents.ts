@@ -34,7 +34,7 @@ export type OperationHandler<Op> = (ctx: RequestContext<BodyOf<Op>, PathOf<Op>>)
 export type OperationHandlers<Ops> = { [K in keyof Ops]?: OperationHandler<Ops[K]> };
 
 /**
- * Handlers typed by a document's operations, as the untyped map the router uses. Sound
+ * Handlers typed by a document's operations, turned into the untyped map the router uses. Sound
  * because the pipeline validated the body and the parameters against the same schemas
  * before a handler runs (http/openapi.ts `parseBody`, `validateParameters`); an operation
  * id the document does not have is a compile error.

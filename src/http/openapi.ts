@@ -141,11 +141,17 @@ export interface MountDeps {
 
 type BodyValidators = Map<string, Map<string, ValidateFunction>>;
 
+/** The media types an operation's request body offers (the documents are dereferenced). */
+function contentOf(op: Operation) {
+  const body = op.requestBody;
+  return body && 'content' in body ? body.content : undefined;
+}
+
 function compileBodyValidators(api: LoadedApi): BodyValidators {
   const ajv = newAjv();
   const out: BodyValidators = new Map();
   for (const op of api.backend.getOperations()) {
-    const content = (op.requestBody as { content?: Record<string, { schema?: object }> } | undefined)?.content;
+    const content = contentOf(op);
     if (!op.operationId || !content) continue;
     const byType = new Map<string, ValidateFunction>();
     for (const [type, media] of Object.entries(content)) {
@@ -211,7 +217,7 @@ async function countRate(deps: MountDeps, m: MountedOperation, actor: Actor, req
 /** The body, checked against the schema of its own media type (415 for one not offered). */
 function parseBody(m: MountedOperation, req: Request): { body: unknown; contentType: string } {
   const contentType = mediaType(req.headers['content-type']);
-  const content = (m.op.requestBody as { content?: Record<string, unknown> } | undefined)?.content;
+  const content = contentOf(m.op);
   if (!content) return { body: undefined, contentType };
   const accepted = Object.keys(content).map((t) => t.toLowerCase());
   if (!accepted.includes(contentType)) {

@@ -28,7 +28,8 @@ const URGENCIES: readonly Urgency[] = ['urgent', 'priority', 'routine'];
 export function operationFacts(op: Operation, where: string): OperationFacts {
   const ext = op as Operation & { 'x-gridlink-audit-resource'?: unknown; 'x-gridlink-urgency'?: unknown };
   const auditResource = ext['x-gridlink-audit-resource'];
-  const urgency = ext['x-gridlink-urgency'] ?? 'routine';
+  const declared = ext['x-gridlink-urgency'] ?? 'routine';
+  const urgency = URGENCIES.find((u) => u === declared);
   if (auditResource !== undefined && (typeof auditResource !== 'string' || !/^[a-z][A-Za-z]*$/.test(auditResource)))
     throw new Error(
       `${where} ${op.operationId}: x-gridlink-audit-resource must be a resource type name, not ${JSON.stringify(auditResource)}`,

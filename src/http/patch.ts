@@ -6,11 +6,16 @@ const { applyPatch, JsonPatchError } = fastJsonPatch;
 
 export type JsonObject = Record<string, unknown>;
 
+/** A JSON object (not null, not an array): what a request body or a stored document is. */
+export function isJsonObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** RFC 7386 JSON Merge Patch. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: JsonObject = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as JsonObject) } : {};
-  for (const [k, v] of Object.entries(patch as JsonObject)) {
+  if (!isJsonObject(patch)) return patch;
+  const out: JsonObject = isJsonObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
   }
@@ -60,9 +65,9 @@ export function normalizeDateTimes(value: unknown, schema: JsonSchema | undefine
     return Number.isNaN(d.getTime()) ? value : d.toISOString();
   }
   if (Array.isArray(value)) return value.map((v) => normalizeDateTimes(v, schema.items));
-  if (typeof value === 'object' && schema.properties) {
+  if (isJsonObject(value) && schema.properties) {
     const out: JsonObject = {};
-    for (const [k, v] of Object.entries(value as JsonObject)) out[k] = normalizeDateTimes(v, schema.properties[k]);
+    for (const [k, v] of Object.entries(value)) out[k] = normalizeDateTimes(v, schema.properties[k]);
     return out;
   }
   return value;

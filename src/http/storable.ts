@@ -34,7 +34,7 @@ export function findUnstorable(value: unknown, where: string, depth = 0): string
     }
     return undefined;
   }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(value)) {
     const name = isStorable(k) ? k : toStorable(k);
     if (name !== k) return `${where}.${name} (property name)`;
     const bad = findUnstorable(v, `${where}.${k}`, depth + 1);

@@ -1,6 +1,7 @@
 import { requireOrganization, type HandlerMap, type HttpResult } from '../../http/context.js';
+import { operationHandlers } from '../../http/documents.js';
+import type { operations } from '../../generated/openapi/energyOutage.js';
 import { AppError } from '../../http/errors.js';
-import type { JsonObject } from '../../http/patch.js';
 import { listResult, type JsonSchema } from '../../http/tmfQuery.js';
 import { created } from '../shared.js';
 import { noteAudit, noticeHandlers } from '../notice/notice.handlers.js';
@@ -17,7 +18,7 @@ export function energyOutageHandlers(service: EnergyOutageService, output: JsonS
     etag: true,
   });
 
-  return {
+  return operationHandlers<operations>({
     ...notices,
     /** JSON, or the notice as an OASIS CAP 1.2 alert (EO-1). */
     async retrieveEnergyOutageNotice(ctx): Promise<HttpResult> {
@@ -26,7 +27,7 @@ export function energyOutageHandlers(service: EnergyOutageService, output: JsonS
       if (accept.includes(CAP_MEDIA_TYPE)) {
         return {
           status: 200,
-          body: await service.cap(requireOrganization(ctx.actor), ctx.params.id!),
+          body: await service.cap(requireOrganization(ctx.actor), ctx.params.id),
           headers: { 'Content-Type': `${CAP_MEDIA_TYPE}; charset=utf-8` },
           raw: true,
         };
@@ -38,14 +39,14 @@ export function energyOutageHandlers(service: EnergyOutageService, output: JsonS
     },
     async listOutageSiteReport(ctx) {
       noteAudit(ctx, 'outageSiteReport', undefined);
-      const reports = await service.listReports(requireOrganization(ctx.actor), ctx.params.id!);
+      const reports = await service.listReports(requireOrganization(ctx.actor), ctx.params.id);
       return listResult(
         reports.map((r) => presentOutageSiteReport(r, ctx.href)),
         reports.length,
       );
     },
     async createOutageSiteReport(ctx) {
-      const { report, created: isNew } = await service.report(requireOrganization(ctx.actor), ctx.params.id!, ctx.body as JsonObject);
+      const { report, created: isNew } = await service.report(requireOrganization(ctx.actor), ctx.params.id, ctx.body);
       noteAudit(ctx, 'outageSiteReport', report.id as string);
       const body = presentOutageSiteReport(report, ctx.href);
       return isNew ? created(body) : { status: 201, body, headers: { Location: body.href } };
@@ -54,13 +55,13 @@ export function energyOutageHandlers(service: EnergyOutageService, output: JsonS
       noteAudit(ctx, 'outageSiteReport', ctx.params.id);
       return {
         status: 200,
-        body: presentOutageSiteReport(await service.getReport(requireOrganization(ctx.actor), ctx.params.id!), ctx.href),
+        body: presentOutageSiteReport(await service.getReport(requireOrganization(ctx.actor), ctx.params.id), ctx.href),
       };
     },
     async decideOutageSiteReport(ctx) {
       noteAudit(ctx, 'outageSiteReport', ctx.params.id);
-      const r = await service.decide(requireOrganization(ctx.actor), ctx.params.id!, ctx.body as { priorityStatus: 'acknowledged' });
+      const r = await service.decide(requireOrganization(ctx.actor), ctx.params.id, ctx.body);
       return { status: 200, body: presentOutageSiteReport(r, ctx.href) };
     },
-  };
+  });
 }
