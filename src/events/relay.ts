@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { isConnectionError } from '../db/availability.js';
 import type { Database } from '../db/client.js';
 import { EVENTS_CHANNEL } from './outbox.js';
-import type { RelayedEvent } from './types.js';
+import { EVENT_COLUMNS, toRelayed, type EventRow, type RelayedEvent } from './types.js';
 
 /**
  * The dispatcher: reads committed outbox events in sequence order and hands them to
@@ -127,36 +127,15 @@ export function createRelay(deps: { db: Database; log: Logger; consumers: RelayC
         return 0; // another instance is relaying; it loops until the outbox is empty
       }
       const upTo = await horizon(client);
-      const { rows } = await client.query<{
-        sequence: string;
-        id: string;
-        event_type: string;
-        resource_type: string;
-        resource_id: string;
-        originator_org_id: string | null;
-        audience: string[];
-        event_time: Date;
-        payload: RelayedEvent['payload'];
-      }>(
-        `SELECT sequence, id, event_type, resource_type, resource_id, originator_org_id, audience, event_time, payload
-           FROM event WHERE relayed_at IS NULL AND sequence <= $2 ORDER BY sequence LIMIT $1`,
+      const { rows } = await client.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM event WHERE relayed_at IS NULL AND sequence <= $2 ORDER BY sequence LIMIT $1`,
         [BATCH, upTo],
       );
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
       }
-      const events: RelayedEvent[] = rows.map((r) => ({
-        sequence: Number(r.sequence),
-        id: r.id,
-        eventType: r.event_type,
-        resourceType: r.resource_type,
-        resourceId: r.resource_id,
-        originatorOrgId: r.originator_org_id,
-        audience: r.audience,
-        eventTime: r.event_time,
-        payload: r.payload,
-      }));
+      const events: RelayedEvent[] = rows.map(toRelayed);
       for (const c of deps.consumers) await c.handle(events, client);
       await client.query('UPDATE event SET relayed_at = $1 WHERE sequence = ANY($2::bigint[])', [
         deps.now(),

@@ -9,7 +9,7 @@ import type { Database } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import { recipientsOf } from './recipients.js';
 import type { RelayConsumer } from './relay.js';
-import { toDelivered, type DeliveredEvent, type RelayedEvent } from './types.js';
+import { EVENT_COLUMNS, toDelivered, toRelayed, type DeliveredEvent, type EventRow, type RelayedEvent } from './types.js';
 
 /**
  * Socket.IO push. Clients authenticate in the handshake with an API key (or, in a browser, the
@@ -50,29 +50,6 @@ interface WireEvent {
 const CROSS_INSTANCE = 'gridlink:events';
 const REPLAY_PAGE = 500;
 
-const EVENT_COLUMNS = 'sequence, id, event_type, resource_type, resource_id, originator_org_id, audience, event_time, payload';
-interface EventRow {
-  sequence: string;
-  id: string;
-  event_type: string;
-  resource_type: string;
-  resource_id: string;
-  originator_org_id: string | null;
-  audience: string[];
-  event_time: Date;
-  payload: RelayedEvent['payload'];
-}
-const toRelayed = (x: EventRow): RelayedEvent => ({
-  sequence: Number(x.sequence),
-  id: x.id,
-  eventType: x.event_type,
-  resourceType: x.resource_type,
-  resourceId: x.resource_id,
-  originatorOrgId: x.originator_org_id,
-  audience: x.audience,
-  eventTime: x.event_time,
-  payload: x.payload,
-});
 const toWire = (e: RelayedEvent, recipients: string[]): WireEvent => ({
   sequence: e.sequence,
   eventType: e.eventType,

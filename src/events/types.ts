@@ -19,3 +19,29 @@ export type DeliveredEvent = EventEnvelope & { sequence: number };
 export function toDelivered(e: Pick<RelayedEvent, 'payload' | 'sequence'>): DeliveredEvent {
   return { ...e.payload, sequence: e.sequence };
 }
+
+/** The outbox columns a relayed event is read from (relay, Socket.IO replay). */
+export const EVENT_COLUMNS = 'sequence, id, event_type, resource_type, resource_id, originator_org_id, audience, event_time, payload';
+/** An outbox row as node-postgres returns it. */
+export interface EventRow {
+  sequence: string;
+  id: string;
+  event_type: string;
+  resource_type: string;
+  resource_id: string;
+  originator_org_id: string | null;
+  audience: string[];
+  event_time: Date;
+  payload: RelayedEvent['payload'];
+}
+export const toRelayed = (x: EventRow): RelayedEvent => ({
+  sequence: Number(x.sequence),
+  id: x.id,
+  eventType: x.event_type,
+  resourceType: x.resource_type,
+  resourceId: x.resource_id,
+  originatorOrgId: x.originator_org_id,
+  audience: x.audience,
+  eventTime: x.event_time,
+  payload: x.payload,
+});
