@@ -172,6 +172,11 @@ describe('SLA clocks (the sla-clock job, injected clock)', () => {
     ]);
     const ticketEvents = await h.db.prisma.event.findMany({ where: { resourceId: t.id }, orderBy: { sequence: 'asc' } });
     expect(ticketEvents.map((e) => e.eventType).at(-1)).toBe('TroubleTicketAttributeValueChangeEvent');
+    // Issue 15: recorded by the ticket's owner (the two-party core), so the event carries the
+    // standard representation like every other ticket event (issue 11: gridlinkStatus).
+    const breachEvent = (ticketEvents.at(-1)!.payload as { event: { troubleTicket: Record<string, unknown> } }).event.troubleTicket;
+    expect(breachEvent).toMatchObject({ status: 'acknowledged', gridlinkStatus: 'submitted' });
+    expect(breachEvent.slaViolation).toEqual([expect.objectContaining({ name: 'response' })]);
     const clock = await h.db.prisma.slaClock.findUniqueOrThrow({
       where: { resourceType_resourceId_kind: { resourceType: 'troubleTicket', resourceId: t.id, kind: 'response' } },
     });

@@ -53,8 +53,6 @@ export interface Database {
    * Raw results are node-postgres values (see `Reader`).
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** @deprecated The same helper under its former name; use `transaction`. */
-  sqlTransaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -155,7 +153,6 @@ export function createDatabase(url: string, poolMax: number): Database {
     reader,
     counters,
     transaction,
-    sqlTransaction: transaction,
     async close() {
       health.close();
       // Bounded: a client whose connection died while checked out must not hold shutdown.

@@ -137,6 +137,7 @@ export function createServices(infra: Infrastructure): Services {
     party,
     problems: serviceProblem,
     tickets: troubleTicket,
+    incidents: incident,
     settings: () => ({ ...settings().sla, baseUrl: settings().baseUrl }),
   });
   const exports = createExportService({

@@ -56,6 +56,8 @@ export interface TwoPartyDef<Side extends string, T extends SqlTx> {
   parties(doc: JsonObject): Parties;
   /** The standard representation (responses and events). */
   present(doc: JsonObject): JsonObject;
+  /** The event type of an attribute change (also for platform changes such as SLA violations). */
+  attributeChangeEvent: string;
   /** Writes events (and anything recorded with them) in the transaction. */
   emit(tx: T, events: NewEvent[], t: Date): Promise<void>;
 }
@@ -222,6 +224,25 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
       const row = await store.find(db.reader, actor, id);
       if (!row) throw notFound(def.entity, id);
       return row.doc;
+    },
+
+    /**
+     * SLA breaches recorded on the record itself (`slaViolation`, appended) with its
+     * attribute-change event, in the caller's transaction: a platform change (no actor). The
+     * SLA module calls this on the record's owner instead of writing the table itself.
+     */
+    async recordSlaViolations(tx: T, id: string, violations: JsonObject[], t: Date): Promise<void> {
+      const rows = await tx.$queryRawUnsafe<{ doc: JsonObject }[]>(
+        `UPDATE ${store.def.table}
+            SET doc = jsonb_set(doc, '{slaViolation}', COALESCE(doc->'slaViolation', '[]'::jsonb) || $2::jsonb), version = version + 1
+          WHERE id = $1::uuid RETURNING doc`,
+        id,
+        JSON.stringify(violations),
+      );
+      const doc = rows[0]?.doc;
+      if (!doc) return;
+      const description = `changed: slaViolation (${violations.map((v) => String(v.name)).join(', ')})`;
+      await def.emit(tx, [event(def.attributeChangeEvent, doc, undefined, t, description)], t);
     },
 
     counterpartOf(actor: OrganizationActor, doc: JsonObject): string | undefined {

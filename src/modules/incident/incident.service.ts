@@ -81,6 +81,7 @@ export function createIncidentService(deps: {
     links,
     parties: partiesOf,
     present: (doc) => doc,
+    attributeChangeEvent: 'IncidentAttributeValueChangeEvent',
     emit: async (tx, events) => void (await writeEvents(tx, events)),
   });
   const { sideOf } = core;
@@ -351,5 +352,6 @@ export function createIncidentService(deps: {
     },
 
     counterpartOf: core.counterpartOf,
+    recordSlaViolations: core.recordSlaViolations,
   };
 }

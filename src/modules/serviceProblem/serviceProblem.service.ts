@@ -197,6 +197,7 @@ export function createServiceProblemService(deps: {
     },
     // Issue 11: events carry the standard representation, like responses.
     present: standardProblem,
+    attributeChangeEvent: 'ServiceProblemAttributeValueChangeEvent',
     emit,
   });
   const { sideOf, event } = core;
@@ -409,6 +410,7 @@ export function createServiceProblemService(deps: {
     },
 
     counterpartOf: core.counterpartOf,
+    recordSlaViolations: core.recordSlaViolations,
 
     /** For the SLA job: records an SLA violation on a problem (platform change, no actor). */
     emit,

@@ -7,6 +7,8 @@ import type { JsonObject } from '../../http/patch.js';
 import type { PartyService } from '../party/party.service.js';
 import type { ServiceProblemService } from '../serviceProblem/serviceProblem.service.js';
 import type { TroubleTicketService } from '../troubleTicket/troubleTicket.service.js';
+import type { IncidentService } from '../incident/incident.service.js';
+import { RESOURCES } from '../registry.js';
 import { CLOCK_KINDS, readClock, type ClockKind, type ClockReading } from './sla.clock.js';
 import {
   loadPartnerships,
@@ -35,17 +37,6 @@ export interface SlaSettings {
   baseUrl: string | undefined;
 }
 
-const BASE_PATH: Record<SlaResourceType, string> = {
-  troubleTicket: '/tmf-api/troubleTicket/v5',
-  serviceProblem: '/tmf-api/serviceProblemManagement/v5',
-  incident: '/tmf-api/Incident/v4',
-};
-const RESOURCE_EVENT: Record<SlaResourceType, string> = {
-  troubleTicket: 'TroubleTicketAttributeValueChangeEvent',
-  serviceProblem: 'ServiceProblemAttributeValueChangeEvent',
-  incident: 'IncidentAttributeValueChangeEvent',
-};
-
 const minutes = (ms: number) => Math.round((ms / 60_000) * 10) / 10;
 const mean = (xs: number[]) => (xs.length ? minutes(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
 const ratio = (met: number, breached: number) => (met + breached ? Math.round((met / (met + breached)) * 10_000) / 10_000 : null);
@@ -59,12 +50,14 @@ export function createSlaService(deps: {
   problems: ServiceProblemService;
   /** Auto-close moves tickets through their owner's lifecycle. */
   tickets: TroubleTicketService;
+  /** SLA violations are recorded on the resource by its owner. */
+  incidents: IncidentService;
   settings: () => SlaSettings;
 }) {
-  const { db, now, party, problems, tickets } = deps;
+  const { db, now, party, problems, tickets, incidents } = deps;
 
   const targetMs = (tg: Targets, kind: ClockKind) => (kind === 'response' ? tg.responseMinutes : tg.resolutionMinutes) * 60_000;
-  const hrefOf = (type: SlaResourceType, id: string) => `${deps.settings().baseUrl ?? ''}${BASE_PATH[type]}/${type}/${id}`;
+  const hrefOf = (type: SlaResourceType, id: string) => `${deps.settings().baseUrl ?? ''}${RESOURCES[type].basePath}/${type}/${id}`;
 
   /**
    * Records a warning or breach of one resource's clocks, in one transaction with the
@@ -163,32 +156,10 @@ export function createSlaService(deps: {
     description: `${kind} clock of ${s.type} ${s.id}: ${minutes(r.elapsedMs)} of ${(kind === 'response' ? tg.responseMinutes : tg.resolutionMinutes) as number} min`,
   });
 
-  /** The breach is recorded on the resource itself (`slaViolation`), with its attribute-change event. */
-  const recordViolations = async (tx: Tx, s: SlaSubject, violations: JsonObject[], t: Date) => {
-    const rows = await tx.$queryRawUnsafe<{ doc: JsonObject }[]>(
-      `UPDATE ${SOURCES[s.type].table}
-          SET doc = jsonb_set(doc, '{slaViolation}', COALESCE(doc->'slaViolation', '[]'::jsonb) || $2::jsonb), version = version + 1
-        WHERE id = $1::uuid RETURNING doc`,
-      s.id,
-      JSON.stringify(violations),
-    );
-    const doc = rows[0]!.doc as JsonObject & { id: string };
-    const description = `changed: slaViolation (${violations.map((v) => v.name as string).join(', ')})`;
-    if (s.type === 'serviceProblem') {
-      await problems.emit(tx, [problems.event(RESOURCE_EVENT[s.type], doc, undefined, t, description)], t);
-      return;
-    }
-    await writeEvents(tx, [
-      {
-        eventType: RESOURCE_EVENT[s.type],
-        resourceType: s.type,
-        resource: doc,
-        audience: [s.reporterOrgId, s.responsibleOrgId],
-        eventTime: t,
-        description,
-      },
-    ]);
-  };
+  /** The breach is recorded on the resource itself (`slaViolation`) by its owner, with its attribute-change event. */
+  const owners = { troubleTicket: tickets, serviceProblem: problems, incident: incidents };
+  const recordViolations = (tx: Tx, s: SlaSubject, violations: JsonObject[], t: Date) =>
+    owners[s.type].recordSlaViolations(tx, s.id, violations, t);
 
   /** One page of the sweep: which subjects have a level due, each recorded in its own transaction. */
   const sweepPage = async (

@@ -88,13 +88,14 @@ export function createTroubleTicketService(deps: {
     noun: 'ticket',
     reporterSide: 'reporter',
     store,
-    db: { reader: db.reader, transaction: (fn) => db.sqlTransaction(fn) },
+    db,
     now,
     party,
     links,
     parties,
     // Issue 11: events carry the standard representation, like responses.
     present: (doc) => withStandardTypes(presentStatus(doc, TICKET_STATUS_PROFILE)),
+    attributeChangeEvent: 'TroubleTicketAttributeValueChangeEvent',
     emit: async (tx, events) => void (await writeEvents(tx, events)),
   });
   const { event, sideOf } = core;
@@ -269,7 +270,7 @@ export function createTroubleTicketService(deps: {
       id: string,
       move: { from: TicketStatus; to: TicketStatus; side: Side; reason: string; description: string; unchangedSince?: Date },
     ): Promise<JsonObject | undefined> {
-      return db.sqlTransaction(async (tx) => {
+      return db.transaction(async (tx) => {
         const rows = await tx.$queryRawUnsafe<{ doc: JsonObject }[]>(
           `SELECT doc FROM trouble_ticket WHERE id = $1::uuid AND status = $2 AND ($3::timestamptz IS NULL OR last_update <= $3)
               FOR UPDATE SKIP LOCKED`,
@@ -289,9 +290,7 @@ export function createTroubleTicketService(deps: {
       });
     },
 
-    counterpartOf(actor: OrganizationActor, doc: JsonObject): string | undefined {
-      const { reporter, responsible } = parties(doc);
-      return reporter === actor.organizationId ? responsible : reporter;
-    },
+    counterpartOf: core.counterpartOf,
+    recordSlaViolations: core.recordSlaViolations,
   };
 }
