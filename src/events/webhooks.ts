@@ -47,6 +47,19 @@ interface SubscriptionRow {
   consecutive_failures: number;
 }
 
+/** A whole `hub_subscription` row (`SELECT *`): delivery state and the GW-8 health check too. */
+interface HubRow extends SubscriptionRow {
+  created_at: Date;
+  last_success_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+  health_checked_at: Date | null;
+  health_ok: boolean | null;
+  health_status_code: number | null;
+  health_latency_ms: number | null;
+  health_detail: string | null;
+}
+
 export type Webhooks = ReturnType<typeof createWebhooks>;
 
 interface PendingDelivery {
@@ -145,7 +158,7 @@ export function createWebhooks(deps: {
     return { eventTypes, filters };
   };
 
-  const present = async (row: SubscriptionRow & Record<string, unknown>, counts?: { backlog: number; dead: number }) => {
+  const present = async (row: HubRow, counts?: { backlog: number; dead: number }) => {
     const hub = hubOf(row.api);
     const c =
       counts ??
@@ -167,8 +180,8 @@ export function createWebhooks(deps: {
       createdAt: iso(row.created_at)!,
       deliveryState: {
         ...(row.last_success_at ? { lastSuccess: iso(row.last_success_at) } : {}),
-        ...(row.last_error ? { lastError: row.last_error as string, lastErrorAt: iso(row.last_error_at) } : {}),
-        consecutiveFailures: row.consecutive_failures as number,
+        ...(row.last_error ? { lastError: row.last_error, lastErrorAt: iso(row.last_error_at) } : {}),
+        consecutiveFailures: row.consecutive_failures,
         backlog: c.backlog,
         deadLettered: c.dead,
       },
@@ -176,10 +189,10 @@ export function createWebhooks(deps: {
         ? {
             healthCheck: {
               checkedAt: iso(row.health_checked_at)!,
-              ok: row.health_ok as boolean,
-              ...(row.health_status_code != null ? { statusCode: row.health_status_code as number } : {}),
-              ...(row.health_latency_ms != null ? { latencyMs: row.health_latency_ms as number } : {}),
-              ...(row.health_detail ? { detail: row.health_detail as string } : {}),
+              ok: row.health_ok,
+              ...(row.health_status_code != null ? { statusCode: row.health_status_code } : {}),
+              ...(row.health_latency_ms != null ? { latencyMs: row.health_latency_ms } : {}),
+              ...(row.health_detail ? { detail: row.health_detail } : {}),
             },
           }
         : {}),
@@ -188,10 +201,11 @@ export function createWebhooks(deps: {
 
   const findOwn = async (actor: OrganizationActor, api: string, id: string) => {
     if (!isUuid(id)) throw notFound('Hub', id);
-    const { rows } = await db.pool.query<SubscriptionRow & Record<string, unknown>>(
-      'SELECT * FROM hub_subscription WHERE id = $1 AND organization_id = $2 AND api = $3',
-      [id, actor.organizationId, api],
-    );
+    const { rows } = await db.pool.query<HubRow>('SELECT * FROM hub_subscription WHERE id = $1 AND organization_id = $2 AND api = $3', [
+      id,
+      actor.organizationId,
+      api,
+    ]);
     if (!rows[0]) throw notFound('Hub', id);
     return rows[0];
   };
@@ -618,7 +632,7 @@ export function createWebhooks(deps: {
       }
       const id = crypto.randomUUID();
       const secret = newSecret();
-      const { rows } = await db.pool.query<SubscriptionRow & Record<string, unknown>>(
+      const { rows } = await db.pool.query<HubRow>(
         `INSERT INTO hub_subscription (id, organization_id, api, callback, query, event_types, filters, secret, created_at, format)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
         [id, actor.organizationId, api, url.toString(), input.query ?? null, eventTypes, JSON.stringify(filters), secret, now(), format],
@@ -631,7 +645,7 @@ export function createWebhooks(deps: {
     },
 
     async list(actor: OrganizationActor, api: string) {
-      const { rows } = await db.pool.query<SubscriptionRow & Record<string, unknown>>(
+      const { rows } = await db.pool.query<HubRow>(
         'SELECT * FROM hub_subscription WHERE organization_id = $1 AND api = $2 ORDER BY created_at, id',
         [actor.organizationId, api],
       );
@@ -644,7 +658,7 @@ export function createWebhooks(deps: {
     },
 
     /** GW-8: probe one callback, record the outcome, notify the owner when it starts failing. */
-    async check(sub: SubscriptionRow & Record<string, unknown>) {
+    async check(sub: HubRow) {
       const pingId = crypto.randomUUID();
       const body = JSON.stringify({
         eventId: pingId,
@@ -654,7 +668,7 @@ export function createWebhooks(deps: {
         event: { hub: { id: sub.id } },
       });
       const r = await post(sub, body, pingId);
-      const wasOk = sub.health_ok as boolean | null;
+      const wasOk = sub.health_ok;
       await db.transaction(async (tx) => {
         await tx.$executeRawUnsafe(
           'UPDATE hub_subscription SET health_checked_at = $2, health_ok = $3, health_status_code = $4, health_latency_ms = $5, health_detail = $6 WHERE id = $1',
@@ -689,7 +703,7 @@ export function createWebhooks(deps: {
     },
 
     async checkAll() {
-      const { rows } = await db.pool.query<SubscriptionRow & Record<string, unknown>>('SELECT * FROM hub_subscription ORDER BY id');
+      const { rows } = await db.pool.query<HubRow>('SELECT * FROM hub_subscription ORDER BY id');
       let failed = 0;
       for (const s of rows) if (!(await this.check(s)).ok) failed++;
       return { checked: rows.length, failed };
