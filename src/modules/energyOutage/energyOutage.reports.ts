@@ -6,6 +6,8 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../
 import type { JsonObject } from '../../http/patch.js';
 import type { NoticeCore } from '../notice/notice.core.js';
 import { publisherOf } from '../notice/notice.audience.js';
+import * as repo from './energyOutage.repository.js';
+import type { RegisteredSite } from './energyOutage.repository.js';
 
 type Ref = { id: string };
 type ReportInput = {
@@ -14,19 +16,14 @@ type ReportInput = {
   remainingMinutes?: number;
   priorityRestoration?: { requested: boolean; reason?: string };
 };
-type RegisteredSite = { id: string; site_id: string; name: string | null };
 type StoredReport = JsonObject & { id: string; createdAt?: string; history?: unknown[]; priorityRestoration?: JsonObject };
 
 /** The reported site, from the MNO's own register (by register id or its own siteId). */
 async function reportedSite(tx: Tx, actor: OrganizationActor, ref: ReportInput['site']): Promise<RegisteredSite> {
   if (!ref.id && !ref.siteId) throw badRequest('site needs id or siteId', 'INVALID_BODY');
-  const sites = await tx.$queryRawUnsafe<RegisteredSite[]>(
-    `SELECT id::text, site_id, name FROM mno_site WHERE org_id = $1::uuid AND (${ref.id ? 'id::text = $2' : 'site_id = $2'})`,
-    actor.organizationId,
-    ref.id ?? ref.siteId,
-  );
-  if (!sites[0]) throw unprocessable(`site ${ref.id ?? ref.siteId} is not in your site register`, 'UNKNOWN_SITE');
-  return sites[0];
+  const site = await repo.registeredSite(tx, actor.organizationId, ref);
+  if (!site) throw unprocessable(`site ${ref.id ?? ref.siteId} is not in your site register`, 'UNKNOWN_SITE');
+  return site;
 }
 
 /** A request is opened, withdrawn (only one that exists) or left as it was. */
@@ -75,22 +72,21 @@ export function createOutageReports(deps: {
   const { db, now, partnershipActive, isFinal } = deps;
   const { findVisible, isPublisher } = deps.notices;
 
-  async function getReport(actor: OrganizationActor, reportId: string) {
-    const r = /^[0-9a-f-]{36}$/i.test(reportId) ? await db.prisma.outageSiteReport.findUnique({ where: { id: reportId } }) : null;
+  async function reportIn(tx: Tx, actor: OrganizationActor, reportId: string) {
+    const r = /^[0-9a-f-]{36}$/i.test(reportId) ? await repo.reportById(tx, reportId) : null;
     if (!r) throw notFound('OutageSiteReport', reportId);
-    const doc = await findVisible(db.prisma, actor, r.noticeId).catch(() => undefined);
+    const doc = await findVisible(tx, actor, r.noticeId).catch(() => undefined);
     if (!doc || (!isPublisher(actor, doc) && r.mnoOrgId !== actor.organizationId)) throw notFound('OutageSiteReport', reportId);
     return r.doc as JsonObject;
   }
 
   return {
-    async listReports(actor: OrganizationActor, id: string) {
-      const doc = await findVisible(db.prisma, actor, id);
-      const rows = await db.prisma.outageSiteReport.findMany({
-        where: { noticeId: id, ...(isPublisher(actor, doc) ? {} : { mnoOrgId: actor.organizationId }) },
-        orderBy: { createdAt: 'asc' },
+    listReports(actor: OrganizationActor, id: string) {
+      return db.transaction(async (tx) => {
+        const doc = await findVisible(tx, actor, id);
+        const rows = await repo.reportsOfNotice(tx, id, isPublisher(actor, doc) ? undefined : actor.organizationId);
+        return rows.map((r) => r.doc as JsonObject);
       });
-      return rows.map((r) => r.doc as JsonObject);
     },
 
     async report(actor: OrganizationActor, id: string, body: JsonObject) {
@@ -103,7 +99,7 @@ export function createOutageReports(deps: {
         if (isFinal(doc)) throw conflict(`The notice is ${String(doc.status)}; reports are closed`, 'NOTICE_FINAL');
         const site = await reportedSite(tx, actor, input.site);
         const t = now();
-        const existing = await tx.outageSiteReport.findUnique({ where: { noticeId_siteId: { noticeId: id, siteId: site.id } } });
+        const existing = await repo.reportOfSite(tx, id, site.id);
         const report = nextReport(existing?.doc as StoredReport | undefined, {
           id: existing?.id ?? crypto.randomUUID(),
           notice: id,
@@ -120,10 +116,15 @@ export function createOutageReports(deps: {
           lastUpdate: t,
           doc: report as object,
         };
-        if (existing) await tx.outageSiteReport.update({ where: { id: report.id }, data });
+        if (existing) await repo.updateReport(tx, report.id, data);
         else
-          await tx.outageSiteReport.create({
-            data: { id: report.id, noticeId: id, mnoOrgId: actor.organizationId, siteId: site.id, createdAt: t, ...data },
+          await repo.insertReport(tx, {
+            id: report.id,
+            noticeId: id,
+            mnoOrgId: actor.organizationId,
+            siteId: site.id,
+            createdAt: t,
+            ...data,
           });
         const requested = input.priorityRestoration?.requested ? ' (priority restoration requested)' : '';
         await writeEvents(tx, [
@@ -141,7 +142,7 @@ export function createOutageReports(deps: {
       });
     },
 
-    getReport,
+    getReport: (actor: OrganizationActor, reportId: string) => db.transaction((tx) => reportIn(tx, actor, reportId)),
 
     /** The DSO acknowledges or declines a priority-restoration request. */
     async decide(
@@ -150,10 +151,10 @@ export function createOutageReports(deps: {
       input: { priorityStatus: 'acknowledged' | 'declined'; decisionReason?: string },
     ) {
       return db.transaction(async (tx) => {
-        const current = await getReport(actor, reportId);
+        const current = await reportIn(tx, actor, reportId);
         const notice = await findVisible(tx, actor, (current.notice as Ref).id);
         if (!isPublisher(actor, notice)) throw forbidden('Only the publishing DSO decides priority-restoration requests');
-        const locked = await tx.outageSiteReport.findUnique({ where: { id: reportId } });
+        const locked = await repo.reportById(tx, reportId);
         const doc = locked!.doc as JsonObject;
         const pr = doc.priorityRestoration as JsonObject | undefined;
         if (!pr || pr.status !== 'requested')
@@ -174,10 +175,7 @@ export function createOutageReports(deps: {
             { priorityRestoration: decided, decidedBy: actor.organizationId, reportedAt: t.toISOString() },
           ],
         };
-        await tx.outageSiteReport.update({
-          where: { id: reportId },
-          data: { priorityStatus: input.priorityStatus, lastUpdate: t, doc: after as object },
-        });
+        await repo.updateReport(tx, reportId, { priorityStatus: input.priorityStatus, lastUpdate: t, doc: after as object });
         await writeEvents(tx, [
           {
             eventType: 'PriorityRestorationDecisionEvent',

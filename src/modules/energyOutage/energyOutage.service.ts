@@ -149,7 +149,7 @@ export function createEnergyOutageService(deps: {
     listParams: core.listParams,
 
     async cap(actor: OrganizationActor, id: string) {
-      const doc = await findVisible(db.prisma, actor, id);
+      const doc = await db.transaction((tx) => findVisible(tx, actor, id));
       return renderCap(viewFor(actor.organizationId, doc), (doc._revisions ?? []) as Revision[]);
     },
 

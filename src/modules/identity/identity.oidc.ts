@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../../config.js';
+import { createIdentityRepository } from './identity.repository.js';
 import type { Database } from '../../db/client.js';
 import { AppError, badRequest, unauthorized } from '../../http/errors.js';
 import type { ActiveSession } from '../../auth/sessions.js';
@@ -46,6 +47,7 @@ const b64url = (b: Buffer) => b.toString('base64url');
 
 export function createOidcSignIn(deps: { db: Database; now: () => Date; config: Config; service: IdentityService }): OidcSignIn {
   const settings = deps.config.identity.oidc;
+  const logins = createIdentityRepository(deps.db);
   let discovered: { doc: Discovery; jwks: JWTVerifyGetKey; at: number } | undefined;
 
   const configured = () => {
@@ -80,13 +82,7 @@ export function createOidcSignIn(deps: { db: Database; now: () => Date; config: 
       const nonce = b64url(crypto.randomBytes(32));
       const verifier = b64url(crypto.randomBytes(48));
       const t = deps.now();
-      await deps.db.pool.query('DELETE FROM oidc_login WHERE created_at < $1', [new Date(t.getTime() - FLIGHT_MS)]);
-      await deps.db.pool.query('INSERT INTO oidc_login (state, nonce, code_verifier, created_at) VALUES ($1, $2, $3, $4)', [
-        state,
-        nonce,
-        verifier,
-        t,
-      ]);
+      await logins.startOidcLogin({ state, nonce, codeVerifier: verifier, createdAt: t }, new Date(t.getTime() - FLIGHT_MS));
       const url = new URL(doc.authorization_endpoint);
       url.searchParams.set('response_type', 'code');
       url.searchParams.set('client_id', s.clientId);
@@ -108,11 +104,7 @@ export function createOidcSignIn(deps: { db: Database; now: () => Date; config: 
       const code = one('code');
       if (!state || !code) throw badRequest('The sign-in callback needs the code and state parameters', 'INVALID_PARAMETER');
       const t = deps.now();
-      const { rows } = await deps.db.pool.query<{ nonce: string; code_verifier: string; created_at: Date }>(
-        'DELETE FROM oidc_login WHERE state = $1 RETURNING nonce, code_verifier, created_at',
-        [state],
-      );
-      const flight = rows[0];
+      const flight = await logins.takeOidcLogin(state);
       if (!flight || t.getTime() - flight.created_at.getTime() > FLIGHT_MS)
         throw badRequest('Unknown or expired sign-in attempt; start again from the sign-in page', 'INVALID_STATE');
       const { doc, jwks } = await discover();

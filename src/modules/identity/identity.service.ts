@@ -8,6 +8,7 @@ import { AppError, conflict, notFound, unauthorized } from '../../http/errors.js
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import type { ActiveSession, SessionStore, SessionUser } from '../../auth/sessions.js';
 import type { User } from '../../generated/prisma/client.js';
+import { createIdentityRepository } from './identity.repository.js';
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
 
@@ -21,7 +22,8 @@ export function signInSource(email: string): string {
 }
 
 export function createIdentityService(deps: { db: Database; now: () => Date; config: Config; gateway: Gateway; sessions: SessionStore }) {
-  const { db, now, config, gateway, sessions } = deps;
+  const { now, config, gateway, sessions } = deps;
+  const repo = createIdentityRepository(deps.db);
   const lockPolicy = {
     // recordRefusal alarms on the (threshold + 1)-th refusal: the N-th failure locks.
     threshold: config.identity.signInMaxFailures - 1,
@@ -39,7 +41,7 @@ export function createIdentityService(deps: { db: Database; now: () => Date; con
     );
 
   const sessionUserOf = async (u: User): Promise<SessionUser> => {
-    const org = await db.prisma.organization.findUniqueOrThrow({ where: { id: u.organizationId } });
+    const org = await repo.organizationById(u.organizationId);
     return {
       id: u.id,
       name: u.name,
@@ -52,7 +54,7 @@ export function createIdentityService(deps: { db: Database; now: () => Date; con
   };
 
   const ownUser = async (actor: OrganizationActor, id: string): Promise<User> => {
-    const u = isUuid(id) ? await db.prisma.user.findFirst({ where: { id, organizationId: actor.organizationId } }) : null;
+    const u = isUuid(id) ? await repo.userOfOrganization(actor.organizationId, id) : null;
     if (!u) throw notFound('User', id);
     return u;
   };
@@ -64,7 +66,7 @@ export function createIdentityService(deps: { db: Database; now: () => Date; con
       const source = signInSource(email);
       const blocked = await gateway.blockedFor([source, `ip:${ip ?? 'unknown'}`]);
       if (blocked) throw locked(blocked);
-      const user = await db.prisma.user.findUnique({ where: { email } });
+      const user = await repo.userByEmail(email);
       const ok = await verifyPassword(user?.passwordHash, input.password);
       if (!ok || !user) {
         await gateway.recordRefusal(source, user?.organizationId, 'failed sign-in (wrong e-mail address or password)', lockPolicy);
@@ -78,7 +80,7 @@ export function createIdentityService(deps: { db: Database; now: () => Date; con
 
     /** Starts a session for an existing active user found by e-mail (OpenID Connect). */
     async signInByEmail(email: string, ip: string | undefined) {
-      const user = await db.prisma.user.findUnique({ where: { email: normalizeEmail(email) } });
+      const user = await repo.userByEmail(normalizeEmail(email));
       if (!user || user.status !== 'active') return undefined;
       return sessions.create(await sessionUserOf(user), 'oidc', ip);
     },
@@ -88,27 +90,24 @@ export function createIdentityService(deps: { db: Database; now: () => Date; con
     },
 
     listUsers(actor: OrganizationActor) {
-      return db.prisma.user.findMany({ where: { organizationId: actor.organizationId }, orderBy: { createdAt: 'asc' } });
+      return repo.usersOfOrganization(actor.organizationId);
     },
 
     getUser: ownUser,
 
     async createUser(actor: OrganizationActor, input: { name: string; email: string; role: Role; password?: string }) {
       const email = normalizeEmail(input.email);
-      if (await db.prisma.user.findUnique({ where: { email }, select: { id: true } }))
-        throw conflict('A user with this e-mail address already exists', 'DUPLICATE');
+      if (await repo.emailTaken(email)) throw conflict('A user with this e-mail address already exists', 'DUPLICATE');
       const t = now();
-      return db.prisma.user.create({
-        data: {
-          id: crypto.randomUUID(),
-          organizationId: actor.organizationId,
-          name: input.name.trim(),
-          email,
-          role: input.role,
-          passwordHash: input.password ? await hashPassword(input.password) : null,
-          createdAt: t,
-          lastUpdate: t,
-        },
+      return repo.insertUser({
+        id: crypto.randomUUID(),
+        organizationId: actor.organizationId,
+        name: input.name.trim(),
+        email,
+        role: input.role,
+        passwordHash: input.password ? await hashPassword(input.password) : null,
+        createdAt: t,
+        lastUpdate: t,
       });
     },
 
@@ -120,15 +119,12 @@ export function createIdentityService(deps: { db: Database; now: () => Date; con
       await ownUser(actor, id);
       if (actor.session?.user.id === id && (patch.status === 'disabled' || (patch.role && patch.role !== 'admin')))
         throw conflict('You cannot disable your own account or take away your own admin role; ask another admin', 'SELF_LOCKOUT');
-      const u = await db.prisma.user.update({
-        where: { id },
-        data: {
-          ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
-          ...(patch.role !== undefined ? { role: patch.role } : {}),
-          ...(patch.status !== undefined ? { status: patch.status } : {}),
-          ...(patch.password !== undefined ? { passwordHash: await hashPassword(patch.password) } : {}),
-          lastUpdate: now(),
-        },
+      const u = await repo.updateUser(id, {
+        ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+        ...(patch.role !== undefined ? { role: patch.role } : {}),
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.password !== undefined ? { passwordHash: await hashPassword(patch.password) } : {}),
+        lastUpdate: now(),
       });
       // A disabled user and an old password must not keep a browser signed in.
       if (patch.status === 'disabled' || patch.password !== undefined) {
@@ -140,7 +136,7 @@ export function createIdentityService(deps: { db: Database; now: () => Date; con
     async deleteUser(actor: OrganizationActor, id: string) {
       await ownUser(actor, id);
       if (actor.session?.user.id === id) throw conflict('You cannot delete your own account; ask another admin', 'SELF_LOCKOUT');
-      await db.prisma.user.delete({ where: { id } });
+      await repo.deleteUser(id);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.js';
 import type { OrganizationActor, Role } from '../../http/context.js';
 import { AppError, unauthorized } from '../../http/errors.js';
 import { digestOf, parseApiKey, sameDigest } from '../../auth/apiKeys.js';
+import * as repo from './oauth.repository.js';
 
 /**
  * OAuth2 client credentials (RFC 6749 §4.4) beside API keys. A client authenticates with
@@ -33,11 +34,7 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
   const allScopes = (role: Role) => deps.apiNames().flatMap((a) => (role === 'viewer' ? [`${a}:read`] : [`${a}:read`, `${a}:write`]));
 
   const currentSigningKey = async () => {
-    const { rows } = await db.pool.query<{ kid: string; private_jwk: JWK }>(
-      'SELECT kid, private_jwk FROM signing_key WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1',
-    );
-    if (rows[0]) return rows[0];
-    return rotate();
+    return (await repo.currentSigningKey(db.reader)) ?? rotate();
   };
 
   const rotate = async () => {
@@ -45,30 +42,20 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
     const kid = crypto.randomUUID();
     const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: ALG };
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
-    await db.transaction(async (tx) => {
-      await tx.$executeRawUnsafe('UPDATE signing_key SET retired_at = $1 WHERE retired_at IS NULL', now());
-      await tx.$executeRawUnsafe(
-        'INSERT INTO signing_key (kid, alg, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)',
-        kid,
-        ALG,
-        JSON.stringify(privateJwk),
-        JSON.stringify(publicJwk),
-        now(),
-      );
-    });
+    await db.transaction((tx) => repo.replaceSigningKey(tx, { kid, alg: ALG, privateJwk, publicJwk, at: now() }));
     verifyCache = undefined;
     return { kid, private_jwk: privateJwk as JWK };
   };
+
+  /** Retired keys keep verifying for a token lifetime (and a minute of clock skew). */
+  const verifiableSince = () => new Date(now().getTime() - deps.ttlSeconds * 1000 - 60_000);
 
   /** Keys that may verify: current ones and those retired less than a token lifetime ago. */
   const verificationKeys = async (refresh = false) => {
     // A kid this instance does not know may come from a rotation on another instance:
     // reload then, so tokens of the new key verify at once (refused sources are blocked by GW-3).
     if (!refresh && verifyCache && Date.now() - verifyCache.at < 30_000) return verifyCache.keys;
-    const { rows } = await db.pool.query<{ kid: string; public_jwk: JWK }>(
-      'SELECT kid, public_jwk FROM signing_key WHERE retired_at IS NULL OR retired_at > $1',
-      [new Date(now().getTime() - deps.ttlSeconds * 1000 - 60_000)],
-    );
+    const rows = await repo.verificationKeys(db.reader, verifiableSince());
     const keys = new Map<string, Awaited<ReturnType<typeof importJWK>>>();
     for (const r of rows) keys.set(r.kid, await importJWK(r.public_jwk, ALG));
     verifyCache = { at: Date.now(), keys };
@@ -82,10 +69,7 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
     rotate: async () => (await rotate()).kid,
 
     async jwks() {
-      const { rows } = await db.pool.query<{ public_jwk: JWK }>(
-        'SELECT public_jwk FROM signing_key WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at DESC',
-        [new Date(now().getTime() - deps.ttlSeconds * 1000 - 60_000)],
-      );
+      const rows = await repo.verificationKeys(db.reader, verifiableSince());
       return { keys: rows.map((r) => r.public_jwk) };
     },
 
@@ -98,11 +82,7 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
       const parsed = parseApiKey(secret);
       if (!clientId || !parsed)
         throw tokenError(401, 'invalid_client', 'client_id (API key id) and client_secret (the API key) are required');
-      const { rows } = await db.pool.query<{ id: string; organization_id: string; role: Role; digest: Buffer; revoked_at: Date | null }>(
-        'SELECT id::text, organization_id::text, role, digest, revoked_at FROM api_key WHERE prefix = $1',
-        [parsed.prefix],
-      );
-      const key = rows[0];
+      const key = await repo.apiKeyByPrefix(db.reader, parsed.prefix);
       if (!key || key.id !== clientId || !sameDigest(digestOf(secret), new Uint8Array(key.digest)) || key.revoked_at) {
         throw tokenError(401, 'invalid_client', 'Invalid client credentials');
       }
@@ -142,11 +122,7 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
         const code = (e as { code?: string }).code;
         throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'The access token has expired; request a new one' : 'Invalid access token');
       }
-      const { rows } = await db.pool.query<{ organization_id: string; role: Role; revoked_at: Date | null; kind: 'DSO' | 'MNO' }>(
-        'SELECT k.organization_id::text, k.role, k.revoked_at, o.kind FROM api_key k JOIN organization o ON o.id = k.organization_id WHERE k.id::text = $1',
-        [payload.sub],
-      );
-      const key = rows[0];
+      const key = await repo.tokenSubject(db.reader, String(payload.sub));
       if (!key || key.revoked_at) throw unauthorized('The API key behind this token has been revoked');
       return {
         kind: 'organization',
