@@ -1,7 +1,5 @@
 import crypto from 'node:crypto';
-import net from 'node:net';
 import type pg from 'pg';
-import { Client } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -13,7 +11,11 @@ import { writeEvents } from './outbox.js';
 import { recipientsOf } from './recipients.js';
 import type { RelayConsumer } from './relay.js';
 import { formatterFor, type PayloadFormatter } from './formats.js';
-import { newSecret, sign } from './signature.js';
+import { newSecret } from './signature.js';
+import { createLeases, HEARTBEAT_MS, LEASE, LEASE_MS } from './webhooks.leases.js';
+import { createTransport, isPrivateHost, type Attempt } from './webhooks.transport.js';
+
+export { LEASE_MS, HEARTBEAT_MS };
 import { toDelivered, type DeliveredEvent, type RelayedEvent } from './types.js';
 import { writeAuditRecord } from '../modules/audit/audit.log.js';
 
@@ -72,47 +74,7 @@ interface PendingDelivery {
   payload: RelayedEvent['payload'] | null;
 }
 
-interface Attempt {
-  ok: boolean;
-  status: number | undefined;
-  latencyMs: number;
-  error: string | undefined;
-}
-
-/**
- * Delivery leases (issue 12). A subscription is worked by one instance at a time: the
- * instance that claims it writes `lease_owner` and `lease_until` (database time), renews
- * the lease every HEARTBEAT_MS while it delivers, and frees it when done. A lease not
- * renewed for LEASE_MS (its instance died or lost the database) is free for any other
- * instance at its next tick (WORKER_TICK_MS): a dead instance's subscriptions are taken
- * over within LEASE_MS + WORKER_TICK_MS (4 s).
- */
-export const LEASE_MS = 3_000;
-export const HEARTBEAT_MS = 1_000;
 const WORKER_TICK_MS = 1_000;
-/** Keep-alive connections to a callback are closed after this long unused. */
-const IDLE_CLIENT_MS = 30_000;
-
-function isPrivateHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.internal') || h.endsWith('.local')) return true;
-  if (net.isIPv4(h)) {
-    const [a, b] = h.split('.').map(Number) as [number, number];
-    return (
-      a === 10 ||
-      a === 127 ||
-      a === 0 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (net.isIPv6(h))
-    return h === '::1' || h === '::' || h.startsWith('fc') || h.startsWith('fd') || h.startsWith('fe80') || h.startsWith('::ffff:');
-  return false;
-}
-
 export function createWebhooks(deps: {
   db: Database;
   log: Logger;
@@ -219,133 +181,15 @@ export function createWebhooks(deps: {
     description,
   });
 
-  /**
-   * One keep-alive connection per subscription, with up to `pipeline` requests in flight on
-   * it (HTTP/1.1 pipelining): requests leave and are answered in the order they were
-   * issued, so a receiver sees a subscription's events in sequence order (issue 12).
-   */
-  const clients = new Map<string, { origin: string; client: Client; usedAt: number }>();
-  const clientFor = (sub: Pick<SubscriptionRow, 'id'>, url: URL) => {
-    const had = clients.get(sub.id);
-    if (had && had.origin === url.origin && !had.client.destroyed && !had.client.closed) {
-      had.usedAt = Date.now();
-      return had.client;
-    }
-    if (had) void had.client.destroy().catch(() => undefined);
-    const client = new Client(url.origin, {
-      pipelining: wh.pipeline,
-      keepAliveTimeout: 10_000,
-      connect: { timeout: wh.timeoutMs },
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
-    clients.set(sub.id, { origin: url.origin, client, usedAt: Date.now() });
-    return client;
-  };
-  const closeIdleClients = (all = false) => {
-    for (const [id, c] of clients) {
-      if (all || (Date.now() - c.usedAt > IDLE_CLIENT_MS && !active.has(id))) {
-        clients.delete(id);
-        void c.client.close().catch(() => undefined);
-      }
-    }
-  };
-
-  const post = async (
-    sub: Pick<SubscriptionRow, 'callback' | 'secret' | 'id'>,
-    body: string,
-    eventId: string,
-    sequence?: number,
-    contentType = 'application/json',
-  ): Promise<Attempt> => {
-    const ts = Math.floor(now().getTime() / 1000);
-    const started = Date.now();
-    try {
-      const url = new URL(sub.callback);
-      const res = await clientFor(sub, url).request({
-        path: url.pathname + url.search,
-        method: 'POST',
-        // Deliveries carry an idempotency key, so they may be pipelined and repeated; a
-        // receiver answers each at once, so one does not hold up the ones behind it.
-        idempotent: true,
-        blocking: false,
-        signal: AbortSignal.timeout(wh.timeoutMs),
-        headers: {
-          'Content-Type': contentType,
-          'User-Agent': 'Gridlink-Webhooks/1',
-          'Idempotency-Key': eventId,
-          'X-Gridlink-Event-Id': eventId,
-          'X-Gridlink-Subscription': sub.id,
-          ...(sequence !== undefined ? { 'X-Gridlink-Sequence': String(sequence) } : {}),
-          'X-Gridlink-Timestamp': String(ts),
-          'X-Gridlink-Signature': sign(sub.secret, ts, body),
-        },
-        body,
-      });
-      await res.body.dump().catch(() => undefined);
-      const ok = res.statusCode >= 200 && res.statusCode < 300;
-      return {
-        ok,
-        status: res.statusCode,
-        latencyMs: Date.now() - started,
-        error: ok ? undefined : `endpoint answered HTTP ${res.statusCode}`,
-      };
-    } catch (e) {
-      const err = e as { name?: string; code?: string; cause?: { code?: string; message?: string }; message?: string };
-      const reason =
-        err.name === 'TimeoutError' || err.code === 'UND_ERR_CONNECT_TIMEOUT'
-          ? `endpoint did not answer within ${wh.timeoutMs} ms`
-          : `endpoint unreachable: ${err.code && !err.code.startsWith('UND_ERR') ? err.code : (err.cause?.code ?? err.message ?? 'network error')}`;
-      return { ok: false, status: undefined, latencyMs: Date.now() - started, error: reason };
-    }
-  };
+  const transport = createTransport({ webhooks: wh, now, busy: (id) => leases.active.has(id) });
+  const { post } = transport;
 
   const backoff = (attempts: number) => {
     const exp = Math.min(wh.backoffMaxMs, wh.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
     return Math.round(exp / 2 + Math.random() * (exp / 2)); // "equal jitter"
   };
 
-  /**
-   * Leases: `active` holds the subscriptions this instance is delivering; while it is not
-   * empty a heartbeat renews their leases every HEARTBEAT_MS (one statement for all).
-   */
-  const active = new Set<string>();
-  let heartbeat: NodeJS.Timeout | undefined;
-  const LEASE = `${LEASE_MS} milliseconds`;
-  const renewLeases = async () => {
-    if (active.size === 0) return;
-    await db.pool
-      .query(`UPDATE hub_subscription SET lease_until = clock_timestamp() + $3::interval WHERE lease_owner = $1 AND id = ANY($2::uuid[])`, [
-        instance,
-        [...active],
-        LEASE,
-      ])
-      .catch((e: unknown) => log.warn({ err: e }, 'webhook lease heartbeat failed'));
-  };
-  const beginLease = (id: string) => {
-    active.add(id);
-    heartbeat ??= setInterval(() => void renewLeases(), HEARTBEAT_MS);
-    heartbeat.unref();
-  };
-  const endLease = async (id: string) => {
-    active.delete(id);
-    if (active.size === 0 && heartbeat) {
-      clearInterval(heartbeat);
-      heartbeat = undefined;
-    }
-    await db.pool
-      .query('UPDATE hub_subscription SET lease_until = NULL, lease_owner = NULL WHERE id = $1 AND lease_owner = $2', [id, instance])
-      .catch(() => undefined);
-  };
-  /** Renews one lease; false if it ran out and another instance holds it now. */
-  const holdLease = async (sub: SubscriptionRow) =>
-    (
-      await db.pool.query('UPDATE hub_subscription SET lease_until = clock_timestamp() + $3::interval WHERE id = $1 AND lease_owner = $2', [
-        sub.id,
-        instance,
-        LEASE,
-      ])
-    ).rowCount !== 0;
+  const leases = createLeases({ db, log, instance });
 
   /**
    * Requests in flight per subscription: slow start. A subscription starts (and restarts
@@ -484,7 +328,7 @@ export function createWebhooks(deps: {
       if (due.length === 0) return;
       const window = await dropExpired(due);
       if (window.length === 0) continue; // only events expired from retention
-      if (!(await holdLease(sub))) return; // the lease ran out and another instance holds it now
+      if (!(await leases.hold(sub.id))) return; // the lease ran out and another instance holds it now
       const results = await sendWindow(sub, window);
       const failed = results.findIndex((r) => !r.ok);
       const acked = failed < 0 ? window.length : failed;
@@ -499,7 +343,7 @@ export function createWebhooks(deps: {
   };
 
   const runOnce = async () => {
-    closeIdleClients();
+    transport.closeIdle();
     const t = now();
     // Free: never leased, not renewed for LEASE_MS (database time), or this instance's own
     // (left by a delivery cut short by a database outage; ticks of one instance never overlap).
@@ -517,13 +361,13 @@ export function createWebhooks(deps: {
     );
     await Promise.all(
       subs.map(async (s) => {
-        beginLease(s.id);
+        leases.begin(s.id);
         try {
           await deliverSubscription(s);
         } catch (e) {
           log.error({ err: e, subscription: s.id }, 'webhook worker failed');
         } finally {
-          await endLease(s.id);
+          await leases.end(s.id);
         }
       }),
     );
@@ -611,7 +455,7 @@ export function createWebhooks(deps: {
     async stop() {
       if (timer) clearInterval(timer);
       await running;
-      closeIdleClients(true);
+      transport.closeIdle(true);
     },
 
     async create(actor: OrganizationActor, api: string, input: { callback: string; query?: string; format?: string }) {
