@@ -71,6 +71,23 @@ describe('CIM-1 TroubleTicket create/change/cancel/close', () => {
     expect(audit!.detail).toContain(messageId);
   });
 
+  it('CIM-1: two creates of one mRID under different MessageIDs at once -> one ticket; the other FAILED DUPLICATE_MRID, nothing written', async () => {
+    const mrid = `TT-${uid()}`;
+    const create = () =>
+      sendRequest(h, dso, {
+        verb: 'create',
+        noun: 'TroubleTicket',
+        messageId: `msg-${uid()}`,
+        payload: ticketsPayload(ticketXml({ mRID: mrid, comment: 'Same OMS ticket sent twice', rank: 2, responsible: mno.name })),
+      });
+    const replies = await Promise.all([create(), create(), create()]);
+    expect(replies.map((r) => r.result).sort()).toEqual(['FAILED', 'FAILED', 'OK']);
+    for (const r of replies.filter((x) => x.result === 'FAILED')) expect(codes(r)).toEqual(['DUPLICATE_MRID']);
+    // The resource and its mRID mapping commit together (issue 15: one transaction that joins).
+    expect(await ticketByExternalId(dso, mrid)).toHaveLength(1);
+    expect(await h.db.prisma.iec61968Object.count({ where: { mrid } })).toBe(1);
+  });
+
   it('CIM-1: the same MessageID again replays the stored reply and writes nothing; reused for another message -> 422 FAILED', async () => {
     const mrid = `TT-${uid()}`;
     const msg = requestMessage({

@@ -66,7 +66,11 @@ export function createAuditService(deps: { db: Database }) {
 
     /** GW-2 retention: audit records older than `before` are removed. */
     async purge(before: Date): Promise<number> {
-      return (await db.pool.query('DELETE FROM audit_log WHERE time < $1', [before])).rowCount ?? 0;
+      const rows = await db.reader.$queryRawUnsafe<{ n: string }[]>(
+        'WITH purged AS (DELETE FROM audit_log WHERE time < $1 RETURNING 1) SELECT count(*)::text AS n FROM purged',
+        before,
+      );
+      return Number(rows[0]?.n ?? 0);
     },
   };
 }

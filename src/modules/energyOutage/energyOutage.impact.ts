@@ -1,4 +1,4 @@
-import type { Tx } from '../../db/client.js';
+import type { Reader, Tx } from '../../db/client.js';
 import { parseArea, siteMatchQuery } from '../../geo/geo.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { NoticeImpact } from '../notice/notice.impact.js';
@@ -94,7 +94,7 @@ export function presentImpactedSite(s: ImpactedSiteRow, start: Date, etr: Date |
 }
 
 /** Current impacted sites of a notice for one MNO (from the stored impact rows). */
-export async function impactedSitesOf(tx: Tx, noticeId: string, mnoId: string): Promise<ImpactedSiteRow[]> {
+export async function impactedSitesOf(tx: Reader, noticeId: string, mnoId: string): Promise<ImpactedSiteRow[]> {
   return tx.$queryRawUnsafe<ImpactedSiteRow[]>(
     `SELECT s.id::text, s.site_id, s.org_id::text, s.name, s.location[0] AS lon, s.location[1] AS lat, s.energy_supply_id, s.priority,
             s.ups_installed, s.ups_capacity_minutes, s.remaining_minutes, s.generator, i.matched_by
@@ -105,7 +105,7 @@ export async function impactedSitesOf(tx: Tx, noticeId: string, mnoId: string): 
   );
 }
 
-export async function summaries(tx: Tx, doc: JsonObject): Promise<MnoSummary[]> {
+export async function summaries(tx: Reader, doc: JsonObject): Promise<MnoSummary[]> {
   const audience = (doc.audience ?? []) as { id: string; name?: string }[];
   const etr = etrOf(doc);
   const rows = await tx.$queryRawUnsafe<

@@ -18,6 +18,7 @@ import { RESPONSIBLE_NAME_TYPE, readTicket, writeTicket } from './iec61968.mappe
 import { PAYLOAD_NS, payload, responseMessage, soapWrap, type ReplyError, type Result } from './iec61968.presenter.js';
 import { documentElement, hasDtd, list, node, parseXml, text, type Xml, type XmlNode } from './iec61968.xml.js';
 import { NS, type Root, type XsdValidator } from './iec61968.xsd.js';
+import { mridsOfResources, rememberMrid, resourceIdOfMrid } from './iec61968.repository.js';
 
 export const XML_TYPE = 'application/xml; charset=utf-8';
 const KIND = { ticket: 'TroubleTicket', outage: 'Outage' } as const;
@@ -79,31 +80,26 @@ export function createIecBridge(deps: {
   const { db, now, party, tickets, outages, xsd, schemas } = deps;
 
   // --- mRID <-> Gridlink id --------------------------------------------------------------
-  const remember = async (orgId: string, kind: Kind, mrid: string, resourceId: string) => {
-    await db.pool.query(
-      `INSERT INTO iec61968_object (organization_id, kind, mrid, resource_id, created_at) VALUES ($1::uuid, $2, $3, $4::uuid, $5)
-       ON CONFLICT DO NOTHING`,
-      [orgId, KIND[kind], mrid, resourceId, now()],
-    );
-  };
-  const resourceIdOf = async (orgId: string, kind: Kind, mrid: string): Promise<string | undefined> => {
-    const { rows } = await db.pool.query<{ resource_id: string }>(
-      'SELECT resource_id FROM iec61968_object WHERE organization_id = $1::uuid AND kind = $2 AND mrid = $3',
-      [orgId, KIND[kind], mrid],
-    );
-    return rows[0]?.resource_id;
-  };
+  const resourceIdOf = (orgId: string, kind: Kind, mrid: string) => resourceIdOfMrid(db.reader, orgId, KIND[kind], mrid);
   /** The mRIDs an organisation knows these resources by (its own OMS ids, else Gridlink's). */
   const mridsOf = async (orgId: string, kind: Kind, ids: string[]): Promise<Map<string, string>> => {
     const out = new Map(ids.map((id) => [id, id]));
     if (!ids.length) return out;
-    const { rows } = await db.pool.query<{ resource_id: string; mrid: string }>(
-      'SELECT resource_id, mrid FROM iec61968_object WHERE organization_id = $1::uuid AND kind = $2 AND resource_id = ANY($3::uuid[])',
-      [orgId, KIND[kind], ids],
-    );
-    for (const r of rows) out.set(r.resource_id, r.mrid);
+    for (const r of await mridsOfResources(db.reader, orgId, KIND[kind], ids)) out.set(r.resource_id, r.mrid);
     return out;
   };
+  /**
+   * Creates a resource under the mRID the OMS sent, in one transaction (the service's create
+   * joins it): the resource and its mRID mapping commit together, and of two simultaneous
+   * creates of one mRID the second rolls back with DUPLICATE_MRID (issue 14 caveat).
+   */
+  const createUnderMrid = (actor: OrganizationActor, kind: Kind, mrid: string, create: () => Promise<JsonObject>) =>
+    db.transaction(async (tx) => {
+      const doc = await create();
+      const row = { orgId: actor.organizationId, kind: KIND[kind], mrid, resourceId: doc.id as string, at: now() };
+      if (!(await rememberMrid(tx, row))) throw conflict(`${KIND[kind]} mRID ${mrid} already exists; use change`, 'DUPLICATE_MRID');
+      return doc;
+    });
   /** An mRID the caller sent: its own OMS id, or a Gridlink id it received in an EventMessage. */
   const resolve = async (actor: OrganizationActor, kind: Kind, mrid: string): Promise<string> => {
     const mapped = await resourceIdOf(actor.organizationId, kind, mrid);
@@ -179,8 +175,7 @@ export function createIecBridge(deps: {
         ],
       };
       checkBody(schemas.ticketCreate, body);
-      const doc = await tickets.create(actor, body);
-      await remember(actor.organizationId, 'ticket', cim.mRID, doc.id as string);
+      const doc = await createUnderMrid(actor, 'ticket', cim.mRID, () => tickets.create(actor, body));
       return writeTicket(doc, cim.mRID);
     }
     const id = await resolve(actor, 'ticket', cim.mRID);
@@ -210,8 +205,7 @@ export function createIecBridge(deps: {
       if (await resourceIdOf(actor.organizationId, 'outage', cim.mRID))
         throw conflict(`Outage mRID ${cim.mRID} already exists; use change`, 'DUPLICATE_MRID');
       checkBody(schemas.noticeCreate, cim.create);
-      const doc = await outages.create(actor, cim.create);
-      await remember(actor.organizationId, 'outage', cim.mRID, doc.id as string);
+      const doc = await createUnderMrid(actor, 'outage', cim.mRID, () => outages.create(actor, cim.create));
       return writeOutage(doc, cim.mRID);
     }
     const id = await resolve(actor, 'outage', cim.mRID);

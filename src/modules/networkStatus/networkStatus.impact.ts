@@ -1,4 +1,4 @@
-import type { Tx } from '../../db/client.js';
+import type { Reader, Tx } from '../../db/client.js';
 import { parseArea, siteMatchQuery } from '../../geo/geo.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { NoticeImpact } from '../notice/notice.impact.js';
@@ -81,7 +81,7 @@ export function presentAffectedSite(s: AffectedSiteRow, recommendation: string, 
 }
 
 /** Current affected sites of a notice for one DSO (from the stored impact rows). */
-export async function affectedSitesOf(tx: Tx, doc: JsonObject, dsoId: string) {
+export async function affectedSitesOf(tx: Reader, doc: JsonObject, dsoId: string) {
   const rows = await tx.$queryRawUnsafe<(AffectedSiteRow & { recommendation: string; created_at: Date })[]>(
     `SELECT s.id::text, s.site_id, s.org_id::text, s.name, s.kind, s.location[0] AS lon, s.location[1] AS lat, s.criticality, s.cell_ids,
             i.matched_by, i.recommendation, i.created_at
@@ -95,7 +95,7 @@ export async function affectedSitesOf(tx: Tx, doc: JsonObject, dsoId: string) {
 }
 
 /** What the MNO may know: per audience DSO, counts only. */
-export async function summaries(tx: Tx, doc: JsonObject): Promise<DsoSummary[]> {
+export async function summaries(tx: Reader, doc: JsonObject): Promise<DsoSummary[]> {
   const audience = (doc.audience ?? []) as { id: string; name?: string }[];
   const rows = await tx.$queryRawUnsafe<{ dso: string; n: bigint; fail_over: bigint; monitor: bigint }[]>(
     `SELECT a.dso,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database, Tx } from '../../db/client.js';
+import type { Database, Reader, Tx } from '../../db/client.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import { boundingBox, boxLiteral, parseArea, type Area } from '../../geo/geo.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -138,7 +138,7 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
       viewFor,
     });
 
-  const findVisible = async (tx: Tx, actor: OrganizationActor, id: string, forUpdate = false) => {
+  const findVisible = async (tx: Reader, actor: OrganizationActor, id: string, forUpdate = false) => {
     const row = await store.find(tx, actor, id, { forUpdate });
     if (!row) throw notFound(type, id);
     return row.doc;
@@ -239,7 +239,7 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
           viewFor,
           isPublisherKind: (a) => a.organizationKind === kind.publisher,
         },
-        { reader: db.reader, candidates: db.prisma },
+        { reader: db.reader, candidates: db.reader },
         actor,
         q,
         params,
@@ -247,7 +247,7 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
     },
 
     async get(actor: OrganizationActor, id: string) {
-      return viewFor(actor.organizationId, await findVisible(db.prisma, actor, id));
+      return viewFor(actor.organizationId, await findVisible(db.reader, actor, id));
     },
 
     /** A publisher notifies its active partners of the other kind (all, or those it names). */
@@ -316,10 +316,10 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
 
     /** The publisher: aggregates per audience member; an audience member: its own sites. */
     async impact(actor: OrganizationActor, id: string) {
-      const doc = await findVisible(db.prisma, actor, id);
+      const doc = await findVisible(db.reader, actor, id);
       const { views } = kind.impact;
-      if (isPublisher(actor, doc)) return { notice: { id }, view: views.publisher, summary: await kind.impact.summaries(db.prisma, doc) };
-      return { notice: { id }, view: views.audience, sites: await kind.impact.sitesOf(db.prisma, doc, actor.organizationId) };
+      if (isPublisher(actor, doc)) return { notice: { id }, view: views.publisher, summary: await kind.impact.summaries(db.reader, doc) };
+      return { notice: { id }, view: views.audience, sites: await kind.impact.sitesOf(db.reader, doc, actor.organizationId) };
     },
 
     /** The organisation on the other side of a read, for the audit (none for the publisher). */

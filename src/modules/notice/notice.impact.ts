@@ -1,4 +1,4 @@
-import type { Tx } from '../../db/client.js';
+import type { Reader, Tx } from '../../db/client.js';
 import type { NewEvent } from '../../events/outbox.js';
 import type { JsonObject } from '../../http/patch.js';
 import { audienceOf, publisherOf } from './notice.audience.js';
@@ -42,9 +42,9 @@ export interface NoticeImpact<Site extends MatchedSite> {
   /** The description of a recipient's impact event. */
   describe(sites: JsonObject[]): string;
   /** The publisher's view: aggregates per audience member, never a member's site list. */
-  summaries(tx: Tx, doc: JsonObject): Promise<unknown[]>;
+  summaries(tx: Reader, doc: JsonObject): Promise<unknown[]>;
   /** An audience member's view: its own impacted sites, as stored. */
-  sitesOf(tx: Tx, doc: JsonObject, recipient: string): Promise<unknown[]>;
+  sitesOf(tx: Reader, doc: JsonObject, recipient: string): Promise<unknown[]>;
 }
 
 type OldRow = ImpactValues & { site_id: string; recipient: string; matched_by: string };
