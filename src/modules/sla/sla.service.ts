@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database, Tx } from '../../db/client.js';
+import type { Database, Reader, Tx } from '../../db/client.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { AppError, badRequest } from '../../http/errors.js';
@@ -23,6 +23,7 @@ import {
   type Targets,
 } from './sla.sources.js';
 import type { ItilPriority } from './priority.js';
+import * as repo from './sla.repository.js';
 
 /** Final resources are still looked at this long after their last state change (a breach just before resolution). */
 const LOOKBACK_MS = 2 * 86_400_000;
@@ -55,6 +56,7 @@ export function createSlaService(deps: {
   settings: () => SlaSettings;
 }) {
   const { db, now, party, problems, tickets, incidents } = deps;
+  const data = repo.createSlaRepository(db);
 
   const targetMs = (tg: Targets, kind: ClockKind) => (kind === 'response' ? tg.responseMinutes : tg.resolutionMinutes) * 60_000;
   const hrefOf = (type: SlaResourceType, id: string) => `${deps.settings().baseUrl ?? ''}${RESOURCES[type].basePath}/${type}/${id}`;
@@ -79,9 +81,7 @@ export function createSlaService(deps: {
       for (const kind of CLOCK_KINDS) {
         const limit = targetMs(tg, kind);
         const r = readClock(kind, subject.timeline, t.getTime(), limit);
-        const existing = await tx.slaClock.findUnique({
-          where: { resourceType_resourceId_kind: { resourceType: type, resourceId: id, kind } },
-        });
+        const existing = await repo.clockOf(tx, type, id, kind);
         const breach = r.outcome === 'breached' && !existing?.breachedAt;
         const warn =
           !breach && !existing?.warnedAt && !existing?.breachedAt && r.state !== 'stopped' && r.elapsedMs >= (limit * warningPercent) / 100;
@@ -170,10 +170,10 @@ export function createSlaService(deps: {
     partnerOf: PartnerLookup,
     warningPercent: number,
   ): Promise<{ warnings: number; breaches: number }> => {
-    const { rows: clockRows } = await db.pool.query<{ resourceId: string; kind: string; warnedAt: Date | null; breachedAt: Date | null }>(
-      `SELECT resource_id::text AS "resourceId", kind, warned_at AS "warnedAt", breached_at AS "breachedAt"
-         FROM sla_clock WHERE resource_type = $1 AND resource_id = ANY($2::uuid[])`,
-      [type, subjects.map((x) => x.id)],
+    const clockRows = await repo.clockFlags(
+      db.reader,
+      type,
+      subjects.map((x) => x.id),
     );
     const flags = new Map(clockRows.map((f) => [`${f.resourceId}:${f.kind}`, f]));
     let warnings = 0;
@@ -200,23 +200,17 @@ export function createSlaService(deps: {
     async runClocks(): Promise<string> {
       const t = now();
       const { warningPercent } = deps.settings();
-      const targets = await loadTargets(db.prisma);
-      const partnerOf = await loadPartnerships(db.prisma);
+      const targets = await data.targets();
+      const partnerOf = await data.partnerships();
       let checked = 0;
       let warnings = 0;
       let breaches = 0;
       for (const type of SLA_RESOURCE_TYPES) {
-        const s = SOURCES[type];
         // One id-only scan for the open (or just closed) resources whose clocks can still cross
         // a level — a breached clock never fires again, so resources with every clock breached
         // are left out (at a million tickets most open ones are) — then their data in pages,
         // with the event loop free between pages so a long sweep never stalls the API.
-        const { rows: candidates } = await db.pool.query<{ id: string }>(
-          `SELECT id::text AS id FROM ${s.table}
-            WHERE (NOT (${s.final}) OR ${s.changed} >= $1)
-              AND (SELECT count(*) FROM sla_clock c WHERE c.resource_type = $2 AND c.resource_id = ${s.table}.id AND c.breached_at IS NOT NULL) < $3`,
-          [new Date(t.getTime() - LOOKBACK_MS), type, CLOCK_KINDS.length],
-        );
+        const candidates = await repo.sweepCandidates(db.reader, type, new Date(t.getTime() - LOOKBACK_MS));
         for (let i = 0; i < candidates.length; i += SWEEP_PAGE) {
           if (i > 0) await new Promise((resolve) => setImmediate(resolve));
           const page = candidates.slice(i, i + SWEEP_PAGE).map((c) => c.id);
@@ -235,12 +229,7 @@ export function createSlaService(deps: {
       const { autoCloseAfterMs } = deps.settings();
       if (autoCloseAfterMs <= 0) return 'auto-close disabled';
       const cutoff = new Date(now().getTime() - autoCloseAfterMs);
-      const due = await db.prisma.troubleTicket.findMany({
-        where: { status: 'resolved', lastUpdate: { lte: cutoff } },
-        select: { id: true },
-        orderBy: { lastUpdate: 'asc' },
-        take: 500,
-      });
+      const due = await data.resolvedTicketsDue(cutoff, 500);
       const reason = `Closed automatically: resolved with no reopening or change for ${minutes(autoCloseAfterMs) / 60} h`;
       let closed = 0;
       let refused = 0;
@@ -265,7 +254,7 @@ export function createSlaService(deps: {
     },
 
     async targets() {
-      return (await loadTargets(db.prisma)).rows;
+      return (await data.targets()).rows;
     },
 
     /**
@@ -283,15 +272,14 @@ export function createSlaService(deps: {
       if (from >= to) throw badRequest('from must be before to', 'INVALID_PARAMETER');
       if (to.getTime() - from.getTime() > MAX_KPI_PERIOD_MS) throw badRequest('The period may be at most 366 days', 'INVALID_PARAMETER');
       const at = Math.min(to.getTime(), t.getTime());
-      const targets = await loadTargets(db.prisma);
+      const targets = await data.targets();
       const tierOf = (prio: ItilPriority) => targets.of(p.tier, prio);
 
       const perType: Record<string, unknown> = {};
       const overall = { response: { met: 0, breached: 0 }, resolution: { met: 0, breached: 0 } };
       for (const type of SLA_RESOURCE_TYPES) {
         const s = SOURCES[type];
-        const subjects = await loadSubjects(
-          db.prisma,
+        const subjects = await data.subjects(
           type,
           `((${s.reporter} = $1::uuid AND ${s.responsible} = $2::uuid) OR (${s.reporter} = $2::uuid AND ${s.responsible} = $1::uuid))
            AND creation_date >= $3 AND creation_date < $4`,
@@ -343,7 +331,7 @@ export function createSlaService(deps: {
         };
       }
 
-      const outage = await outageMinutes(db.prisma, p.dsoId, p.mnoId, from, new Date(at));
+      const outage = await data.outageSeconds(p.dsoId, p.mnoId, from, new Date(at));
       return {
         '@type': 'PartnershipKpi',
         partnership: {
@@ -363,7 +351,7 @@ export function createSlaService(deps: {
           response: ratio(overall.response.met, overall.response.breached),
           resolution: ratio(overall.resolution.met, overall.resolution.breached),
         },
-        outageMinutes: outage.minutes,
+        outageMinutes: minutes(outage.seconds * 1000),
         outageNoticeCount: outage.count,
       };
     },
@@ -372,26 +360,12 @@ export function createSlaService(deps: {
 
 /** Minutes of confirmed outages the DSO announced to the MNO, within [from, to]; 0 without the outage module. */
 export async function outageMinutes(
-  tx: Tx,
+  tx: Reader,
   dsoId: string,
   mnoId: string,
   from: Date,
   to: Date,
 ): Promise<{ minutes: number; count: number }> {
-  const exists = await tx.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT to_regclass('energy_outage_notice') IS NOT NULL AS ok`);
-  if (!exists[0]?.ok) return { minutes: 0, count: 0 };
-  const rows = await tx.$queryRawUnsafe<{ seconds: number | null; n: bigint }[]>(
-    `SELECT SUM(GREATEST(0, EXTRACT(EPOCH FROM (LEAST(COALESCE(actual_outage_end_time, $4), $4) - GREATEST(COALESCE(outage_start_time, creation_date), $3)))))::float8 AS seconds,
-            COUNT(*) AS n
-       FROM energy_outage_notice
-      WHERE dso_org_id = $1::uuid AND $2::uuid = ANY(audience)
-        AND status IN ('confirmed', 'partiallyRestored', 'restored', 'closed')
-        AND COALESCE(outage_start_time, creation_date) < $4
-        AND COALESCE(actual_outage_end_time, $4) > $3`,
-    dsoId,
-    mnoId,
-    from,
-    to,
-  );
-  return { minutes: minutes((rows[0]?.seconds ?? 0) * 1000), count: Number(rows[0]?.n ?? 0) };
+  const { seconds, count } = await repo.outageSeconds(tx, dsoId, mnoId, from, to);
+  return { minutes: minutes(seconds * 1000), count };
 }
