@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Database, Tx } from '../../db/client.js';
+import type { Database } from '../../db/client.js';
 import { RESOURCES, type ResourceEntry } from '../registry.js';
 import { writeEvents } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -9,6 +9,7 @@ import { AppError, notFound } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { ListQuery } from '../../http/tmfQuery.js';
 import type { LinkableType, LinkService } from '../links/links.service.js';
+import * as repo from './sla.exports.repository.js';
 
 /**
  * ETL-1: the nightly export. For every organisation, the tickets, service problems,
@@ -147,23 +148,14 @@ export function createExportService(deps: {
   outageView: (orgId: string, doc: JsonObject) => JsonObject;
 }) {
   const { db, now, links } = deps;
-
-  const tableExists = async (tx: Tx, table: string) =>
-    (await tx.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT to_regclass($1) IS NOT NULL AS ok`, table))[0]?.ok === true;
+  const data = repo.createExportRepository(db);
 
   /** The organisation's records of one type for the day, as the API would show them. */
   const recordsOf = async (orgId: string, type: ExportType, start: Date, end: Date): Promise<JsonObject[]> => {
     const s = SOURCES[type];
     const { table } = s.resource.store.def;
-    if (!(await tableExists(db.prisma, table))) return [];
-    const rows = await db.prisma.$queryRawUnsafe<{ doc: JsonObject }[]>(
-      `SELECT doc FROM ${table}
-        WHERE ${s.resource.store.visibleTo('$1')} AND ((${s.dates[0]} >= $2 AND ${s.dates[0]} < $3) OR (${s.dates[1]} >= $2 AND ${s.dates[1]} < $3))
-        ORDER BY creation_date, id`,
-      orgId,
-      start,
-      end,
-    );
+    if (!(await data.tableExists(table))) return [];
+    const rows = await data.documentsOfDay({ table, visible: s.resource.store.visibleTo('$1'), dates: s.dates }, orgId, start, end);
     const href = (basePath: string, p: string) => `${deps.settings().baseUrl ?? ''}${basePath}${p}`;
     const docs =
       type === 'energyOutageNotice'
@@ -203,9 +195,7 @@ export function createExportService(deps: {
           files.push({ name, resourceType: type, format, mimeType: MIME[format], count: records.length, ...write(tmpDir, name, content) });
         }
       }
-      const id =
-        (await db.prisma.dataExport.findUnique({ where: { organizationId_day: { organizationId: orgId, day } }, select: { id: true } }))
-          ?.id ?? crypto.randomUUID();
+      const id = (await data.exportIdOf(orgId, day)) ?? crypto.randomUUID();
       const manifest = {
         id,
         '@type': 'DataExport',
@@ -220,12 +210,11 @@ export function createExportService(deps: {
       fs.rmSync(finalDir, { recursive: true, force: true });
       fs.renameSync(tmpDir, finalDir);
       await db.transaction(async (tx) => {
-        const data = { runId, creationDate: t, directory: path.relative(deps.settings().dir, finalDir), doc: manifest as object };
-        await tx.dataExport.upsert({
-          where: { organizationId_day: { organizationId: orgId, day } },
-          create: { id, organizationId: orgId, day, ...data },
-          update: { ...data, version: { increment: 1 } },
-        });
+        await repo.saveExport(
+          tx,
+          { id, organizationId: orgId, day },
+          { runId, creationDate: t, directory: path.relative(deps.settings().dir, finalDir), doc: manifest as object },
+        );
         await writeEvents(tx, [
           {
             eventType: 'DataExportCreateEvent',
@@ -251,7 +240,7 @@ export function createExportService(deps: {
       const end = new Date(start.getTime() + 86_400_000);
       const d = start.toISOString().slice(0, 10);
       const runId = crypto.randomUUID();
-      const orgs = await db.prisma.organization.findMany({ select: { id: true }, orderBy: { createdAt: 'asc' } });
+      const orgs = await data.organizationIds();
       let records = 0;
       for (const o of orgs) {
         const files = await exportOrg(o.id, d, runId, start, end, t);
@@ -276,8 +265,8 @@ export function createExportService(deps: {
       if (!row) throw notFound('DataExport', id);
       const file = FILE_NAME.test(name) ? (row.doc.file as ExportFile[]).find((f) => f.name === name) : undefined;
       if (!file) throw notFound(`File ${name} of DataExport`, id);
-      const stored = await db.prisma.dataExport.findUnique({ where: { id }, select: { directory: true } });
-      const full = path.join(deps.settings().dir, stored!.directory, file.name);
+      const directory = await data.exportDirectory(id);
+      const full = path.join(deps.settings().dir, directory!, file.name);
       let content: string;
       try {
         content = fs.readFileSync(full, 'utf8');
