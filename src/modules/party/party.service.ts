@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database, Reader, Tx } from '../../db/client.js';
+import type { Database, Reader } from '../../db/client.js';
 import type { AuthenticatedActor as Actor, OrganizationActor } from '../../http/context.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
 import { generateApiKey } from '../../auth/apiKeys.js';
@@ -7,6 +7,7 @@ import { writeEvents } from '../../events/outbox.js';
 import { isUuid } from '../../db/resourceStore.js';
 import { checkPartnershipMove, type PartnershipStatus } from './partnership.lifecycle.js';
 import type { ApiKeyRole, OrganizationKind } from '../../generated/prisma/client.js';
+import { createPartyRepository, partnershipById } from './party.repository.js';
 
 export interface StatusChangeEntry {
   status: PartnershipStatus;
@@ -20,10 +21,16 @@ export type PartyService = ReturnType<typeof createPartyService>;
 export function createPartyService(deps: { db: Database; now: () => Date }) {
   const { db, now } = deps;
   const withOrgs = { dso: true, mno: true } as const;
+  const repo = createPartyRepository(db);
 
-  const visiblePartnership = async (tx: Tx, actor: Actor, id: string) => {
+  /** The partnership with this id if the actor may see it; `find` reads it (on a transaction or outside one). */
+  const visiblePartnership = async <P extends { dsoId: string; mnoId: string }>(
+    find: (id: string) => Promise<P | null>,
+    actor: Actor,
+    id: string,
+  ) => {
     if (!isUuid(id)) return undefined;
-    const p = await tx.partnership.findUnique({ where: { id }, include: withOrgs });
+    const p = await find(id);
     if (!p) return undefined;
     if (actor.kind === 'organization' && p.dsoId !== actor.organizationId && p.mnoId !== actor.organizationId) return undefined;
     return p;
@@ -52,13 +59,10 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
     },
 
     async listOrganizations(actor: Actor) {
-      if (actor.kind === 'platform') return db.prisma.organization.findMany({ orderBy: { createdAt: 'asc' } });
-      const partnerships = await db.prisma.partnership.findMany({
-        where: { OR: [{ dsoId: actor.organizationId }, { mnoId: actor.organizationId }] },
-        select: { dsoId: true, mnoId: true },
-      });
+      if (actor.kind === 'platform') return repo.allOrganizations();
+      const partnerships = await repo.partnerIdsOf(actor.organizationId);
       const ids = new Set([actor.organizationId, ...partnerships.flatMap((p) => [p.dsoId, p.mnoId])]);
-      return db.prisma.organization.findMany({ where: { id: { in: [...ids] } }, orderBy: { createdAt: 'asc' } });
+      return repo.organizationsByIds([...ids]);
     },
 
     async getOrganization(actor: Actor, id: string) {
@@ -121,22 +125,18 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
     },
 
     async listPartnerships(actor: Actor) {
-      return db.prisma.partnership.findMany({
-        where: actor.kind === 'platform' ? {} : { OR: [{ dsoId: actor.organizationId }, { mnoId: actor.organizationId }] },
-        include: withOrgs,
-        orderBy: { createdAt: 'asc' },
-      });
+      return repo.partnershipsOf(actor.kind === 'platform' ? undefined : actor.organizationId);
     },
 
     async getPartnership(actor: Actor, id: string) {
-      const p = await visiblePartnership(db.prisma, actor, id);
+      const p = await visiblePartnership(repo.partnershipById, actor, id);
       if (!p) throw notFound('Partnership', id);
       return p;
     },
 
     async changePartnershipStatus(actor: OrganizationActor, id: string, input: { status: PartnershipStatus; statusReason?: string }) {
       return db.transaction(async (tx) => {
-        const found = await visiblePartnership(tx, actor, id);
+        const found = await visiblePartnership((pid) => partnershipById(tx, pid), actor, id);
         if (!found) throw notFound('Partnership', id);
         const locked = await tx.$queryRawUnsafe<{ status: PartnershipStatus }[]>(
           'SELECT status FROM partnership WHERE id = $1::uuid FOR UPDATE',
@@ -219,33 +219,31 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
 
     async createApiKey(actor: OrganizationActor, input: { name: string; role: ApiKeyRole }) {
       const key = generateApiKey();
-      const row = await db.prisma.apiKey.create({
-        data: {
-          id: crypto.randomUUID(),
-          organizationId: actor.organizationId,
-          name: input.name,
-          role: input.role,
-          prefix: key.prefix,
-          digest: key.digest,
-          createdAt: now(),
-        },
+      const row = await repo.insertApiKey({
+        id: crypto.randomUUID(),
+        organizationId: actor.organizationId,
+        name: input.name,
+        role: input.role,
+        prefix: key.prefix,
+        digest: key.digest,
+        createdAt: now(),
       });
       return { row, secret: key.key };
     },
 
     listApiKeys(actor: OrganizationActor) {
-      return db.prisma.apiKey.findMany({ where: { organizationId: actor.organizationId }, orderBy: { createdAt: 'asc' } });
+      return repo.apiKeysOf(actor.organizationId);
     },
 
     async getApiKey(actor: OrganizationActor, id: string) {
-      const k = isUuid(id) ? await db.prisma.apiKey.findFirst({ where: { id, organizationId: actor.organizationId } }) : null;
+      const k = isUuid(id) ? await repo.apiKeyOf(actor.organizationId, id) : null;
       if (!k) throw notFound('ApiKey', id);
       return k;
     },
 
     async revokeApiKey(actor: OrganizationActor, id: string) {
       const k = await this.getApiKey(actor, id);
-      if (!k.revokedAt) await db.prisma.apiKey.update({ where: { id }, data: { revokedAt: now() } });
+      if (!k.revokedAt) await repo.revokeApiKey(id, now());
     },
   };
 }

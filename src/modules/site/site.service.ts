@@ -10,6 +10,7 @@ import { describeAjvErrors } from '../../http/openapi.js';
 import { mergePatch, type JsonObject } from '../../http/patch.js';
 import type { ListQuery } from '../../http/tmfQuery.js';
 import { checkOwner, type SiteKind } from './site.kinds.js';
+import { createPartyRepository } from '../party/party.repository.js';
 
 export interface ImportReport {
   received: number;
@@ -32,6 +33,7 @@ export function createSiteService(deps: {
   validatePatch: ValidateFunction;
 }) {
   const { db, now, kind } = deps;
+  const parties = createPartyRepository(db);
   const store: ResourceStore = RESOURCES[kind.name].store;
 
   const validateMnoRefs = async (tx: Tx, doc: JsonObject) => {
@@ -231,14 +233,7 @@ export function createSiteService(deps: {
       }
       if (kind.owner === 'DSO' && good.length) {
         const ids = [...new Set(good.flatMap((g) => ((g.servingMno as { id: string }[] | undefined) ?? []).map((m) => m.id)))];
-        const valid = new Set(
-          (
-            await db.prisma.organization.findMany({
-              where: { id: { in: ids.filter((i) => /^[0-9a-f-]{36}$/i.test(i)) }, kind: 'MNO' },
-              select: { id: true },
-            })
-          ).map((o) => o.id),
-        );
+        const valid = new Set(await parties.mnoOrganizationIds(ids));
         for (let i = good.length - 1; i >= 0; i--) {
           const bad = ((good[i]!.servingMno as { id: string }[] | undefined) ?? []).filter((m) => !valid.has(m.id));
           if (bad.length) {
