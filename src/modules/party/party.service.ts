@@ -7,7 +7,19 @@ import { writeEvents } from '../../events/outbox.js';
 import { isUuid } from '../../db/resourceStore.js';
 import { checkPartnershipMove, type PartnershipStatus } from './partnership.lifecycle.js';
 import type { ApiKeyRole, OrganizationKind } from '../../generated/prisma/client.js';
-import { createPartyRepository, partnershipById } from './party.repository.js';
+import {
+  createPartyRepository,
+  insertApiKey,
+  insertOrganization,
+  insertPartnership,
+  lockPartnershipStatus,
+  organizationById,
+  organizationName,
+  partnerRow,
+  partnershipById,
+  partnershipByPair,
+  updatePartnership,
+} from './party.repository.js';
 
 export interface StatusChangeEntry {
   status: PartnershipStatus;
@@ -20,7 +32,6 @@ export type PartyService = ReturnType<typeof createPartyService>;
 
 export function createPartyService(deps: { db: Database; now: () => Date }) {
   const { db, now } = deps;
-  const withOrgs = { dso: true, mno: true } as const;
   const repo = createPartyRepository(db);
 
   /** The partnership with this id if the actor may see it; `find` reads it (on a transaction or outside one). */
@@ -39,20 +50,22 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
   return {
     async createOrganization(input: { name: string; kind: OrganizationKind; country: string }) {
       return db.transaction(async (tx) => {
-        const org = await tx.organization.create({
-          data: { id: crypto.randomUUID(), name: input.name.trim(), kind: input.kind, country: input.country, createdAt: now() },
+        const org = await insertOrganization(tx, {
+          id: crypto.randomUUID(),
+          name: input.name.trim(),
+          kind: input.kind,
+          country: input.country,
+          createdAt: now(),
         });
         const key = generateApiKey();
-        const apiKey = await tx.apiKey.create({
-          data: {
-            id: crypto.randomUUID(),
-            organizationId: org.id,
-            name: 'initial admin key',
-            role: 'admin',
-            prefix: key.prefix,
-            digest: key.digest,
-            createdAt: now(),
-          },
+        const apiKey = await insertApiKey(tx, {
+          id: crypto.randomUUID(),
+          organizationId: org.id,
+          name: 'initial admin key',
+          role: 'admin',
+          prefix: key.prefix,
+          digest: key.digest,
+          createdAt: now(),
         });
         return { org, apiKey, secret: key.key };
       });
@@ -75,14 +88,14 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
       const otherId = input.counterparty.id;
       if (otherId === actor.organizationId) throw unprocessable('An organisation cannot partner with itself');
       return db.transaction(async (tx) => {
-        const other = isUuid(otherId) ? await tx.organization.findUnique({ where: { id: otherId } }) : null;
+        const other = isUuid(otherId) ? await organizationById(tx, otherId) : null;
         if (!other) throw unprocessable(`counterparty.id ${otherId} does not name an organisation`, 'UNKNOWN_ORGANIZATION');
         if (other.kind === actor.organizationKind) {
           throw unprocessable(`A partnership joins one DSO and one MNO; both organisations are ${other.kind}s`);
         }
         const dsoId = actor.organizationKind === 'DSO' ? actor.organizationId : other.id;
         const mnoId = actor.organizationKind === 'MNO' ? actor.organizationId : other.id;
-        const existing = await tx.partnership.findUnique({ where: { dsoId_mnoId: { dsoId, mnoId } } });
+        const existing = await partnershipByPair(tx, dsoId, mnoId);
         const t = now();
         const history: StatusChangeEntry[] = [
           { status: 'proposed', statusChangeDate: t.toISOString(), actor: { organizationId: actor.organizationId } },
@@ -98,17 +111,17 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
           lastUpdate: t,
         };
         const p = existing
-          ? await tx.partnership.update({
-              where: { id: existing.id },
-              data: {
-                ...data,
-                statusChangeHistory: [...(existing.statusChangeHistory as unknown as StatusChangeEntry[]), ...history] as object[],
-              },
-              include: withOrgs,
+          ? await updatePartnership(tx, existing.id, {
+              ...data,
+              statusChangeHistory: [...(existing.statusChangeHistory as unknown as StatusChangeEntry[]), ...history] as object[],
             })
-          : await tx.partnership.create({
-              data: { id: crypto.randomUUID(), dsoId, mnoId, createdAt: t, statusChangeHistory: history as object[], ...data },
-              include: withOrgs,
+          : await insertPartnership(tx, {
+              id: crypto.randomUUID(),
+              dsoId,
+              mnoId,
+              createdAt: t,
+              statusChangeHistory: history as object[],
+              ...data,
             });
         await writeEvents(tx, [
           {
@@ -138,11 +151,7 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
       return db.transaction(async (tx) => {
         const found = await visiblePartnership((pid) => partnershipById(tx, pid), actor, id);
         if (!found) throw notFound('Partnership', id);
-        const locked = await tx.$queryRawUnsafe<{ status: PartnershipStatus }[]>(
-          'SELECT status FROM partnership WHERE id = $1::uuid FOR UPDATE',
-          id,
-        );
-        const from = locked[0]!.status;
+        const from = await lockPartnershipStatus<PartnershipStatus>(tx, id);
         const history = found.statusChangeHistory as unknown as StatusChangeEntry[];
         const lastSuspension = [...history].reverse().find((h) => h.status === 'suspended');
         if (from === input.status) throw badRequest(`The partnership is already ${from}`, 'NO_CHANGE');
@@ -160,15 +169,11 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
           actor: { organizationId: actor.organizationId },
           ...(input.statusReason ? { statusChangeReason: input.statusReason } : {}),
         };
-        const p = await tx.partnership.update({
-          where: { id },
-          data: {
-            status: input.status,
-            statusReason: input.statusReason ?? null,
-            lastUpdate: t,
-            statusChangeHistory: [...history, entry] as object[],
-          },
-          include: withOrgs,
+        const p = await updatePartnership(tx, id, {
+          status: input.status,
+          statusReason: input.statusReason ?? null,
+          lastUpdate: t,
+          statusChangeHistory: [...history, entry] as object[],
         });
         await writeEvents(tx, [
           {
@@ -199,22 +204,14 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
       partnerOrg: string,
     ): Promise<{ active: boolean; actorName?: string; partnerName?: string }> {
       if (!isUuid(actorOrg) || !isUuid(partnerOrg)) return { active: false };
-      const [row] = await tx.$queryRawUnsafe<{ active: boolean; actor_name: string | null; partner_name: string | null }[]>(
-        `SELECT (SELECT name FROM organization WHERE id = $1::uuid) AS actor_name,
-                (SELECT name FROM organization WHERE id = $2::uuid) AS partner_name,
-                EXISTS (SELECT 1 FROM partnership WHERE status = 'active'
-                         AND ((dso_id = $1::uuid AND mno_id = $2::uuid) OR (dso_id = $2::uuid AND mno_id = $1::uuid))) AS active`,
-        actorOrg,
-        partnerOrg,
-      );
+      const row = await partnerRow(tx, actorOrg, partnerOrg);
       return { active: row?.active === true, actorName: row?.actor_name ?? undefined, partnerName: row?.partner_name ?? undefined };
     },
 
     /** An organisation's name (stamped on notes and party references). */
     async orgName(tx: Reader, id: string): Promise<string | undefined> {
       if (!isUuid(id)) return undefined;
-      const [row] = await tx.$queryRawUnsafe<{ name: string }[]>('SELECT name FROM organization WHERE id = $1::uuid', id);
-      return row?.name;
+      return organizationName(tx, id);
     },
 
     async createApiKey(actor: OrganizationActor, input: { name: string; role: ApiKeyRole }) {
