@@ -1,25 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../test/support/process.js';
 
 /**
  * Starts the real server (src/main.ts through tsx) on an embedded PostgreSQL in a throwaway
  * data directory, with the demo seed, and stops it (and removes the directory) afterwards.
  * Tests read E2E_BASE_URL and E2E_DATA_DIR (demo-credentials.json lives there).
  */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
   const until = Date.now() + 120_000;
   while (Date.now() < until) {

@@ -1,6 +1,6 @@
 import type { GridlinkModule, ModuleContext } from '../types.js';
 import { componentSchema } from '../shared.js';
-import { problemTaskHandlers } from '../serviceProblem/serviceProblem.handlers.js';
+import { problemTaskHandlers, problemTaskSchemas } from '../serviceProblem/serviceProblem.handlers.js';
 import { createProfile } from './profile.js';
 import { serviceProblemV4 } from './serviceProblem.v4.js';
 import { troubleTicketV4 } from './troubleTicket.v4.js';
@@ -19,19 +19,7 @@ export function profilesModule(ctx: ModuleContext): GridlinkModule {
   // presented under the v4 base path.
   const v4 = profiles[1]!;
   const schema = (name: string) => componentSchema(ctx.apis, 'serviceProblem', name);
-  const problemTasks = problemTaskHandlers(
-    services.serviceProblem,
-    {
-      eventRecord: schema('ServiceProblemEventRecord'),
-      tasks: {
-        ProblemAcknowledgement: schema('ProblemAcknowledgement'),
-        ProblemUnacknowledgement: schema('ProblemUnacknowledgement'),
-        ProblemGroup: schema('ProblemGroup'),
-        ProblemUngroup: schema('ProblemUngroup'),
-      },
-    },
-    v4.basePath,
-  );
+  const problemTasks = problemTaskHandlers(services.serviceProblem, problemTaskSchemas(schema), v4.basePath);
   return {
     name: 'profiles',
     handlers: Object.assign(

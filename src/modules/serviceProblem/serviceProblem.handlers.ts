@@ -20,6 +20,19 @@ import {
 const BY_CREATION: SortKey[] = [{ attribute: 'creationDate', descending: true }];
 const BY_EVENT_TIME: SortKey[] = [{ attribute: 'eventTime', descending: true }];
 
+/** The TMF656 task and event-record output schemas (the same for v4 and v5: the v5 document's). */
+export function problemTaskSchemas(schema: (name: string) => JsonSchema): Omit<ProblemOutputSchemas, 'serviceProblem'> {
+  return {
+    eventRecord: schema('ServiceProblemEventRecord'),
+    tasks: {
+      ProblemAcknowledgement: schema('ProblemAcknowledgement'),
+      ProblemUnacknowledgement: schema('ProblemUnacknowledgement'),
+      ProblemGroup: schema('ProblemGroup'),
+      ProblemUngroup: schema('ProblemUngroup'),
+    },
+  };
+}
+
 export interface ProblemOutputSchemas {
   serviceProblem: JsonSchema;
   eventRecord: JsonSchema;

@@ -1,7 +1,7 @@
 import type { GridlinkModule, ModuleContext } from '../types.js';
 import { RESOURCES, resourceHub } from '../registry.js';
 import { componentSchema } from '../shared.js';
-import { serviceProblemHandlers } from './serviceProblem.handlers.js';
+import { problemTaskSchemas, serviceProblemHandlers } from './serviceProblem.handlers.js';
 
 export const SERVICE_PROBLEM_EVENTS = [
   'ServiceProblemCreateEvent',
@@ -24,13 +24,7 @@ export function serviceProblemModule(ctx: ModuleContext): GridlinkModule {
     name: 'serviceProblem',
     handlers: serviceProblemHandlers(ctx.services.serviceProblem, ctx.services.links, {
       serviceProblem: output,
-      eventRecord: schema('ServiceProblemEventRecord'),
-      tasks: {
-        ProblemAcknowledgement: schema('ProblemAcknowledgement'),
-        ProblemUnacknowledgement: schema('ProblemUnacknowledgement'),
-        ProblemGroup: schema('ProblemGroup'),
-        ProblemUngroup: schema('ProblemUngroup'),
-      },
+      ...problemTaskSchemas(schema),
     }),
     hubs: [
       resourceHub(RESOURCES.serviceProblem, {
