@@ -237,15 +237,8 @@ describe('issue 12: 503 while the database is away is documented (one shared com
 });
 
 describe('issue 12: the outbox has no global write lock; the relay recovers a gap-free order', () => {
-  const event = (id: string): NewEvent => ({
-    eventType: 'TroubleTicketAttributeValueChangeEvent',
-    resourceType: 'troubleTicket',
-    resource: { id },
-    audience: [dso.id],
-    eventTime: new Date(),
-  });
-
-  it('a writer commits while another event-writing transaction is open; the relay waits for it and hands both on in sequence order', async () => {
+  /** A relay whose only consumer records the sequences it is handed, drained of earlier events. */
+  const recordingRelay = async () => {
     const handled: number[] = [];
     const relay = createRelay({
       db: h.db,
@@ -256,6 +249,18 @@ describe('issue 12: the outbox has no global write lock; the relay recovers a ga
     });
     await relay.drain();
     handled.length = 0;
+    return { relay, handled };
+  };
+  const event = (id: string): NewEvent => ({
+    eventType: 'TroubleTicketAttributeValueChangeEvent',
+    resourceType: 'troubleTicket',
+    resource: { id },
+    audience: [dso.id],
+    eventTime: new Date(),
+  });
+
+  it('a writer commits while another event-writing transaction is open; the relay waits for it and hands both on in sequence order', async () => {
+    const { relay, handled } = await recordingRelay();
     // A: writes its event (drawing the smaller sequence) and stays open.
     const a = await h.db.pool.connect();
     try {
@@ -287,16 +292,7 @@ describe('issue 12: the outbox has no global write lock; the relay recovers a ga
   });
 
   it('a rolled-back writer leaves a hole that the relay steps over', async () => {
-    const handled: number[] = [];
-    const relay = createRelay({
-      db: h.db,
-      log: pino({ level: 'silent' }),
-      consumers: [{ name: 'recorder', handle: async (events) => void handled.push(...events.map((e) => e.sequence)) }],
-      pollMs: 60_000,
-      now: () => new Date(),
-    });
-    await relay.drain();
-    handled.length = 0;
+    const { relay, handled } = await recordingRelay();
     await expect(
       h.db.transaction(async (tx) => {
         await writeEvents(tx, [event('outbox-rolled-back')]);

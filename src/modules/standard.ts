@@ -315,3 +315,20 @@ export function problemPriority(value: unknown): unknown {
   }
   return word;
 }
+
+/**
+ * Issue 11: properties a TMF client may send that the server manages on every two-party
+ * record (ticket, problem); values sent for them are ignored. Each resource adds its own.
+ */
+export const SERVER_MANAGED = [
+  '@type',
+  '@baseType',
+  '@schemaLocation',
+  'id',
+  'href',
+  'creationDate',
+  'lastUpdate',
+  'statusChangeDate',
+  'resolutionDate',
+  'handOverDate',
+] as const;

@@ -14,7 +14,7 @@ import { itilPriority, LEVEL } from '../sla/priority.js';
 import type { SlaClocks } from '../sla/sla.clocks.js';
 import { orgRef } from '../documents.js';
 import { PROBLEM_LIFECYCLE, PROBLEM_STATUS_PROFILE, type ProblemSide } from './serviceProblem.lifecycle.js';
-import { problemPriority } from '../standard.js';
+import { problemPriority, SERVER_MANAGED } from '../standard.js';
 import { standardProblem } from './serviceProblem.presenter.js';
 import { createTwoPartyCore } from '../twoParty.js';
 import { createProblemTasks } from './serviceProblem.tasks.js';
@@ -59,21 +59,7 @@ const REQUIRED = ['description', 'category', 'priority', 'reason', 'status'];
  * Issue 11: properties of the official ServiceProblem_FVO/_MVO that the server manages;
  * values a client sends for them are ignored (openapi/serviceProblem.yaml).
  */
-const IGNORED = [
-  '@type',
-  '@baseType',
-  '@schemaLocation',
-  'id',
-  'href',
-  'creationDate',
-  'lastUpdate',
-  'statusChangeDate',
-  'resolutionDate',
-  'trackingRecord',
-  'slaViolation',
-  'errorMessage',
-  'handOverDate',
-] as const;
+const IGNORED = [...SERVER_MANAGED, 'trackingRecord', 'slaViolation', 'errorMessage'] as const;
 const IGNORED_ON_CREATE = [...IGNORED, 'status', 'statusChangeReason', 'parentProblem', 'underlyingProblem'];
 /** In a PATCH also Gridlink's own output-only properties, sent back as returned. */
 const IGNORED_ON_PATCH = [...IGNORED, 'gridlinkStatus', 'statusChangeHistory', 'linkedEntity', 'impact', 'urgency'];

@@ -5,7 +5,16 @@ import { writeEvents } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { partiesOnCreate, reporterEntry, responsibleEntry, type PartyRef } from '../relatedParty.js';
 import { canonicalJson } from '../documents.js';
-import { mapClosed, mapOpen, presentStatus, TICKET_PRIORITY, TICKET_SEVERITY, TICKET_TYPE, withStandardTypes } from '../standard.js';
+import {
+  mapClosed,
+  mapOpen,
+  SERVER_MANAGED,
+  presentStatus,
+  TICKET_PRIORITY,
+  TICKET_SEVERITY,
+  TICKET_TYPE,
+  withStandardTypes,
+} from '../standard.js';
 import { forbidden, notFound, unprocessable } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { JsonSchema } from '../../http/tmfQuery.js';
@@ -34,19 +43,7 @@ const SERVER_OWNED = new Set(['relatedParty']);
  * Issue 11: properties of the official TroubleTicket_FVO/_MVO that the server manages.
  * Values a client sends for them are ignored (documented in openapi/troubleTicket.yaml).
  */
-const IGNORED = [
-  '@type',
-  '@baseType',
-  '@schemaLocation',
-  'id',
-  'href',
-  'creationDate',
-  'lastUpdate',
-  'statusChangeDate',
-  'statusChangeHistory',
-  'resolutionDate',
-  'handOverDate',
-] as const;
+const IGNORED = [...SERVER_MANAGED, 'statusChangeHistory'] as const;
 const IGNORED_ON_CREATE = [...IGNORED, 'status', 'statusChangeReason', 'expectedResolutionDate'];
 
 /** Standard free-text values mapped onto Gridlink's vocabulary (see src/modules/standard.ts). */
