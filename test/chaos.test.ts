@@ -180,7 +180,19 @@ describe('issue 12: database restart and LISTEN terminations under load', () => 
     expect(unexpected).toEqual([]);
     const stored = await h.db.pool.query<{ id: string }>('SELECT id FROM trouble_ticket WHERE id = ANY($1::uuid[])', [acked]);
     expect(stored.rowCount).toBe(acked.length);
-    await waitFor(() => acked.every((id) => createdIds(sock.events).has(id)), 20_000, 'every acknowledged create on the socket');
+    await waitFor(() => acked.every((id) => createdIds(sock.events).has(id)), 20_000, 'every acknowledged create on the socket').catch(
+      async (e: unknown) => {
+        const got = createdIds(sock.events);
+        const missing = acked.filter((id) => !got.has(id));
+        const rows = await h.db.pool.query(
+          `SELECT sequence, resource_id, relayed_at, event_time FROM event WHERE resource_id::text = ANY($1::text[]) AND event_type = 'TroubleTicketCreateEvent' ORDER BY sequence`,
+          [missing],
+        );
+        throw new Error(
+          `${String(e)}; ${missing.length} missing of ${acked.length}: ${JSON.stringify(rows.rows)}; socket sequences ${JSON.stringify(sock.sequences())}`,
+        );
+      },
+    );
     const seqs = sock.sequences();
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]!);
     expect(sock.socket.connected).toBe(true);

@@ -9,9 +9,10 @@ import type { SqlTx } from '../db/client.js';
  * There is no global lock (issue 12): writers commit in parallel, so `sequence` (drawn
  * from the BIGSERIAL at insert) is not commit order — a transaction may commit a smaller
  * sequence after a larger one is visible. The relay recovers a gap-free order instead:
- * it notes the sequence's last value S and the current snapshot, waits until every
- * transaction that was in progress then has finished, and only then relays rows up to S
- * (see relay.ts). That is sound because a writer takes its transaction id *before*
+ * it notes the sequence's last value S, then takes a transaction id of its own, waits until
+ * every transaction with a smaller id that was in progress then has finished (those the
+ * snapshot lists and those newer than its xmax, which it does not list), and only then
+ * relays rows up to S (see relay.ts). That is sound because a writer takes its transaction id *before*
  * drawing its sequence numbers (the `pg_current_xact_id()` below): a row numbered <= S
  * belongs to a transaction that had an id when S was read, so it is either visible or
  * among those waited for. Per resource, order is kept: a second change of the same

@@ -42,36 +42,55 @@ const SETTLE_MAX_MS = 10_000;
 
 /**
  * The highest sequence below which every outbox row is final (committed and visible, or
- * rolled back): the sequence's last value once every transaction that was in progress when
- * it was read has ended. Throws if they did not end within SETTLE_MAX_MS (a long
+ * rolled back): the sequence's last value S once every transaction that held an id when S
+ * was read has ended. Throws if they did not end within SETTLE_MAX_MS (a long
  * transaction; the relay retries with backoff).
+ *
+ * Which transactions: a writer takes its id before drawing numbers (outbox.ts), so one
+ * holding a number <= S had an id before S was read. The relay then takes an id of its own
+ * (`me`, pg_current_xact_id(); its transaction writes relayed_at anyway): every such writer's
+ * id is smaller. Of the ids below `me`, a snapshot lists as running only those below its
+ * xmax (the newest finished id + 1); a running transaction with a newer id is not listed at
+ * all. So the set waited for is the snapshot's list plus every id from its xmax up to `me`
+ * (the chaos test lost an event to the second kind before it was counted: the relay handed
+ * on a larger sequence, then the smaller one after it, and the socket fan-out, whose cursor
+ * had passed it, dropped it).
  */
 async function horizon(client: pg.PoolClient): Promise<string> {
-  // Two statements, in this order: the snapshot must be taken after the sequence's value
-  // is read (a statement's pg_current_snapshot() is its start snapshot), so that a writer
-  // holding a number <= S already had its xid when the snapshot was taken.
+  // Two statements, in this order: the snapshot and our id must come after the sequence's
+  // value is read (a statement's pg_current_snapshot() is its start snapshot).
   const seq = await client.query<{ s: string }>(
     'SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS s FROM event_sequence_seq',
   );
   const s = seq.rows[0]!.s;
-  const snap = (await client.query<{ snap: string }>('SELECT pg_current_snapshot()::text AS snap')).rows[0]!.snap;
-  // xmin:xmax:xip — nothing was in progress, S is final already.
-  if (/:$/.test(snap)) return s;
+  const at = await client.query<{ snap: string; xmax: string; me: string }>(
+    'SELECT pg_current_snapshot()::text AS snap, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax, pg_current_xact_id()::text AS me',
+  );
+  const { snap, xmax, me } = at.rows[0]!;
+  // xmin:xmax:xip with an empty list and nothing between xmax and us: S is final already.
+  if (/:$/.test(snap) && BigInt(xmax) >= BigInt(me)) return s;
   const started = Date.now();
   for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
     // "Ended" as a new snapshot sees it, not as the commit log says: a committing
     // transaction is marked committed in the commit log a moment before it leaves the list
     // of running transactions, and a snapshot taken in between still cannot see its rows.
     // With pg_xact_status(x) = 'in progress' the relay could read past such a row and hand
-    // it on later, after larger sequences (a socket bridge whose cursor had passed it then
-    // dropped it).
+    // it on later, after larger sequences.
     const r = await client.query<{ busy: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_snapshot_xip($1::pg_snapshot) x WHERE NOT pg_visible_in_snapshot(x, pg_current_snapshot())) AS busy`,
-      [snap],
+      `SELECT EXISTS (
+         SELECT 1 FROM (
+           SELECT x FROM pg_snapshot_xip($1::pg_snapshot) x
+           UNION ALL
+           SELECT g::text::xid8 FROM generate_series($2::bigint, $3::bigint - 1) g
+         ) t(x)
+         WHERE NOT pg_visible_in_snapshot(x, pg_current_snapshot())) AS busy`,
+      [snap, xmax, me],
     );
     if (!r.rows[0]!.busy) return s;
     if (Date.now() - started > SETTLE_MAX_MS)
-      throw new Error(`outbox horizon: transactions in progress at ${snap} still open after ${SETTLE_MAX_MS} ms`);
+      throw new Error(
+        `outbox horizon: transactions in progress at ${snap} (or newer than ${xmax} and older than ${me}) still open after ${SETTLE_MAX_MS} ms`,
+      );
     await new Promise((res) => setTimeout(res, wait));
   }
 }
