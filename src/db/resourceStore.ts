@@ -41,11 +41,14 @@ export interface ResourceTableDef {
   id?: { pattern: RegExp; cast: string };
 }
 
-export interface StoredRow {
+/** A stored document as the table holds it; `D` is the module's stored-document type. */
+export type StoredDoc = Record<string, unknown>;
+
+export interface StoredRow<D = StoredDoc> {
   id: string;
   /** Row version where the table has one (else 0). */
   version: number;
-  doc: Record<string, unknown>;
+  doc: D;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -82,7 +85,7 @@ function docFilter(f: Filter, p: Params, doc: string): string {
   return `${doc} @? ${p.add(`${path} ? (${cond})`)}::jsonpath`;
 }
 
-export interface ResourceStore {
+export interface ResourceStore<D = StoredDoc> {
   readonly def: ResourceTableDef;
   /** `extra` adds module-specific conditions (e.g. geometry) with their parameters. */
   list(
@@ -90,17 +93,17 @@ export interface ResourceStore {
     actor: OrganizationActor,
     q: ListQuery,
     extra?: (params: unknown[]) => string,
-  ): Promise<{ rows: StoredRow[]; total: number }>;
+  ): Promise<{ rows: StoredRow<D>[]; total: number }>;
   /**
    * The tenancy condition on its own, for readers that write their own SQL over this table
    * (links, exports): rows visible to the organisation whose id is the parameter `orgParam`.
    */
   visibleTo(orgParam: string): string;
   /** Finds a visible row; `forUpdate` locks it for the rest of the transaction. */
-  find(tx: Reader, actor: OrganizationActor, id: string, opts?: { forUpdate?: boolean }): Promise<StoredRow | undefined>;
+  find(tx: Reader, actor: OrganizationActor, id: string, opts?: { forUpdate?: boolean }): Promise<StoredRow<D> | undefined>;
 }
 
-export function createResourceStore(def: ResourceTableDef): ResourceStore {
+export function createResourceStore<D = StoredDoc>(def: ResourceTableDef): ResourceStore<D> {
   const versionCol = def.versioned === false ? '0 AS version' : 'version';
   const docSql = def.docSql ?? 'doc';
   const idSpec = def.id ?? { pattern: UUID, cast: 'uuid' };
@@ -164,7 +167,7 @@ export function createResourceStore(def: ResourceTableDef): ResourceStore {
         countSql = `SELECT ${branches.map((b) => `(SELECT count(*) FROM ${def.table} WHERE ${[b, ...conditions].join(' AND ')})`).join(' + ')} AS n`;
       }
       const [rows, count] = await Promise.all([
-        tx.$queryRawUnsafe<StoredRow[]>(pageSql, ...p.values),
+        tx.$queryRawUnsafe<StoredRow<D>[]>(pageSql, ...p.values),
         tx.$queryRawUnsafe<{ n: bigint | string | number }[]>(countSql, ...countParams),
       ]);
       return { rows, total: Number(count[0]?.n ?? 0) };
@@ -173,7 +176,7 @@ export function createResourceStore(def: ResourceTableDef): ResourceStore {
       if (!idSpec.pattern.test(id)) return undefined;
       const p = new Params();
       const idParam = p.add(id);
-      const rows = await tx.$queryRawUnsafe<StoredRow[]>(
+      const rows = await tx.$queryRawUnsafe<StoredRow<D>[]>(
         `SELECT id::text AS id, ${versionCol}, ${docSql} AS doc FROM ${def.table} WHERE id = ${idParam}::${idSpec.cast} AND ${scope(actor, p)}${opts?.forUpdate ? ' FOR UPDATE' : ''}`,
         ...p.values,
       );

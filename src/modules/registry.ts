@@ -1,4 +1,4 @@
-import { createResourceStore, type ColumnDef, type ResourceStore, type ResourceTableDef } from '../db/resourceStore.js';
+import { createResourceStore, type ColumnDef, type ResourceStore, type ResourceTableDef, type StoredDoc } from '../db/resourceStore.js';
 import type { HubDescriptor } from '../events/webhooks.js';
 import { INCIDENT_BASE } from './incident/incident.presenter.js';
 import { SERVICE_PROBLEM_BASE } from './serviceProblem/serviceProblem.presenter.js';
@@ -11,7 +11,7 @@ import { TROUBLE_TICKET_BASE } from './troubleTicket/troubleTicket.presenter.js'
  * SLA clocks, exports and hubs derive what they need from the same entries, so a tenancy rule
  * is declared once per resource (issue 15).
  */
-export interface ResourceEntry {
+export interface ResourceEntry<D = StoredDoc> {
   /**
    * Resource type as events, links, hubs, SLA clocks and exports name it (`troubleTicket`).
    * A task table holds several event resource types (`problemAcknowledgement`, …); its entry
@@ -24,16 +24,17 @@ export interface ResourceEntry {
   api: string;
   basePath: string;
   /** Tenant-scoped access: the only way modules read the table (src/db/resourceStore.ts). */
-  store: ResourceStore;
+  store: ResourceStore<D>;
   /** When a row is in a final state: the column and its final values. */
   final?: { column: string; values: readonly string[] };
   /** Column: when the row last changed state (a final row is still looked at for a while after). */
   stateChanged?: string;
 }
 
-const entry = (e: Omit<ResourceEntry, 'store'> & { table: ResourceTableDef }): ResourceEntry => {
+/** `D`: the stored-document type the module declares (default: an untyped JSON object). */
+const entry = <D = StoredDoc>(e: Omit<ResourceEntry<D>, 'store'> & { table: ResourceTableDef }): ResourceEntry<D> => {
   const { table, ...rest } = e;
-  return { ...rest, store: createResourceStore(table) };
+  return { ...rest, store: createResourceStore<D>(table) };
 };
 
 /** A reporter (first tenancy column) and a responsible organisation (second); never the same one. */
