@@ -1538,6 +1538,43 @@ describe('EO-1 MNO response: site reports and priority-restoration requests', ()
     expect((await decide(dso, (withdrawn.body as Report).id, { priorityStatus: 'acknowledged' })).status).toBe(409);
   });
 
+  it('simultaneous reports and decisions on one site are serialised: every report kept in history, one decision wins, the other is a 409', async () => {
+    const site = await createMnoSite(h, mnoA, 'R-A3', [7.12, 51.12], { backupPower: { generator: true } });
+    // Six first reports of a new site at once: one creates the report, the others update it.
+    const first = await Promise.all(
+      [95, 90, 85, 80, 75, 70].map((m) =>
+        postReport(mnoA, n.id, {
+          site: { siteId: site.siteId },
+          powerStatus: 'onBattery',
+          remainingMinutes: m,
+          priorityRestoration: { requested: true, reason: 'Hospital coverage' },
+        }),
+      ),
+    );
+    expect(first.map((r) => r.status).sort()).toEqual([201, 201, 201, 201, 201, 201]);
+    const id = (first[0]!.body as Report).id;
+    expect(first.every((r) => (r.body as Report).id === id)).toBe(true);
+    const stored = (await h.call('GET', `${R}/${id}`, { key: mnoA.keys.viewer })).body as Report;
+    expect(stored.history.map((x) => x.remainingMinutes).sort()).toEqual([70, 75, 80, 85, 90, 95]);
+    expect(await h.db.prisma.outageSiteReport.count({ where: { noticeId: n.id, siteId: site.id } })).toBe(1);
+
+    // Two decisions and a report at once: exactly one decision wins; the report keeps it.
+    const since = await lastEventSequence(h);
+    const [ack, decl, again] = await Promise.all([
+      decide(dso, id, { priorityStatus: 'acknowledged' }),
+      decide(dso, id, { priorityStatus: 'declined' }),
+      postReport(mnoA, n.id, { site: { siteId: site.siteId }, powerStatus: 'onBattery', remainingMinutes: 60 }),
+    ]);
+    expect(again.status).toBe(201);
+    expect([ack.status, decl.status].sort()).toEqual([200, 409]);
+    const winner = ack.status === 200 ? 'acknowledged' : 'declined';
+    const after = (await h.call('GET', `${R}/${id}`, { key: mnoA.keys.viewer })).body as Report;
+    expect(after.priorityRestoration!.status).toBe(winner);
+    expect(after.history).toHaveLength(8);
+    const decisions = (await eventsSince(h, since, id)).filter((e) => e.type === 'PriorityRestorationDecisionEvent');
+    expect(decisions).toHaveLength(1);
+  });
+
   it('the publishing DSO cannot write reports (403); a closed notice takes no more reports (409)', async () => {
     const res = await postReport(dso, n.id, { site: { siteId: 'R-A1' }, powerStatus: 'down' });
     expect(res.status).toBe(403);

@@ -99,7 +99,8 @@ export function createOutageReports(deps: {
         if (isFinal(doc)) throw conflict(`The notice is ${String(doc.status)}; reports are closed`, 'NOTICE_FINAL');
         const site = await reportedSite(tx, actor, input.site);
         const t = now();
-        const existing = await repo.reportOfSite(tx, id, site.id);
+        const found = await repo.reportOfSite(tx, id, site.id);
+        const existing = found && (await repo.lockedReport(tx, found.id));
         const report = nextReport(existing?.doc as StoredReport | undefined, {
           id: existing?.id ?? crypto.randomUUID(),
           notice: id,
@@ -154,7 +155,7 @@ export function createOutageReports(deps: {
         const current = await reportIn(tx, actor, reportId);
         const notice = await findVisible(tx, actor, (current.notice as Ref).id);
         if (!isPublisher(actor, notice)) throw forbidden('Only the publishing DSO decides priority-restoration requests');
-        const locked = await repo.reportById(tx, reportId);
+        const locked = await repo.lockedReport(tx, reportId);
         const doc = locked!.doc as JsonObject;
         const pr = doc.priorityRestoration as JsonObject | undefined;
         if (!pr || pr.status !== 'requested')
