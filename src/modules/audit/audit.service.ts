@@ -5,6 +5,7 @@ import { forbidden, notFound } from '../../http/errors.js';
 import type { Actor, OrganizationActor } from '../../http/context.js';
 import type { ListQuery } from '../../http/tmfQuery.js';
 import type { JsonObject } from '../../http/patch.js';
+import { purgeAuditRecords } from './audit.repository.js';
 
 /**
  * GW-2 audit query and GW-3 alarms. Organisation admins see their own organisation's rows;
@@ -65,12 +66,8 @@ export function createAuditService(deps: { db: Database }) {
     },
 
     /** GW-2 retention: audit records older than `before` are removed. */
-    async purge(before: Date): Promise<number> {
-      const rows = await db.reader.$queryRawUnsafe<{ n: string }[]>(
-        'WITH purged AS (DELETE FROM audit_log WHERE time < $1 RETURNING 1) SELECT count(*)::text AS n FROM purged',
-        before,
-      );
-      return Number(rows[0]?.n ?? 0);
+    purge(before: Date): Promise<number> {
+      return purgeAuditRecords(db.reader, before);
     },
   };
 }

@@ -1,11 +1,15 @@
-import crypto from 'node:crypto';
 import type { Database, Reader, SqlTx } from '../../db/client.js';
+import { tableExists } from '../../db/catalog.js';
 import { isUuid } from '../../db/resourceStore.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { unprocessable } from '../../http/errors.js';
 import type { LoadedApi } from '../../http/openapi.js';
 import type { JsonObject } from '../../http/patch.js';
 import { RESOURCES, type ResourceEntry } from '../registry.js';
+import * as repo from './links.repository.js';
+import type { LinkableType, NewLink } from './links.repository.js';
+
+export type { LinkableType } from './links.repository.js';
 
 /**
  * Links between Gridlink resources (EV-1: events, problems and incidents are linked, each
@@ -16,8 +20,6 @@ import { RESOURCES, type ResourceEntry } from '../registry.js';
  * read-only attribute `linkedEntity`, and only to organisations that can see both
  * resources; a reference to a resource the reader cannot see is left out of what it reads.
  */
-export type LinkableType = 'troubleTicket' | 'serviceProblem' | 'incident' | 'energyOutageNotice';
-
 /** The registry entries of linkable resources: their tables, who sees them, their `@referredType`. */
 const LINKABLE: Record<LinkableType, ResourceEntry> = {
   troubleTicket: RESOURCES.troubleTicket,
@@ -68,16 +70,6 @@ export interface LinkView {
 
 type Href = (basePath: string, path: string) => string;
 
-interface LinkRow {
-  id: string;
-  from_type: LinkableType;
-  from_id: string;
-  to_type: LinkableType;
-  to_id: string;
-  relation: string;
-  origin: string;
-}
-
 function slotEntries(
   doc: JsonObject,
   slot: Slot,
@@ -124,11 +116,6 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
     return base ? href(base, `/${type}/${id}`) : undefined;
   };
 
-  const tableExists = async (tx: Reader, table: string) => {
-    const r = await tx.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT to_regclass($1) IS NOT NULL AS ok`, table);
-    return r[0]?.ok === true;
-  };
-
   /** The subset of `ids` (of one type) that `orgId` may see, with their names. */
   const visible = async (tx: Reader, orgId: string, type: LinkableType, ids: string[]): Promise<Map<string, string | undefined>> => {
     const wanted = [...new Set(ids.filter(isUuid))];
@@ -137,12 +124,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
     const { store } = LINKABLE[type];
     // Outage notices (EO-1) belong to another module; linked only when its table exists.
     if (type === 'energyOutageNotice' && !(await tableExists(tx, store.def.table))) return out;
-    const rows = await tx.$queryRawUnsafe<{ id: string; name: string | null }[]>(
-      `SELECT id::text AS id, doc->>'name' AS name FROM ${store.def.table} WHERE id = ANY($2::uuid[]) AND ${store.visibleTo('$1')}`,
-      orgId,
-      wanted,
-    );
-    for (const r of rows) out.set(r.id, r.name ?? undefined);
+    for (const r of await repo.visibleNames(tx, store, orgId, wanted)) out.set(r.id, r.name ?? undefined);
     return out;
   };
 
@@ -155,28 +137,6 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
       for (const [id, name] of await visible(tx, orgId, type, ids)) out.set(`${type}:${id}`, name);
     }
     return out;
-  };
-
-  const insertLink = async (
-    tx: SqlTx,
-    l: { fromType: LinkableType; fromId: string; toType: LinkableType; toId: string; relation: string; origin: string },
-    actorOrgId: string,
-    t: Date,
-  ) => {
-    await tx.$executeRawUnsafe(
-      `INSERT INTO resource_link (id, from_type, from_id, to_type, to_id, relation, origin, created_by_org_id, created_at)
-       VALUES ($1::uuid, $2, $3::uuid, $4, $5::uuid, $6, $7, $8::uuid, $9)
-       ON CONFLICT (from_type, from_id, to_type, to_id, relation) DO NOTHING`,
-      crypto.randomUUID(),
-      l.fromType,
-      l.fromId,
-      l.toType,
-      l.toId,
-      l.relation,
-      l.origin,
-      actorOrgId,
-      t,
-    );
   };
 
   return {
@@ -218,14 +178,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
       const refs = documentRefs(fromType, doc);
       // A resource created in this transaction has no links yet.
       if (opts?.created && refs.length === 0) return;
-      const existing = opts?.created
-        ? []
-        : await tx.$queryRawUnsafe<LinkRow[]>(
-            `SELECT id::text AS id, from_type, from_id::text AS from_id, to_type, to_id::text AS to_id, relation, origin
-           FROM resource_link WHERE from_type = $1 AND from_id = $2::uuid AND origin = 'document'`,
-            fromType,
-            fromId,
-          );
+      const existing = opts?.created ? [] : await repo.documentLinksOf(tx, fromType, fromId);
       const key = (type: string, id: string, relation: string) => `${type}:${id}:${relation}`;
       const wanted = new Map(refs.map((r) => [key(r.toType, r.toId, r.relation), r]));
       const have = new Map(existing.map((l) => [key(l.to_type, l.to_id, l.relation), l]));
@@ -239,7 +192,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
       for (const r of toAdd) {
         if (r.toType === fromType && r.toId === fromId) continue;
         if (!seen.has(`${r.toType}:${r.toId}`)) continue;
-        await insertLink(
+        await repo.insertLink(
           tx,
           { fromType, fromId, toType: r.toType, toId: r.toId, relation: r.relation, origin: 'document' },
           actor.organizationId,
@@ -247,49 +200,26 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
         );
       }
       const removable = toRemove.filter((l) => seen.has(`${l.to_type}:${l.to_id}`)).map((l) => l.id);
-      if (removable.length) await tx.$executeRawUnsafe(`DELETE FROM resource_link WHERE id = ANY($1::uuid[])`, removable);
+      if (removable.length) await repo.deleteLinksById(tx, removable);
     },
 
     /** A link made by an operation rather than a reference (problem grouping). */
-    addLink(
-      tx: SqlTx,
-      actor: OrganizationActor,
-      l: { fromType: LinkableType; fromId: string; toType: LinkableType; toId: string; relation: string; origin: string },
-      t: Date,
-    ) {
-      return insertLink(tx, l, actor.organizationId, t);
+    addLink(tx: SqlTx, actor: OrganizationActor, l: NewLink, t: Date) {
+      return repo.insertLink(tx, l, actor.organizationId, t);
     },
 
-    async removeLink(tx: SqlTx, l: { fromType: LinkableType; fromId: string; toType: LinkableType; toId: string; relation: string }) {
-      await tx.$executeRawUnsafe(
-        `DELETE FROM resource_link WHERE from_type = $1 AND from_id = $2::uuid AND to_type = $3 AND to_id = $4::uuid AND relation = $5`,
-        l.fromType,
-        l.fromId,
-        l.toType,
-        l.toId,
-        l.relation,
-      );
+    removeLink(tx: SqlTx, l: Omit<NewLink, 'origin'>) {
+      return repo.deleteLink(tx, l);
     },
 
     /** Drops every link of a deleted resource. */
-    async removeAllFor(tx: SqlTx, type: LinkableType, id: string) {
-      await tx.$executeRawUnsafe(
-        `DELETE FROM resource_link WHERE (from_type = $1 AND from_id = $2::uuid) OR (to_type = $1 AND to_id = $2::uuid)`,
-        type,
-        id,
-      );
+    removeAllFor(tx: SqlTx, type: LinkableType, id: string) {
+      return repo.deleteLinksOf(tx, type, id);
     },
 
     /** Ids of resources of `otherType` linked (either way) to a resource. */
-    async linkedIds(tx: SqlTx, type: LinkableType, id: string, otherType: LinkableType): Promise<string[]> {
-      const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
-        `SELECT to_id::text AS id FROM resource_link WHERE from_type = $1 AND from_id = $2::uuid AND to_type = $3
-         UNION SELECT from_id::text FROM resource_link WHERE to_type = $1 AND to_id = $2::uuid AND from_type = $3`,
-        type,
-        id,
-        otherType,
-      );
-      return rows.map((r) => r.id);
+    linkedIds(tx: SqlTx, type: LinkableType, id: string, otherType: LinkableType): Promise<string[]> {
+      return repo.linkedIds(tx, type, id, otherType);
     },
 
     /**
@@ -319,16 +249,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
       if (docs.length === 0) return docs;
       const tx = db.reader;
       const ids = docs.map((d) => d.id as string).filter(isUuid);
-      const rows = ids.length
-        ? await tx.$queryRawUnsafe<LinkRow[]>(
-            `SELECT id::text AS id, from_type, from_id::text AS from_id, to_type, to_id::text AS to_id, relation, origin
-               FROM resource_link
-              WHERE (from_type = $1 AND from_id = ANY($2::uuid[])) OR (to_type = $1 AND to_id = ANY($2::uuid[]))
-              ORDER BY created_at, id`,
-            type,
-            ids,
-          )
-        : [];
+      const rows = ids.length ? await repo.linksOfMany(tx, type, ids) : [];
       const refs = docs.flatMap((d) => documentRefs(type, d).map((r) => ({ type: r.toType, id: r.toId })));
       const others = rows.flatMap((l) => [
         { type: l.from_type, id: l.from_id },

@@ -1,5 +1,6 @@
 import type { SqlTx } from '../../db/client.js';
 import type { SlaResourceType } from './sla.sources.js';
+import { forgetClocks } from './sla.repository.js';
 
 /**
  * The SLA module's clock rows (`sla_clock`) as other modules may touch them: a module that
@@ -11,8 +12,8 @@ export type SlaClocks = ReturnType<typeof createSlaClocks>;
 
 export function createSlaClocks() {
   return {
-    async forget(tx: SqlTx, type: SlaResourceType, id: string): Promise<void> {
-      await tx.$executeRawUnsafe('DELETE FROM sla_clock WHERE resource_type = $1 AND resource_id = $2::uuid', type, id);
+    forget(tx: SqlTx, type: SlaResourceType, id: string): Promise<void> {
+      return forgetClocks(tx, type, id);
     },
   };
 }

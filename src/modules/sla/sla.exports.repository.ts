@@ -1,4 +1,5 @@
 import type { Database, Reader, Tx } from '../../db/client.js';
+import { tableExists } from '../../db/catalog.js';
 import type { JsonObject } from '../../http/patch.js';
 
 /**
@@ -6,9 +7,6 @@ import type { JsonObject } from '../../http/patch.js';
  * the handle it runs on: a transaction's `tx`, or — outside one — what
  * `createExportRepository(db)` binds.
  */
-
-export const tableExists = async (q: Reader, table: string) =>
-  (await q.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT to_regclass($1) IS NOT NULL AS ok`, table))[0]?.ok === true;
 
 /**
  * Stored documents of `table` visible to the organisation ($1 in `visible`) with either
@@ -58,13 +56,16 @@ export const saveExport = async (
 
 export type ExportRepository = ReturnType<typeof createExportRepository>;
 
-/** The functions above bound to the database, for work outside a transaction. */
+/**
+ * The functions above bound to the database, for work outside a transaction: the raw reads
+ * on `db.reader` (node-postgres), the Prisma model reads on the client.
+ */
 export function createExportRepository(db: Database) {
   const q: Tx = db.prisma;
   return {
-    tableExists: (table: string) => tableExists(q, table),
+    tableExists: (table: string) => tableExists(db.reader, table),
     documentsOfDay: (source: { table: string; visible: string; dates: [string, string] }, orgId: string, start: Date, end: Date) =>
-      documentsOfDay(q, source, orgId, start, end),
+      documentsOfDay(db.reader, source, orgId, start, end),
     organizationIds: () => organizationIds(q),
     exportIdOf: (organizationId: string, day: string) => exportIdOf(q, organizationId, day),
     exportDirectory: (id: string) => exportDirectory(q, id),

@@ -1,6 +1,18 @@
-import type { Database, Reader, Tx } from '../../db/client.js';
+import type { Database, Reader, SqlTx, Tx } from '../../db/client.js';
+import { tableExists } from '../../db/catalog.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 import { CLOCK_KINDS } from './sla.clock.js';
-import { loadPartnerships, loadSubjects, loadTargets, SOURCES, type SlaResourceType } from './sla.sources.js';
+import {
+  partnerLookup,
+  SOURCES,
+  subjectOf,
+  targetTable,
+  type PartnerLookup,
+  type SlaResourceType,
+  type SlaSubject,
+  type SubjectRow,
+  type TargetTable,
+} from './sla.sources.js';
 
 /**
  * The SLA clocks' data access (issue 15, one data-access style). Every function takes the
@@ -8,6 +20,43 @@ import { loadPartnerships, loadSubjects, loadTargets, SOURCES, type SlaResourceT
  * or — outside a transaction — what `createSlaRepository(db)` binds. The sweep's SQL is the
  * one measured in docs/notes/performance.md; keep it as it is.
  */
+
+/**
+ * What the SLA clocks read of a document (priority class and status history). The sweep
+ * selects only these, not the whole document: parsing every open resource's full JSON every
+ * minute blocked the event loop for hundreds of milliseconds at scale (issue 7).
+ */
+const SLIM_DOC = `jsonb_build_object('priority', doc->'priority', 'severity', doc->'severity',
+  'troubleTicketCharacteristic', doc->'troubleTicketCharacteristic', 'statusChangeHistory', doc->'statusChangeHistory',
+  'handOverDate', doc->'handOverDate')`;
+
+/** Resources of one type matching `where` (parameters $1...), with their timelines. */
+export async function loadSubjects(
+  q: Reader,
+  type: SlaResourceType,
+  where: string,
+  params: unknown[],
+  suffix = '',
+  opts: { slim?: boolean } = {},
+): Promise<SlaSubject[]> {
+  const s = SOURCES[type];
+  const extra = type === 'incident' ? ', ack_time, cleared_at' : '';
+  // Issue 11: a ticket without a responsible partner has no SLA until one is named.
+  const rows = await q.$queryRawUnsafe<SubjectRow[]>(
+    `SELECT id::text AS id, ${s.reporter}::text AS a, ${s.responsible}::text AS b, creation_date, ${opts.slim ? SLIM_DOC : 'doc'} AS doc${extra}
+       FROM ${s.table} WHERE (${where}) AND ${s.responsible} IS NOT NULL ${suffix}`,
+    ...params,
+  );
+  return rows.map((r) => subjectOf(type, r));
+}
+
+/** The response and resolution targets per tier and priority. */
+export const loadTargets = async (q: Tx): Promise<TargetTable> =>
+  targetTable(await q.slaTierTarget.findMany({ orderBy: [{ tier: 'asc' }, { priority: 'asc' }] }));
+
+/** Every partnership's tier, by organisation pair. */
+export const loadPartnerships = async (q: Tx): Promise<PartnerLookup> =>
+  partnerLookup(await q.partnership.findMany({ select: { id: true, dsoId: true, mnoId: true, tier: true } }));
 
 export interface ClockFlags {
   resourceId: string;
@@ -41,6 +90,21 @@ export const sweepCandidates = (q: Reader, type: SlaResourceType, changedSince: 
   );
 };
 
+/** Stores a clock's reading (inside the transaction that records its crossings). */
+export async function saveClock(
+  q: Tx,
+  key: { resourceType: SlaResourceType; resourceId: string; kind: string },
+  id: string,
+  data: Omit<Prisma.SlaClockUncheckedCreateInput, 'id' | 'resourceType' | 'resourceId' | 'kind'>,
+): Promise<void> {
+  await q.slaClock.upsert({ where: { resourceType_resourceId_kind: key }, create: { id, ...key, ...data }, update: data });
+}
+
+/** Forgets a resource's clocks (the resource is being deleted, in its owner's transaction). */
+export async function forgetClocks(q: SqlTx, type: SlaResourceType, id: string): Promise<void> {
+  await q.$executeRawUnsafe('DELETE FROM sla_clock WHERE resource_type = $1 AND resource_id = $2::uuid', type, id);
+}
+
 /** Resolved tickets unchanged since `cutoff`, oldest first (one auto-close batch). */
 export const resolvedTicketsDue = (q: Tx, cutoff: Date, take: number) =>
   q.troubleTicket.findMany({
@@ -65,9 +129,8 @@ export async function outageSeconds(
   from: Date,
   to: Date,
 ): Promise<{ seconds: number; count: number }> {
-  const exists = await q.$queryRawUnsafe<{ ok: boolean }[]>(`SELECT to_regclass('energy_outage_notice') IS NOT NULL AS ok`);
-  if (!exists[0]?.ok) return { seconds: 0, count: 0 };
-  const rows = await q.$queryRawUnsafe<{ seconds: number | null; n: bigint }[]>(
+  if (!(await tableExists(q, 'energy_outage_notice'))) return { seconds: 0, count: 0 };
+  const rows = await q.$queryRawUnsafe<{ seconds: number | null; n: string | number }[]>(
     `SELECT SUM(GREATEST(0, EXTRACT(EPOCH FROM (LEAST(COALESCE(actual_outage_end_time, $4), $4) - GREATEST(COALESCE(outage_start_time, creation_date), $3)))))::float8 AS seconds,
             COUNT(*) AS n
        FROM energy_outage_notice
@@ -85,15 +148,18 @@ export async function outageSeconds(
 
 export type SlaRepository = ReturnType<typeof createSlaRepository>;
 
-/** The functions above (and the sources' loaders) bound to the database, for work outside a transaction. */
+/**
+ * The functions above bound to the database, for work outside a transaction: the Prisma
+ * model reads on the client, the raw reads (the KPI report's) on `db.reader` (node-postgres).
+ */
 export function createSlaRepository(db: Database) {
   const q: Tx = db.prisma;
   return {
     targets: () => loadTargets(q),
     partnerships: () => loadPartnerships(q),
     /** Resources of one type matching `where`, full documents (the KPI report). */
-    subjects: (type: SlaResourceType, where: string, params: unknown[]) => loadSubjects(q, type, where, params),
+    subjects: (type: SlaResourceType, where: string, params: unknown[]) => loadSubjects(db.reader, type, where, params),
     resolvedTicketsDue: (cutoff: Date, take: number) => resolvedTicketsDue(q, cutoff, take),
-    outageSeconds: (dsoId: string, mnoId: string, from: Date, to: Date) => outageSeconds(q, dsoId, mnoId, from, to),
+    outageSeconds: (dsoId: string, mnoId: string, from: Date, to: Date) => outageSeconds(db.reader, dsoId, mnoId, from, to),
   };
 }

@@ -11,9 +11,6 @@ import type { IncidentService } from '../incident/incident.service.js';
 import { RESOURCES } from '../registry.js';
 import { CLOCK_KINDS, readClock, type ClockKind, type ClockReading } from './sla.clock.js';
 import {
-  loadPartnerships,
-  loadSubjects,
-  loadTargets,
   SLA_RESOURCE_TYPES,
   SOURCES,
   type SlaResourceType,
@@ -68,12 +65,12 @@ export function createSlaService(deps: {
    */
   const recordCrossings = async (type: SlaResourceType, id: string): Promise<{ warnings: number; breaches: number }> => {
     return db.transaction(async (tx) => {
-      const [subject] = await loadSubjects(tx, type, 'id = $1::uuid', [id], 'FOR UPDATE SKIP LOCKED');
+      const [subject] = await repo.loadSubjects(tx, type, 'id = $1::uuid', [id], 'FOR UPDATE SKIP LOCKED');
       if (!subject) return { warnings: 0, breaches: 0 };
       const t = now();
       const { warningPercent } = deps.settings();
-      const partnership = (await loadPartnerships(tx))(subject.reporterOrgId, subject.responsibleOrgId);
-      const tg = (await loadTargets(tx)).of(partnership?.tier ?? 'standard', subject.priority);
+      const partnership = (await repo.loadPartnerships(tx))(subject.reporterOrgId, subject.responsibleOrgId);
+      const tg = (await repo.loadTargets(tx)).of(partnership?.tier ?? 'standard', subject.priority);
       const events: NewEvent[] = [];
       const violations: JsonObject[] = [];
       let warnings = 0;
@@ -99,11 +96,7 @@ export function createSlaService(deps: {
           evaluatedAt: t,
           ...(breach ? { breachedAt: t, warnedAt: existing?.warnedAt ?? t } : { warnedAt: t }),
         };
-        await tx.slaClock.upsert({
-          where: { resourceType_resourceId_kind: { resourceType: type, resourceId: id, kind } },
-          create: { id: clockId, resourceType: type, resourceId: id, kind, ...data },
-          update: data,
-        });
+        await repo.saveClock(tx, { resourceType: type, resourceId: id, kind }, clockId, data);
         events.push(clockEvent(breach ? 'SlaBreachEvent' : 'SlaBreachWarningEvent', subject, clockId, kind, r, tg, partnership?.id, t));
         if (breach) {
           breaches += 1;
@@ -214,7 +207,7 @@ export function createSlaService(deps: {
         for (let i = 0; i < candidates.length; i += SWEEP_PAGE) {
           if (i > 0) await new Promise((resolve) => setImmediate(resolve));
           const page = candidates.slice(i, i + SWEEP_PAGE).map((c) => c.id);
-          const subjects = await loadSubjects(db.reader, type, 'id = ANY($1::uuid[])', [page], '', { slim: true });
+          const subjects = await repo.loadSubjects(db.reader, type, 'id = ANY($1::uuid[])', [page], '', { slim: true });
           const result = await sweepPage(type, subjects, t, targets, partnerOf, warningPercent);
           checked += subjects.length;
           warnings += result.warnings;

@@ -1,4 +1,3 @@
-import type { Reader, Tx } from '../../db/client.js';
 import type { JsonObject } from '../../http/patch.js';
 import { historyTimeline, incidentTimeline, type TimelineEntry } from './sla.clock.js';
 import { slaClass, type ItilPriority } from './priority.js';
@@ -47,7 +46,8 @@ export interface SlaSubject {
   timeline: TimelineEntry[];
 }
 
-interface Row {
+/** A resource row as the SLA reads it (sla.repository.ts `loadSubjects`). */
+export interface SubjectRow {
   id: string;
   a: string;
   b: string;
@@ -57,33 +57,8 @@ interface Row {
   doc: JsonObject;
 }
 
-/**
- * What the SLA clocks read of a document (priority class and status history). The sweep
- * selects only these, not the whole document: parsing every open resource's full JSON every
- * minute blocked the event loop for hundreds of milliseconds at scale (issue 7).
- */
-const SLIM_DOC = `jsonb_build_object('priority', doc->'priority', 'severity', doc->'severity',
-  'troubleTicketCharacteristic', doc->'troubleTicketCharacteristic', 'statusChangeHistory', doc->'statusChangeHistory',
-  'handOverDate', doc->'handOverDate')`;
-
-/** Resources of one type matching `where` (parameters $1...), with their timelines. */
-export async function loadSubjects(
-  tx: Reader,
-  type: SlaResourceType,
-  where: string,
-  params: unknown[],
-  suffix = '',
-  opts: { slim?: boolean } = {},
-): Promise<SlaSubject[]> {
-  const s = SOURCES[type];
-  const extra = type === 'incident' ? ', ack_time, cleared_at' : '';
-  // Issue 11: a ticket without a responsible partner has no SLA until one is named.
-  const rows = await tx.$queryRawUnsafe<Row[]>(
-    `SELECT id::text AS id, ${s.reporter}::text AS a, ${s.responsible}::text AS b, creation_date, ${opts.slim ? SLIM_DOC : 'doc'} AS doc${extra}
-       FROM ${s.table} WHERE (${where}) AND ${s.responsible} IS NOT NULL ${suffix}`,
-    ...params,
-  );
-  return rows.map((r) => ({
+export function subjectOf(type: SlaResourceType, r: SubjectRow): SlaSubject {
+  return {
     type,
     id: r.id,
     reporterOrgId: r.a,
@@ -95,7 +70,7 @@ export async function loadSubjects(
       type === 'incident'
         ? incidentTimeline(r.creation_date, r.ack_time ?? null, r.cleared_at ?? null)
         : historyTimeline(r.doc.statusChangeHistory, r.creation_date, r.doc.handOverDate),
-  }));
+  };
 }
 
 export interface Targets {
@@ -118,8 +93,8 @@ export interface TargetTable {
   of(tier: string, priority: ItilPriority): Targets & { tier: string };
 }
 
-export async function loadTargets(tx: Tx): Promise<TargetTable> {
-  const rows = await tx.slaTierTarget.findMany({ orderBy: [{ tier: 'asc' }, { priority: 'asc' }] });
+/** The target table over the `sla_tier_target` rows. */
+export function targetTable(rows: TargetTable['rows']): TargetTable {
   const map = new Map(rows.map((r) => [`${r.tier}:${r.priority}`, r]));
   return {
     rows,
@@ -141,8 +116,7 @@ export interface PartnershipInfo {
 export type PartnerLookup = (a: string, b: string) => PartnershipInfo | undefined;
 
 /** Partnerships by organisation pair (either order). */
-export async function loadPartnerships(tx: Tx): Promise<PartnerLookup> {
-  const rows = await tx.partnership.findMany({ select: { id: true, dsoId: true, mnoId: true, tier: true } });
+export function partnerLookup(rows: { id: string; dsoId: string; mnoId: string; tier: string }[]): PartnerLookup {
   const map = new Map<string, PartnershipInfo>();
   for (const r of rows) {
     map.set(`${r.dsoId}|${r.mnoId}`, { id: r.id, tier: r.tier });
