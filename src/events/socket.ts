@@ -211,14 +211,14 @@ export function createSocketBridge(deps: {
       const from = cursor;
       if (from !== undefined && last <= from) return; // overtaken; already delivered from the outbox
       if (from !== undefined && first > from + 1) {
-        // Retried (issue 12): giving up here would skip these events for every local socket.
-        for (let attempt = 1; ; attempt++) {
+        // Retried until it succeeds or the bridge closes (issue 12): giving up would skip
+        // these events for every local socket. Later batches wait in the chain meanwhile.
+        for (let attempt = 1; io; attempt++) {
           try {
             deliverLocal(await relayedBetween(from, first));
             break;
           } catch (e) {
             log.error({ err: e, attempt }, 'socket fan-out could not read events missing between relayed batches; retrying');
-            if (attempt >= 20) break;
             await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * attempt)));
           }
         }
