@@ -13,6 +13,7 @@ import { appendedNotes, canonicalJson, stampNotes, type Note } from './documents
 import type { LinkableType, LinkService } from './links/links.service.js';
 import type { PartyService } from './party/party.service.js';
 import { initialStatus, lenientMerge, lenientOps, withStandardTypes, type StatusProfile } from './standard.js';
+import type { RecordRepository } from './twoParty.repository.js';
 
 /**
  * The two-party record core (issue 15): what trouble tickets, service problems and incidents
@@ -48,6 +49,8 @@ export interface TwoPartyDef<Side extends string, T extends SqlTx> {
   /** The reporter's side name (`reporter`, `originator`); the other side is `responsible` (both in `Side`). */
   reporterSide: Side;
   store: ResourceStore;
+  /** The record's data access (src/modules/twoParty.repository.ts). */
+  repository: RecordRepository;
   db: { reader: Reader; transaction<R>(fn: (tx: T) => Promise<R>): Promise<R> };
   now: () => Date;
   party: PartyService;
@@ -62,7 +65,7 @@ export interface TwoPartyDef<Side extends string, T extends SqlTx> {
   emit(tx: T, events: NewEvent[], t: Date): Promise<void>;
 }
 
-export interface PatchDef<Side extends string, T extends SqlTx> {
+export interface PatchDef<Side extends string> {
   schemas: { output: JsonSchema; patch: ValidateFunction };
   lifecycle: SidedLifecycle<Side>;
   /** Code of the 409 for a change of a record in a final state (`TICKET_FINAL`). */
@@ -96,13 +99,11 @@ export interface PatchDef<Side extends string, T extends SqlTx> {
   };
   /** Extra recording on a status move (TMF656 tracking records). */
   onStatusChange?(doc: JsonObject, from: string, to: string, actor: OrganizationActor, t: Date): void;
-  /** Writes the changed document (and its promoted columns). */
-  save(tx: T, doc: JsonObject): Promise<void>;
   /** Whether the document's link references may have changed (default: always re-synced). */
   linksChanged?(changed: string[]): boolean;
 }
 
-export interface CreateDef<T extends SqlTx> {
+export interface CreateDef {
   schemas: { create: JsonSchema };
   statusProfile: StatusProfile;
   /** Properties a client may send but the server manages: dropped (issue 11). */
@@ -123,8 +124,6 @@ export interface CreateDef<T extends SqlTx> {
   ): JsonObject;
   /** `always`: the document always has `note` (`[]` when none was sent); `whenSent`: only then. */
   notes: 'always' | 'whenSent';
-  /** Inserts the row with its promoted columns. */
-  insert(tx: T, doc: JsonObject, row: { reporterId: string; responsibleId: string | undefined; t: Date }): Promise<void>;
   createEvent: string;
 }
 
@@ -163,7 +162,7 @@ export function applyStatus(doc: JsonObject, to: string, actor: Actor, t: Date, 
 }
 
 export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: TwoPartyDef<Side, T>) {
-  const { store, db, party } = def;
+  const { store, repository, db, party } = def;
 
   const audienceOf = (doc: JsonObject): string[] => {
     const { reporter, responsible } = def.parties(doc);
@@ -232,14 +231,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
      * SLA module calls this on the record's owner instead of writing the table itself.
      */
     async recordSlaViolations(tx: T, id: string, violations: JsonObject[], t: Date): Promise<void> {
-      const rows = await tx.$queryRawUnsafe<{ doc: JsonObject }[]>(
-        `UPDATE ${store.def.table}
-            SET doc = jsonb_set(doc, '{slaViolation}', COALESCE(doc->'slaViolation', '[]'::jsonb) || $2::jsonb), version = version + 1
-          WHERE id = $1::uuid RETURNING doc`,
-        id,
-        JSON.stringify(violations),
-      );
-      const doc = rows[0]?.doc;
+      const doc = await repository.appendSlaViolations(tx, id, violations);
       if (!doc) return;
       const description = `changed: slaViolation (${violations.map((v) => String(v.name)).join(', ')})`;
       await def.emit(tx, [event(def.attributeChangeEvent, doc, undefined, t, description)], t);
@@ -254,7 +246,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
      * Create: the reporter is the caller; the record starts `submitted`, with its history,
      * stamped notes, links and the create event (to the responsible partner too when named).
      */
-    creator(c: CreateDef<T>) {
+    creator(c: CreateDef) {
       return async (actor: OrganizationActor, input: JsonObject): Promise<JsonObject> => {
         const body = normalizeDateTimes(input, c.schemas.create) as JsonObject;
         initialStatus(c.statusProfile, body.status); // issue 11: only the initial state may be sent
@@ -279,7 +271,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
             ...c.build(body, { actor, t, reporterName, responsibleId, responsibleName: partner?.partnerName }),
           });
           if (body.note !== undefined || c.notes === 'always') doc.note = stampNotes((body.note ?? []) as Note[], reporterName!, t);
-          await c.insert(tx, doc, { reporterId: actor.organizationId, responsibleId, t });
+          await repository.insert(tx, doc as JsonObject & { id: string }, { reporterId: actor.organizationId, responsibleId, t });
           await def.links.syncDocumentLinks(tx, actor, def.resourceType, id, doc, t, { created: true });
           await def.emit(tx, [event(c.createEvent, doc, actor, t)], t);
           return doc;
@@ -291,7 +283,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
      * PATCH: merge patch (also `application/json`, TMF630) or JSON Patch, in one transaction
      * under the row lock. Returns the stored document (unchanged when nothing changed).
      */
-    patcher(p: PatchDef<Side, T>) {
+    patcher(p: PatchDef<Side>) {
       /** The patched document and whether the request itself states a reason. */
       const applyPatch = (before: JsonObject, contentType: string, body: unknown, side: Side) => {
         if (contentType === 'application/json-patch+json') {
@@ -405,8 +397,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
           events.push(...statusEvents);
 
           if (handOverTo) {
-            const { table, tenancy } = store.def;
-            await tx.$executeRawUnsafe(`UPDATE ${table} SET ${tenancy[1]} = $2::uuid WHERE id = $1::uuid`, id, handOverTo);
+            await repository.setResponsible(tx, id, handOverTo);
             // The partner receives the record as new (the normal create event); the
             // reporter learns that the responsible party changed.
             const reporterOnly = (e: NewEvent): NewEvent => ({ ...e, audience: [def.parties(after).reporter] });
@@ -415,7 +406,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
             else events.push(reporterOnly(event(p.events.attributeChange, after, actor, t, `changed: ${p.handOver.attribute}`)));
             events.unshift({ ...event(p.events.create, after, actor, t), audience: [handOverTo] });
           }
-          await p.save(tx, after);
+          await repository.save(tx, after as JsonObject & { id: string });
           if (p.linksChanged?.(changed) ?? true) await def.links.syncDocumentLinks(tx, actor, def.resourceType, id, after, t);
           await def.emit(tx, events, t);
           return after;

@@ -14,6 +14,7 @@ import type { ServiceProblemService } from '../serviceProblem/serviceProblem.ser
 import { INCIDENT_IMPACT, INCIDENT_PRIORITY_OF_ITIL, INCIDENT_URGENCY, itilPriority } from '../sla/priority.js';
 import { checkIncidentTransition, type IncidentSide, type IncidentState } from './incident.lifecycle.js';
 import { createTwoPartyCore } from '../twoParty.js';
+import { createRecordRepository, insertTask } from '../twoParty.repository.js';
 
 const incidentTable = RESOURCES.incident.store;
 export const INCIDENT_SORTABLE = Object.keys(incidentTable.def.columns);
@@ -56,18 +57,7 @@ export function createIncidentService(deps: {
       responsible: rp.find((p) => p.role === 'responsible')!.partyOrPartyRole.id,
     };
   };
-  const columns = (doc: JsonObject) => ({
-    state: doc.state as string,
-    ackState: doc.ackState as string,
-    priority: doc.priority as string,
-    category: doc.category as string,
-    domain: doc.domain as string,
-    name: doc.name as string,
-    occurTime: new Date(doc.occurTime as string),
-    updateTime: new Date(doc.updateTime as string),
-    ackTime: doc.ackTime ? new Date(doc.ackTime as string) : null,
-    clearTime: doc.clearTime ? new Date(doc.clearTime as string) : null,
-  });
+  const repository = createRecordRepository(RESOURCES.incident, { state: 'state', updated: 'updateTime' });
 
   const core = createTwoPartyCore<IncidentSide, Tx>({
     resourceType: 'incident',
@@ -75,6 +65,7 @@ export function createIncidentService(deps: {
     noun: 'incident',
     reporterSide: 'reporter',
     store: incidentTable,
+    repository,
     db,
     now,
     party,
@@ -121,16 +112,14 @@ export function createIncidentService(deps: {
 
   const saveTask = async (tx: Tx, taskType: IncidentTaskType, incident: JsonObject, task: JsonObject, t: Date) => {
     const { reporter, responsible } = partiesOf(incident);
-    await tx.incidentTask.create({
-      data: {
-        id: task.id as string,
-        taskType,
-        incidentId: incident.id as string,
-        reporterOrgId: reporter,
-        responsibleOrgId: responsible,
-        creationDate: t,
-        doc: task as object,
-      },
+    await insertTask(tx, RESOURCES.incidentTask, {
+      id: task.id as string,
+      taskType,
+      reporterId: reporter,
+      responsibleId: responsible,
+      t,
+      doc: task,
+      columns: { incident_id: incident.id as string },
     });
   };
 
@@ -189,16 +178,7 @@ export function createIncidentService(deps: {
             ...others,
           ],
         };
-        await tx.incident.create({
-          data: {
-            id,
-            reporterOrgId: actor.organizationId,
-            responsibleOrgId: responsibleId,
-            creationDate: t,
-            doc: doc as object,
-            ...columns(doc),
-          },
-        });
+        await repository.insert(tx, doc as JsonObject & { id: string }, { reporterId: actor.organizationId, responsibleId, t });
         await links.syncDocumentLinks(tx, actor, 'incident', id, doc, t, { created: true });
         await writeEvents(tx, [event('IncidentCreateEvent', 'incident', doc, doc, actor, t)]);
         return doc;
@@ -251,10 +231,7 @@ export function createIncidentService(deps: {
           incident: incidentRef(doc),
           ...(recorded ? { finding: recorded } : {}),
         };
-        await tx.incident.update({
-          where: { id: doc.id as string },
-          data: { ...columns(doc), doc: doc as object, version: { increment: 1 } },
-        });
+        await repository.save(tx, doc as JsonObject & { id: string });
         await saveTask(tx, 'DiagnoseIncident', doc, task, t);
         const events = [event('DiagnoseIncidentCreateEvent', 'diagnoseIncident', task, doc, actor, t)];
         if (from !== doc.state || ackBefore !== doc.ackState) {
@@ -313,10 +290,7 @@ export function createIncidentService(deps: {
           clearTime,
           ...(body.resolution ? { resolution: body.resolution } : {}),
         };
-        await tx.incident.update({
-          where: { id: doc.id as string },
-          data: { ...columns(doc), clearedAt: t, doc: doc as object, version: { increment: 1 } },
-        });
+        await repository.save(tx, doc as JsonObject & { id: string }, { cleared_at: t });
         await saveTask(tx, 'ResolveIncident', doc, task, t);
         await writeEvents(tx, [
           event('ResolveIncidentCreateEvent', 'resolveIncident', task, doc, actor, t),

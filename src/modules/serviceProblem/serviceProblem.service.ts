@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
-import type { Database, Tx } from '../../db/client.js';
+import type { Database, SqlTx, Tx } from '../../db/client.js';
 import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -17,6 +17,8 @@ import { PROBLEM_LIFECYCLE, PROBLEM_STATUS_PROFILE, type ProblemSide } from './s
 import { problemPriority, SERVER_MANAGED } from '../standard.js';
 import { standardProblem } from './serviceProblem.presenter.js';
 import { createTwoPartyCore } from '../twoParty.js';
+import { createRecordRepository } from '../twoParty.repository.js';
+import { insertEventRecord } from './serviceProblem.repository.js';
 import { createProblemTasks } from './serviceProblem.tasks.js';
 
 export type { ProblemTaskType } from './serviceProblem.tasks.js';
@@ -108,16 +110,6 @@ export function createServiceProblemService(deps: {
     // Issue 11: undefined while the originator has not named a responsible partner.
     responsible: (doc.responsibleParty as PartyRefInput | undefined)?.partyOrPartyRole?.id,
   });
-  const columns = (doc: JsonObject) => ({
-    status: doc.status as string,
-    priority: doc.priority as number,
-    category: doc.category as string,
-    name: (doc.name as string | undefined) ?? null,
-    lastUpdate: new Date(doc.lastUpdate as string),
-    statusChangeDate: new Date(doc.statusChangeDate as string),
-    resolutionDate: doc.resolutionDate ? new Date(doc.resolutionDate as string) : null,
-  });
-
   const tracking = (actor: OrganizationActor | undefined, t: Date, description: string, input?: TrackingRecord): TrackingRecord => ({
     ...(input ?? {}),
     id: crypto.randomUUID(),
@@ -128,8 +120,8 @@ export function createServiceProblemService(deps: {
     '@type': 'TrackingRecord',
   });
 
-  const save = (tx: Tx, doc: JsonObject) =>
-    tx.serviceProblem.update({ where: { id: doc.id as string }, data: { ...columns(doc), doc: doc as object, version: { increment: 1 } } });
+  const repository = createRecordRepository(RESOURCES.serviceProblem, { state: 'status', updated: 'lastUpdate' });
+  const save = (tx: SqlTx, doc: JsonObject) => repository.save(tx, doc as JsonObject & { id: string });
 
   /**
    * Writes the events and, for every event about a problem, its serviceProblemEventRecord
@@ -151,18 +143,16 @@ export function createServiceProblemService(deps: {
         serviceProblem: { id: e.resource.id, '@referredType': 'ServiceProblem', '@type': 'ServiceProblemRef' },
         notification: envelope,
       };
-      await tx.serviceProblemEventRecord.create({
-        data: {
-          id,
-          serviceProblemId: e.resource.id,
-          originatorOrgId: originator,
-          // The partner sees the records of the events it received (not those from before a hand-over).
-          responsibleOrgId: e.audience.includes(responsible ?? '') ? responsible : null,
-          eventType: e.eventType,
-          eventTime: e.eventTime,
-          recordTime: t,
-          doc: doc as object,
-        },
+      await insertEventRecord(tx, {
+        id,
+        serviceProblemId: e.resource.id,
+        originatorOrgId: originator,
+        // The partner sees the records of the events it received (not those from before a hand-over).
+        responsibleOrgId: e.audience.includes(responsible ?? '') ? responsible : undefined,
+        eventType: e.eventType,
+        eventTime: e.eventTime,
+        recordTime: t,
+        doc,
       });
     }
   };
@@ -173,6 +163,7 @@ export function createServiceProblemService(deps: {
     noun: 'service problem',
     reporterSide: 'originator',
     store: serviceProblemTable,
+    repository,
     db,
     now,
     party,
@@ -233,7 +224,7 @@ export function createServiceProblemService(deps: {
   };
 
   // TMF656 task resources (acknowledge, group), in their own file.
-  const tasks = createProblemTasks({ db, now, links, core, partiesOf, tracking, save, emit, statusEvents });
+  const tasks = createProblemTasks({ db, now, links, core, repository, partiesOf, tracking, save, emit, statusEvents });
 
   return {
     ...tasks,
@@ -286,17 +277,6 @@ export function createServiceProblemService(deps: {
         };
       },
       notes: 'whenSent',
-      insert: async (tx, doc, { reporterId, responsibleId, t }) =>
-        void (await tx.serviceProblem.create({
-          data: {
-            id: doc.id as string,
-            originatorOrgId: reporterId,
-            responsibleOrgId: responsibleId ?? null,
-            creationDate: t,
-            doc: doc as object,
-            ...columns(doc),
-          },
-        })),
       createEvent: 'ServiceProblemCreateEvent',
     }),
 
@@ -341,7 +321,6 @@ export function createServiceProblemService(deps: {
       onStatusChange(doc, from, to, actor, t) {
         doc.trackingRecord = [...((doc.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, `status ${from} -> ${to}`)];
       },
-      save: async (tx, doc) => void (await save(tx, doc)),
       linksChanged: (changed) => changed.includes('troubleTicket') || changed.includes('relatedEntity'),
     }),
 
@@ -356,7 +335,7 @@ export function createServiceProblemService(deps: {
         if ((row.doc.parentProblem as unknown[] | undefined)?.length || (row.doc.underlyingProblem as unknown[] | undefined)?.length) {
           throw conflict('The service problem is grouped; ungroup it (problemUngroup) before deleting it', 'PROBLEM_GROUPED');
         }
-        await tx.serviceProblem.delete({ where: { id } });
+        await repository.remove(tx, id);
         await links.removeAllFor(tx, 'serviceProblem', id);
         await slaClocks.forget(tx, 'serviceProblem', id);
         const t = now();

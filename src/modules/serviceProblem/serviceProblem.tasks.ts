@@ -10,6 +10,7 @@ import { canonicalJson } from '../documents.js';
 import type { LinkService } from '../links/links.service.js';
 import { RESOURCES } from '../registry.js';
 import { applyStatus, type TwoPartyCore } from '../twoParty.js';
+import { insertTask, type RecordRepository } from '../twoParty.repository.js';
 import { checkProblemTransition, type ProblemSide, type ProblemStatus } from './serviceProblem.lifecycle.js';
 import type { ProblemRef, TrackingRecord } from './serviceProblem.service.js';
 
@@ -36,13 +37,14 @@ export function createProblemTasks(deps: {
   now: () => Date;
   links: LinkService;
   core: TwoPartyCore<ProblemSide, Tx>;
+  repository: RecordRepository;
   partiesOf(doc: JsonObject): { originator: string; responsible: string | undefined };
   tracking(actor: OrganizationActor | undefined, t: Date, description: string, input?: TrackingRecord): TrackingRecord;
   save(tx: Tx, doc: JsonObject): Promise<unknown>;
   emit(tx: Tx, events: NewEvent[], t: Date): Promise<void>;
   statusEvents(doc: JsonObject, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[];
 }) {
-  const { db, now, links, core, partiesOf, tracking, save, emit, statusEvents } = deps;
+  const { db, now, links, core, repository, partiesOf, tracking, save, emit, statusEvents } = deps;
   const { audienceOf, sideOf, event, requireActivePartnership } = core;
 
   const taskEvent = (taskType: ProblemTaskType, task: JsonObject, audience: string[], actor: OrganizationActor, t: Date): NewEvent => ({
@@ -79,15 +81,13 @@ export function createProblemTasks(deps: {
 
   const saveTask = async (tx: Tx, taskType: ProblemTaskType, problems: JsonObject, task: JsonObject, t: Date) => {
     const { originator, responsible } = partiesOf(problems);
-    await tx.serviceProblemTask.create({
-      data: {
-        id: task.id as string,
-        taskType,
-        originatorOrgId: originator,
-        responsibleOrgId: responsible ?? null,
-        creationDate: t,
-        doc: task as object,
-      },
+    await insertTask(tx, RESOURCES.problemTask, {
+      id: task.id as string,
+      taskType,
+      reporterId: originator,
+      responsibleId: responsible,
+      t,
+      doc: task,
     });
     return audienceOf(problems);
   };
@@ -153,8 +153,8 @@ export function createProblemTasks(deps: {
           const ancestors = new Set<string>();
           for (let cur = parentOf(parent.doc); cur && !ancestors.has(cur);) {
             ancestors.add(cur);
-            const up = await tx.serviceProblem.findUnique({ where: { id: cur }, select: { doc: true } });
-            cur = up ? parentOf(up.doc as JsonObject) : undefined;
+            const up = await repository.docById(tx, cur);
+            cur = up ? parentOf(up) : undefined;
           }
           for (const c of childIds) {
             if (ancestors.has(c)) throw conflict(`Grouping ${c} under ${parentId} would make a cycle`, 'GROUP_CYCLE');

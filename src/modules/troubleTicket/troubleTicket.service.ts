@@ -24,6 +24,7 @@ import type { PartyService } from '../party/party.service.js';
 import type { LinkService } from '../links/links.service.js';
 import { priorityFromCharacteristics } from '../sla/priority.js';
 import { applyStatus, createTwoPartyCore } from '../twoParty.js';
+import { createRecordRepository } from '../twoParty.repository.js';
 import {
   checkTransition,
   TICKET_LIFECYCLE as ticketLifecycle,
@@ -70,6 +71,7 @@ export function createTroubleTicketService(deps: {
 }) {
   const { db, now, party, schemas, links } = deps;
   const store: ResourceStore = troubleTicketTable;
+  const repository = createRecordRepository(RESOURCES.troubleTicket, { state: 'status', updated: 'lastUpdate' });
 
   const parties = (doc: JsonObject) => {
     const rp = (doc.relatedParty ?? []) as PartyRef[];
@@ -85,6 +87,7 @@ export function createTroubleTicketService(deps: {
     noun: 'ticket',
     reporterSide: 'reporter',
     store,
+    repository,
     db,
     now,
     party,
@@ -96,37 +99,6 @@ export function createTroubleTicketService(deps: {
     emit: async (tx, events) => void (await writeEvents(tx, events)),
   });
   const { event, sideOf } = core;
-
-  /** The columns kept next to the document (filters, sorting, tenancy), in SQL order. */
-  const COLUMNS = [
-    'status',
-    'severity',
-    'ticket_type',
-    'priority',
-    'name',
-    'last_update',
-    'status_change_date',
-    'requested_resolution_date',
-    'expected_resolution_date',
-    'resolution_date',
-  ] as const;
-  const dateOrNull = (v: unknown) => (v ? new Date(v as string) : null);
-  const columns = (doc: JsonObject): unknown[] => [
-    doc.status,
-    doc.severity,
-    doc.ticketType,
-    doc.priority ?? null,
-    doc.name ?? null,
-    dateOrNull(doc.lastUpdate),
-    dateOrNull(doc.statusChangeDate),
-    dateOrNull(doc.requestedResolutionDate),
-    dateOrNull(doc.expectedResolutionDate),
-    dateOrNull(doc.resolutionDate),
-  ];
-  const INSERT_TICKET = `INSERT INTO trouble_ticket (id, reporter_org_id, responsible_org_id, creation_date, ${COLUMNS.join(', ')}, doc)
-    VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, ${COLUMNS.map((c, i) => `$${i + 5}${c.endsWith('date') || c === 'last_update' ? '::timestamptz' : ''}`).join(', ')}, $${COLUMNS.length + 5}::jsonb)`;
-  const UPDATE_TICKET = `UPDATE trouble_ticket SET ${COLUMNS.map((c, i) => `${c} = $${i + 2}${c.endsWith('date') || c === 'last_update' ? '::timestamptz' : ''}`).join(', ')},
-    doc = $${COLUMNS.length + 2}::jsonb, version = version + 1 WHERE id = $1::uuid`;
 
   /**
    * Issue 11: a PATCH on a ticket without a responsible partner whose relatedParty is the
@@ -191,16 +163,6 @@ export function createTroubleTicketService(deps: {
         };
       },
       notes: 'always',
-      insert: async (tx, doc, { reporterId, responsibleId, t }) =>
-        void (await tx.$executeRawUnsafe(
-          INSERT_TICKET,
-          doc.id,
-          reporterId,
-          responsibleId ?? null,
-          t,
-          ...columns(doc),
-          JSON.stringify(doc),
-        )),
       createEvent: 'TroubleTicketCreateEvent',
     }),
 
@@ -239,7 +201,6 @@ export function createTroubleTicketService(deps: {
           ];
         },
       },
-      save: async (tx, doc) => void (await tx.$executeRawUnsafe(UPDATE_TICKET, doc.id, ...columns(doc), JSON.stringify(doc))),
     }),
 
     async delete(actor: OrganizationActor, id: string, ifMatch?: string): Promise<JsonObject> {
@@ -248,7 +209,7 @@ export function createTroubleTicketService(deps: {
         if (!row) throw notFound('TroubleTicket', id);
         if (sideOf(actor, row.doc) !== 'reporter') throw forbidden('Only the reporting organisation can delete a ticket');
         checkIfMatch(ifMatch, row.doc);
-        await tx.troubleTicket.delete({ where: { id } });
+        await repository.remove(tx, id);
         await links.removeAllFor(tx, 'troubleTicket', id); // issue 5 hook
         const t = now();
         await writeEvents(tx, [event('TroubleTicketDeleteEvent', row.doc, actor, t)]);
@@ -268,20 +229,13 @@ export function createTroubleTicketService(deps: {
       move: { from: TicketStatus; to: TicketStatus; side: Side; reason: string; description: string; unchangedSince?: Date },
     ): Promise<JsonObject | undefined> {
       return db.transaction(async (tx) => {
-        const rows = await tx.$queryRawUnsafe<{ doc: JsonObject }[]>(
-          `SELECT doc FROM trouble_ticket WHERE id = $1::uuid AND status = $2 AND ($3::timestamptz IS NULL OR last_update <= $3)
-              FOR UPDATE SKIP LOCKED`,
-          id,
-          move.from,
-          move.unchangedSince ?? null,
-        );
-        const before = rows[0]?.doc;
+        const before = await repository.lockIfStill(tx, id, move.from, move.unchangedSince);
         if (!before) return undefined;
         checkTransition(move.from, move.to, move.side, move.reason);
         const t = now();
         const after: JsonObject = { ...before };
         applyStatus(after, move.to, undefined, t, move.reason);
-        await tx.$executeRawUnsafe(UPDATE_TICKET, id, ...columns(after), JSON.stringify(after));
+        await repository.save(tx, after as JsonObject & { id: string });
         await writeEvents(tx, [event('TroubleTicketStatusChangeEvent', after, undefined, t, move.description)]);
         return after;
       });
