@@ -1,30 +1,15 @@
 import type { Reader, Tx } from '../../db/client.js';
-import { parseArea, siteMatchQuery } from '../../geo/geo.js';
+import { parseArea } from '../../geo/geo.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { NoticeImpact } from '../notice/notice.impact.js';
 import { ACTIVE_OUTAGE, type OutageStatus } from './energyOutage.lifecycle.js';
+import { impactCounts, impactedSitesOf, mnoSitesMatching, type ImpactedSiteRow } from './energyOutage.repository.js';
 
 /**
  * EO-1 impact: which of each audience MNO's sites are inside the outage area or fed by a
  * listed energy supply, with backup autonomy and the time each runs out. The MNO sees its
  * sites; the DSO only per-MNO aggregates (never the MNO's site list).
  */
-export interface ImpactedSiteRow {
-  id: string;
-  site_id: string;
-  org_id: string;
-  name: string | null;
-  lon: number;
-  lat: number;
-  energy_supply_id: string | null;
-  priority: boolean;
-  ups_installed: boolean;
-  ups_capacity_minutes: number | null;
-  remaining_minutes: number | null;
-  generator: boolean;
-  matched_by: 'area' | 'energySupply' | 'both';
-}
-
 export interface MnoSummary {
   mno: { id: string; name?: string; '@referredType': 'Organization' };
   impactedSites: number;
@@ -56,19 +41,11 @@ export const etrOf = (doc: JsonObject): Date | null => (doc.expectedOutageEndTim
 export async function matchSites(tx: Tx, doc: JsonObject, mnoIds: string[]): Promise<ImpactedSiteRow[]> {
   const area = (doc.affectedArea ?? {}) as { outageArea?: unknown; energySupplyId?: string[] };
   if (mnoIds.length === 0) return [];
-  const params: unknown[] = [mnoIds];
-  const supply = area.energySupplyId?.length ? area.energySupplyId : undefined;
-  const sql = siteMatchQuery({
-    table: 'mno_site',
-    columns: `id::text, site_id, org_id::text, name, location[0] AS lon, location[1] AS lat, energy_supply_id, priority, ups_installed,
-              ups_capacity_minutes, remaining_minutes, generator`,
-    scope: 'org_id = ANY($1::uuid[])',
+  return mnoSitesMatching(tx, {
+    mnoIds,
     area: area.outageArea ? parseArea(area.outageArea) : undefined,
-    by: supply && ((p) => `energy_supply_id = ANY($${p.push(supply)}::text[])`),
-    byLabel: 'energySupply',
-    params,
+    energySupplyIds: area.energySupplyId?.length ? area.energySupplyId : undefined,
   });
-  return sql ? tx.$queryRawUnsafe<ImpactedSiteRow[]>(sql, ...params) : [];
 }
 
 export function presentImpactedSite(s: ImpactedSiteRow, start: Date, etr: Date | null) {
@@ -93,33 +70,12 @@ export function presentImpactedSite(s: ImpactedSiteRow, start: Date, etr: Date |
   };
 }
 
-/** Current impacted sites of a notice for one MNO (from the stored impact rows). */
-export async function impactedSitesOf(tx: Reader, noticeId: string, mnoId: string): Promise<ImpactedSiteRow[]> {
-  return tx.$queryRawUnsafe<ImpactedSiteRow[]>(
-    `SELECT s.id::text, s.site_id, s.org_id::text, s.name, s.location[0] AS lon, s.location[1] AS lat, s.energy_supply_id, s.priority,
-            s.ups_installed, s.ups_capacity_minutes, s.remaining_minutes, s.generator, i.matched_by
-       FROM outage_site_impact i JOIN mno_site s ON s.id = i.site_id
-      WHERE i.notice_id = $1::uuid AND i.mno_org_id = $2::uuid ORDER BY s.site_id`,
-    noticeId,
-    mnoId,
-  );
-}
-
 export async function summaries(tx: Reader, doc: JsonObject): Promise<MnoSummary[]> {
   const audience = (doc.audience ?? []) as { id: string; name?: string }[];
   const etr = etrOf(doc);
-  const rows = await tx.$queryRawUnsafe<
-    { mno: string; n: bigint; prio: bigint; earliest: Date | null; before_etr: bigint; requests: bigint }[]
-  >(
-    `SELECT a.mno,
-            (SELECT count(*) FROM outage_site_impact i WHERE i.notice_id = $1::uuid AND i.mno_org_id = a.mno) AS n,
-            (SELECT count(*) FROM outage_site_impact i JOIN mno_site s ON s.id = i.site_id WHERE i.notice_id = $1::uuid AND i.mno_org_id = a.mno AND s.priority) AS prio,
-            (SELECT min(i.exhaustion_time) FROM outage_site_impact i WHERE i.notice_id = $1::uuid AND i.mno_org_id = a.mno) AS earliest,
-            (SELECT count(*) FROM outage_site_impact i WHERE i.notice_id = $1::uuid AND i.mno_org_id = a.mno AND i.exhaustion_time IS NOT NULL
-                AND ($2::timestamptz IS NULL OR i.exhaustion_time < $2::timestamptz)) AS before_etr,
-            (SELECT count(*) FROM outage_site_report r WHERE r.notice_id = $1::uuid AND r.mno_org_id = a.mno AND r.priority_status = 'requested') AS requests
-       FROM unnest($3::uuid[]) AS a(mno)`,
-    doc.id,
+  const rows = await impactCounts(
+    tx,
+    doc.id as string,
     etr,
     audience.map((a) => a.id),
   );

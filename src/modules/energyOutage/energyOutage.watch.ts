@@ -4,20 +4,14 @@ import type { JsonObject } from '../../http/patch.js';
 import type { JobDefinition } from '../../jobs/scheduler.js';
 import { perRecipientEvents, publisherOf } from '../notice/notice.audience.js';
 import { ACTIVE_OUTAGE } from './energyOutage.lifecycle.js';
+import * as repo from './energyOutage.repository.js';
 
 type ViewFor = (org: string, doc: JsonObject) => JsonObject;
 
 /** Active outages whose ETR has passed: EtrOverdueEvent to each recipient's view, once per ETR value. */
 async function overdueEtrs(tx: Tx, t: Date, viewFor: ViewFor, events: NewEvent[]): Promise<number> {
   let overdue = 0;
-  const late = await tx.$queryRawUnsafe<{ id: string; doc: JsonObject; etr: Date }[]>(
-    `SELECT id::text, doc, expected_outage_end_time AS etr FROM energy_outage_notice
-        WHERE status = ANY($1::text[]) AND expected_outage_end_time < $2
-          AND (etr_overdue_notified_for IS NULL OR etr_overdue_notified_for <> expected_outage_end_time)
-        FOR UPDATE SKIP LOCKED`,
-    [...ACTIVE_OUTAGE],
-    t,
-  );
+  const late = await repo.overdueNotices(tx, ACTIVE_OUTAGE, t);
   for (const n of late) {
     events.push(
       ...perRecipientEvents({
@@ -30,10 +24,7 @@ async function overdueEtrs(tx: Tx, t: Date, viewFor: ViewFor, events: NewEvent[]
         viewFor,
       }),
     );
-    await tx.$executeRawUnsafe(
-      'UPDATE energy_outage_notice SET etr_overdue_notified_for = expected_outage_end_time WHERE id = $1::uuid',
-      n.id,
-    );
+    await repo.markEtrOverdueNotified(tx, n.id);
     overdue++;
   }
   return overdue;
@@ -42,20 +33,7 @@ async function overdueEtrs(tx: Tx, t: Date, viewFor: ViewFor, events: NewEvent[]
 /** Impacted sites whose battery runs out before the ETR: the MNO its sites, the DSO the count (once per site and ETR). */
 async function exhaustionRisks(tx: Tx, t: Date, events: NewEvent[]): Promise<number> {
   let risks = 0;
-  const atRisk = await tx.$queryRawUnsafe<
-    { notice_id: string; mno: string; dso: string; site_ids: string[]; site_refs: string[]; earliest: Date; etr: Date | null }[]
-  >(
-    `SELECT i.notice_id::text, i.mno_org_id::text AS mno, n.dso_org_id::text AS dso, array_agg(i.site_id::text) AS site_ids,
-              array_agg(s.site_id) AS site_refs, min(i.exhaustion_time) AS earliest, n.expected_outage_end_time AS etr
-         FROM outage_site_impact i
-         JOIN energy_outage_notice n ON n.id = i.notice_id
-         JOIN mno_site s ON s.id = i.site_id
-        WHERE n.status = ANY($1::text[]) AND i.exhaustion_time IS NOT NULL
-          AND (n.expected_outage_end_time IS NULL OR i.exhaustion_time < n.expected_outage_end_time)
-          AND i.risk_notified_for IS DISTINCT FROM coalesce(n.expected_outage_end_time, 'infinity'::timestamptz)
-        GROUP BY i.notice_id, i.mno_org_id, n.dso_org_id, n.expected_outage_end_time`,
-    [...ACTIVE_OUTAGE],
-  );
+  const atRisk = await repo.exhaustionRisks(tx, ACTIVE_OUTAGE);
   for (const r of atRisk) {
     const base = {
       notice: { id: r.notice_id },
@@ -82,12 +60,7 @@ async function exhaustionRisks(tx: Tx, t: Date, events: NewEvent[]): Promise<num
         description: `${r.site_ids.length} site(s) of MNO ${r.mno} run out of battery before the ETR`,
       },
     );
-    await tx.$executeRawUnsafe(
-      `UPDATE outage_site_impact SET risk_notified_for = coalesce($3::timestamptz, 'infinity'::timestamptz) WHERE notice_id = $1::uuid AND site_id = ANY($2::uuid[])`,
-      r.notice_id,
-      r.site_ids,
-      r.etr,
-    );
+    await repo.markRiskNotified(tx, r.notice_id, r.site_ids, r.etr);
     risks += r.site_ids.length;
   }
   return risks;

@@ -1,9 +1,10 @@
 import type { Reader, Tx } from '../../db/client.js';
-import { parseArea, siteMatchQuery } from '../../geo/geo.js';
+import { parseArea } from '../../geo/geo.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { NoticeImpact } from '../notice/notice.impact.js';
 import { AFFECTING, type NetworkStatus } from './networkStatus.lifecycle.js';
 import { publisherOf } from '../notice/notice.audience.js';
+import { affectedSiteRows, dsoSitesMatching, recommendationCounts, type AffectedSiteRow } from './networkStatus.repository.js';
 
 /**
  * NS-1 impact: which of each audience DSO's own sites, served by the publishing MNO, are
@@ -12,20 +13,6 @@ import { publisherOf } from '../notice/notice.audience.js';
  * another's.
  */
 export type Recommendation = 'failOver' | 'monitor';
-export type MatchedBy = 'area' | 'cell' | 'both';
-
-export interface AffectedSiteRow {
-  id: string;
-  site_id: string;
-  org_id: string;
-  name: string | null;
-  kind: string;
-  lon: number;
-  lat: number;
-  criticality: string;
-  cell_ids: string[];
-  matched_by: MatchedBy;
-}
 
 export interface DsoSummary {
   dso: { id: string; name?: string; '@referredType': 'Organization' };
@@ -50,18 +37,12 @@ export function noticeIdentifiers(doc: JsonObject): string[] {
 export async function matchSites(tx: Tx, doc: JsonObject, dsoIds: string[]): Promise<AffectedSiteRow[]> {
   if (dsoIds.length === 0) return [];
   const geoArea = (doc.affectedArea as { geoArea?: unknown } | undefined)?.geoArea;
-  const ids = noticeIdentifiers(doc);
-  const params: unknown[] = [dsoIds, publisherOf(doc)];
-  const sql = siteMatchQuery({
-    table: 'dso_site',
-    columns: 'id::text, site_id, org_id::text, name, kind, location[0] AS lon, location[1] AS lat, criticality, cell_ids',
-    scope: 'org_id = ANY($1::uuid[]) AND $2::uuid = ANY(mno_org_ids)',
+  return dsoSitesMatching(tx, {
+    dsoIds,
+    mnoId: publisherOf(doc),
     area: geoArea ? parseArea(geoArea, 'affectedArea.geoArea') : undefined,
-    by: ids.length ? (p) => `cell_ids && $${p.push(ids)}::text[]` : undefined,
-    byLabel: 'cell',
-    params,
+    identifiers: noticeIdentifiers(doc),
   });
-  return sql ? tx.$queryRawUnsafe<AffectedSiteRow[]>(sql, ...params) : [];
 }
 
 export function presentAffectedSite(s: AffectedSiteRow, recommendation: string, ids: string[], since: Date) {
@@ -82,14 +63,7 @@ export function presentAffectedSite(s: AffectedSiteRow, recommendation: string, 
 
 /** Current affected sites of a notice for one DSO (from the stored impact rows). */
 export async function affectedSitesOf(tx: Reader, doc: JsonObject, dsoId: string) {
-  const rows = await tx.$queryRawUnsafe<(AffectedSiteRow & { recommendation: string; created_at: Date })[]>(
-    `SELECT s.id::text, s.site_id, s.org_id::text, s.name, s.kind, s.location[0] AS lon, s.location[1] AS lat, s.criticality, s.cell_ids,
-            i.matched_by, i.recommendation, i.created_at
-       FROM network_site_impact i JOIN dso_site s ON s.id = i.site_id
-      WHERE i.notice_id = $1::uuid AND i.dso_org_id = $2::uuid AND s.org_id = $2::uuid ORDER BY s.site_id`,
-    doc.id,
-    dsoId,
-  );
+  const rows = await affectedSiteRows(tx, doc.id as string, dsoId);
   const ids = noticeIdentifiers(doc);
   return rows.map((r) => presentAffectedSite(r, r.recommendation, ids, r.created_at));
 }
@@ -97,15 +71,9 @@ export async function affectedSitesOf(tx: Reader, doc: JsonObject, dsoId: string
 /** What the MNO may know: per audience DSO, counts only. */
 export async function summaries(tx: Reader, doc: JsonObject): Promise<DsoSummary[]> {
   const audience = (doc.audience ?? []) as { id: string; name?: string }[];
-  const rows = await tx.$queryRawUnsafe<{ dso: string; n: bigint; fail_over: bigint; monitor: bigint }[]>(
-    `SELECT a.dso,
-            count(i.site_id) AS n,
-            count(i.site_id) FILTER (WHERE i.recommendation = 'failOver') AS fail_over,
-            count(i.site_id) FILTER (WHERE i.recommendation = 'monitor') AS monitor
-       FROM unnest($2::uuid[]) AS a(dso)
-       LEFT JOIN network_site_impact i ON i.notice_id = $1::uuid AND i.dso_org_id = a.dso
-      GROUP BY a.dso`,
-    doc.id,
+  const rows = await recommendationCounts(
+    tx,
+    doc.id as string,
     audience.map((a) => a.id),
   );
   return audience.map((org) => {

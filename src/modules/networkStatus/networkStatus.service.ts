@@ -5,7 +5,8 @@ import type { JsonObject } from '../../http/patch.js';
 import type { JsonSchema } from '../../http/tmfQuery.js';
 import { createNoticeCore } from '../notice/notice.core.js';
 import { RESOURCES } from '../registry.js';
-import { networkImpact, noticeIdentifiers, type AffectedSiteRow } from './networkStatus.impact.js';
+import { networkImpact, noticeIdentifiers } from './networkStatus.impact.js';
+import type { AffectedSiteRow } from './networkStatus.repository.js';
 import { checkNetworkTransition, FINAL, initialNetworkStatus, type NetworkStatus } from './networkStatus.lifecycle.js';
 
 const networkStatusTable = RESOURCES.networkStatusNotice.store;

@@ -3,6 +3,8 @@ import type { NewEvent } from '../../events/outbox.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { unprocessable } from '../../http/errors.js';
+import { organizationById } from '../party/party.repository.js';
+import { activePartners } from './notice.repository.js';
 
 export type OrgRef = { id: string; name?: string; '@referredType'?: string };
 
@@ -21,14 +23,8 @@ export async function resolveAudience(
   actor: OrganizationActor,
   requested: OrgRef[] | undefined,
 ): Promise<{ audience: OrgRef[]; publisherName: string }> {
-  const dso = actor.organizationKind === 'DSO';
-  const partners = (
-    await tx.partnership.findMany({
-      where: dso ? { dsoId: actor.organizationId, status: 'active' } : { mnoId: actor.organizationId, status: 'active' },
-      include: { dso: true, mno: true },
-    })
-  ).map((p) => (dso ? { id: p.mnoId, name: p.mno.name } : { id: p.dsoId, name: p.dso.name }));
-  const kind = dso ? 'MNO' : 'DSO';
+  const partners = await activePartners(tx, actor.organizationId, actor.organizationKind);
+  const kind = actor.organizationKind === 'DSO' ? 'MNO' : 'DSO';
   let audience: OrgRef[];
   if (requested) {
     const ids = [...new Set(requested.map((a) => a.id))];
@@ -40,7 +36,7 @@ export async function resolveAudience(
     audience = partners.map((p) => ({ id: p.id, name: p.name, '@referredType': 'Organization' }));
     if (audience.length === 0) throw unprocessable(`Your organisation has no active ${kind} partner to notify`, 'NO_AUDIENCE');
   }
-  const publisherName = (await tx.organization.findUnique({ where: { id: actor.organizationId } }))!.name;
+  const publisherName = (await organizationById(tx, actor.organizationId))!.name;
   return { audience, publisherName };
 }
 

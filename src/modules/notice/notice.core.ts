@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Database, Reader, Tx } from '../../db/client.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
-import { boundingBox, boxLiteral, parseArea, type Area } from '../../geo/geo.js';
+import { boundingBox, parseArea, type Area } from '../../geo/geo.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { checkIfMatch } from '../../http/etag.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
@@ -10,6 +10,7 @@ import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import { audienceOf, perRecipientEvents, publisherOf, resolveAudience, type OrgRef } from './notice.audience.js';
 import { refreshImpact, type MatchedSite, type NoticeImpact } from './notice.impact.js';
 import { listNotices, listParamsOf } from './notice.list.js';
+import { createNoticeRepository } from './notice.repository.js';
 import type { ResourceEntry } from '../registry.js';
 
 export type OrgKind = 'DSO' | 'MNO';
@@ -110,6 +111,7 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
 ) {
   const { db, now } = deps;
   const { store } = kind.resource;
+  const notices = createNoticeRepository(kind.resource);
   const type = kind.resource.referredType;
   const audienceKind: OrgKind = kind.publisher === 'DSO' ? 'MNO' : 'DSO';
   const ownEntries = Object.entries(kind.ownEntries ?? {});
@@ -148,31 +150,9 @@ export function createNoticeCore<S extends string, Site extends MatchedSite>(
   const save = async (tx: Tx, doc: JsonObject, insert: boolean) => {
     kind.beforeSave?.(doc);
     const area = areaOf(doc);
-    const promoted = Object.entries(store.def.columns).filter(([attr]) => insert || attr !== 'creationDate');
-    const values = [
-      ...promoted.map(([attr, c]) => (c.type === 'date' ? (doc[attr] ? new Date(doc[attr] as string) : null) : (doc[attr] ?? null))),
-      area ? boxLiteral(boundingBox(parseArea(area, `affectedArea.${kind.areaKey}`))) : null,
-      JSON.stringify(doc),
-    ];
-    const casts = [...promoted.map(([, c]) => (c.type === 'date' ? '::timestamptz' : '')), '::box', '::jsonb'];
-    const names = [...promoted.map(([, c]) => c.column), 'bbox', 'doc'];
-    if (insert) {
-      const publisherColumn = store.def.tenancy[0]!;
-      await tx.$executeRawUnsafe(
-        `INSERT INTO ${store.def.table} (id, ${publisherColumn}, audience, ${names.join(', ')})
-         VALUES ($1::uuid, $2::uuid, $3::uuid[], ${casts.map((c, i) => `$${i + 4}${c}`).join(', ')})`,
-        doc.id,
-        publisherOf(doc),
-        audienceOf(doc),
-        ...values,
-      );
-    } else {
-      await tx.$executeRawUnsafe(
-        `UPDATE ${store.def.table} SET ${names.map((n, i) => `${n} = $${i + 2}${casts[i]}`).join(', ')}, version = version + 1 WHERE id = $1::uuid`,
-        doc.id,
-        ...values,
-      );
-    }
+    const bbox = area ? boundingBox(parseArea(area, `affectedArea.${kind.areaKey}`)) : null;
+    if (insert) await notices.insert(tx, doc, { publisher: publisherOf(doc), audience: audienceOf(doc), bbox });
+    else await notices.update(tx, doc, bbox);
   };
 
   const statusChange = (actor: OrganizationActor, status: S, ts: string, reason?: unknown) => ({

@@ -2,6 +2,7 @@ import type { Reader, Tx } from '../../db/client.js';
 import type { NewEvent } from '../../events/outbox.js';
 import type { JsonObject } from '../../http/patch.js';
 import { audienceOf, publisherOf } from './notice.audience.js';
+import { impactRows, replaceImpact, type ImpactTable, type ImpactValues } from './notice.repository.js';
 
 /** A site that a notice's area or identifiers matched, as a kind's match query returns it. */
 export interface MatchedSite {
@@ -11,21 +12,12 @@ export interface MatchedSite {
   matched_by: string;
 }
 
-/** The kind-specific columns of one impact row (exhaustion time, recommendation, ...). */
-export type ImpactValues = Record<string, unknown>;
-
 /**
  * How one kind of notice matches, stores and announces its per-site impact (EO-1 outage
  * notices: the audience MNOs' sites; NS-1 network status notices: the audience DSOs' sites).
  * An audience member sees its own sites; the publisher only aggregates per member.
  */
-export interface NoticeImpact<Site extends MatchedSite> {
-  /** Impact table: notice_id, site_id, the recipient column, matched_by, then `columns`. */
-  table: string;
-  /** The column naming the audience member a site belongs to. */
-  recipientColumn: string;
-  /** Further stored columns with their SQL types. */
-  columns: Record<string, 'text' | 'timestamptz'>;
+export interface NoticeImpact<Site extends MatchedSite> extends ImpactTable {
   /** The columns whose change is news to the site's owner (as is a changed `matched_by`). */
   compare: readonly string[];
   /** The `view` of the impact resource: the publisher's and an audience member's. */
@@ -47,8 +39,6 @@ export interface NoticeImpact<Site extends MatchedSite> {
   sitesOf(tx: Reader, doc: JsonObject, recipient: string): Promise<unknown[]>;
 }
 
-type OldRow = ImpactValues & { site_id: string; recipient: string; matched_by: string };
-
 const sameValue = (a: unknown, b: unknown) =>
   (a instanceof Date ? a.getTime() : (a ?? null)) === (b instanceof Date ? b.getTime() : (b ?? null));
 
@@ -67,11 +57,7 @@ export async function refreshImpact<Site extends MatchedSite>(
   const noticeId = doc.id as string;
   const audience = audienceOf(doc);
   const matched = spec.affects(doc) ? await spec.match(tx, doc, audience) : [];
-  const columns = Object.keys(spec.columns);
-  const old = await tx.$queryRawUnsafe<OldRow[]>(
-    `SELECT site_id::text, ${spec.recipientColumn}::text AS recipient, matched_by, ${columns.join(', ')} FROM ${spec.table} WHERE notice_id = $1::uuid`,
-    noticeId,
-  );
+  const old = await impactRows(tx, spec, noticeId);
   const oldBy = new Map(old.map((o) => [o.site_id, o]));
   const changed = new Set<string>();
   const next = matched.map((site) => {
@@ -83,21 +69,12 @@ export async function refreshImpact<Site extends MatchedSite>(
   const nextIds = new Set(matched.map((s) => s.id));
   for (const o of old) if (!nextIds.has(o.site_id)) changed.add(o.recipient);
 
-  await tx.$executeRawUnsafe(`DELETE FROM ${spec.table} WHERE notice_id = $1::uuid`, noticeId);
-  if (next.length) {
-    const names = ['site_id', spec.recipientColumn, 'matched_by', ...columns];
-    const types = ['uuid', 'uuid', 'text', ...columns.map((c) => spec.columns[c]!)];
-    await tx.$executeRawUnsafe(
-      `INSERT INTO ${spec.table} (notice_id, ${names.join(', ')})
-       SELECT $1::uuid, ${names.map((n) => `x.${n}`).join(', ')}
-         FROM unnest(${types.map((type, i) => `$${i + 2}::${type}[]`).join(', ')}) AS x(${names.join(', ')})`,
-      noticeId,
-      next.map((n) => n.site.id),
-      next.map((n) => n.site.org_id),
-      next.map((n) => n.site.matched_by),
-      ...columns.map((c) => next.map((n) => n.values[c])),
-    );
-  }
+  await replaceImpact(
+    tx,
+    spec,
+    noticeId,
+    next.map((n) => ({ siteId: n.site.id, recipient: n.site.org_id, matchedBy: n.site.matched_by, values: n.values })),
+  );
   if (changed.size === 0) return [];
 
   const present = spec.presenter(doc);

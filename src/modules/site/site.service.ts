@@ -10,7 +10,8 @@ import { describeAjvErrors } from '../../http/openapi.js';
 import { mergePatch, type JsonObject } from '../../http/patch.js';
 import type { ListQuery } from '../../http/tmfQuery.js';
 import { checkOwner, type SiteKind } from './site.kinds.js';
-import { createPartyRepository } from '../party/party.repository.js';
+import { createPartyRepository, mnoOrganizationIds } from '../party/party.repository.js';
+import { deleteSite, writeSite } from './site.repository.js';
 
 export interface ImportReport {
   received: number;
@@ -39,8 +40,13 @@ export function createSiteService(deps: {
   const validateMnoRefs = async (tx: Tx, doc: JsonObject) => {
     const mnos = (doc.servingMno as { id: string }[] | undefined) ?? [];
     if (!mnos.length) return;
-    const found = await tx.organization.findMany({ where: { id: { in: mnos.map((m) => m.id) }, kind: 'MNO' }, select: { id: true } });
-    const missing = mnos.filter((m) => !found.some((f) => f.id === m.id));
+    const found = new Set(
+      await mnoOrganizationIds(
+        tx,
+        mnos.map((m) => m.id),
+      ),
+    );
+    const missing = mnos.filter((m) => !found.has(m.id));
     if (missing.length)
       throw unprocessable(`servingMno: ${missing.map((m) => m.id).join(', ')} is not an MNO organisation`, 'UNKNOWN_ORGANIZATION');
   };
@@ -74,26 +80,11 @@ export function createSiteService(deps: {
     const t = now().toISOString();
     const id = crypto.randomUUID();
     const doc = normalise(input, id, t, t);
-    const cols = kind.columns(doc);
-    const names = Object.keys(cols);
     const [lon, lat] = (doc.location as { coordinates: [number, number] }).coordinates;
-    const params: unknown[] = [id, actor.organizationId, doc.siteId, lon, lat, t, t, JSON.stringify(doc), ...Object.values(cols)];
-    const placeholders = names.map((_, i) => `$${i + 9}`);
-    const update = names.map((n) => `${n} = EXCLUDED.${n}`).join(', ');
-    const rows = await tx.$queryRawUnsafe<{ id: string; created: boolean; doc: JsonObject }[]>(
-      `INSERT INTO ${kind.table} (id, org_id, site_id, location, created_at, last_update, doc, ${names.join(', ')})
-       VALUES ($1::uuid, $2::uuid, $3, point($4::float8, $5::float8), $6::timestamptz, $7::timestamptz, $8::jsonb, ${placeholders.join(', ')})
-       ON CONFLICT (org_id, site_id) DO ${
-         mode === 'create'
-           ? 'NOTHING'
-           : `UPDATE SET location = EXCLUDED.location, last_update = EXCLUDED.last_update, ${update},
-         doc = EXCLUDED.doc || jsonb_build_object('id', ${kind.table}.id::text, 'createdAt', ${kind.table}.doc->'createdAt')`
-       }
-       RETURNING id::text AS id, (xmax = 0) AS created, doc`,
-      ...params,
-    );
-    if (!rows[0]) throw conflict(`A site with siteId ${String(doc.siteId)} already exists in your register`, 'DUPLICATE');
-    return { doc: rows[0].doc, created: rows[0].created };
+    const row = { id, orgId: actor.organizationId, siteId: doc.siteId as string, lon, lat, t, doc, columns: kind.columns(doc) };
+    const written = await writeSite(tx, kind.table, row, mode);
+    if (!written) throw conflict(`A site with siteId ${String(doc.siteId)} already exists in your register`, 'DUPLICATE');
+    return written;
   };
 
   const parseImport = (
@@ -195,7 +186,7 @@ export function createSiteService(deps: {
       await db.transaction(async (tx) => {
         const row = await store.find(tx, actor, id, { forUpdate: true });
         if (!row) throw notFound(kind.type, id);
-        await tx.$executeRawUnsafe(`DELETE FROM ${kind.table} WHERE id = $1::uuid`, id);
+        await deleteSite(tx, kind.table, id);
       });
     },
 
