@@ -3,6 +3,9 @@ import type { HubDescriptor } from '../events/webhooks.js';
 import { INCIDENT_BASE } from './incident/incident.presenter.js';
 import { SERVICE_PROBLEM_BASE } from './serviceProblem/serviceProblem.presenter.js';
 import { TROUBLE_TICKET_BASE } from './troubleTicket/troubleTicket.presenter.js';
+import type { OutageNoticeDoc } from './energyOutage/energyOutage.repository.js';
+import type { NetworkNoticeDoc } from './networkStatus/networkStatus.repository.js';
+import type { DsoSiteDoc, MnoSiteDoc } from './site/site.repository.js';
 
 /**
  * The resource registry: one definition per tenant-scoped resource — its table, who may see a
@@ -169,7 +172,7 @@ export const incidentTask = entry({
 });
 
 /** EO-1: the publishing DSO and the MNOs of its audience see a notice. */
-export const energyOutageNotice = entry({
+export const energyOutageNotice = entry<OutageNoticeDoc>({
   type: 'energyOutageNotice',
   referredType: 'EnergyOutageNotice',
   api: 'energyOutage',
@@ -191,7 +194,7 @@ export const energyOutageNotice = entry({
 });
 
 /** The publishing MNO and the DSOs of its audience see a notice. */
-export const networkStatusNotice = entry({
+export const networkStatusNotice = entry<NetworkNoticeDoc>({
   type: 'networkStatusNotice',
   referredType: 'NetworkStatusNotice',
   api: 'networkStatus',
@@ -211,8 +214,8 @@ export const networkStatusNotice = entry({
 });
 
 /** Site registers: the owner organisation is the only one that sees a site. */
-const site = (type: 'mnoSite' | 'dsoSite', columns: Record<string, ColumnDef>) =>
-  entry({
+const site = <D>(type: 'mnoSite' | 'dsoSite', columns: Record<string, ColumnDef>) =>
+  entry<D>({
     type,
     referredType: type === 'mnoSite' ? 'MnoSite' : 'DsoSite',
     api: 'siteRegister',
@@ -230,11 +233,11 @@ const site = (type: 'mnoSite' | 'dsoSite', columns: Record<string, ColumnDef>) =
       },
     },
   });
-export const mnoSite = site('mnoSite', {
+export const mnoSite = site<MnoSiteDoc>('mnoSite', {
   energySupplyId: { column: 'energy_supply_id', type: 'string' },
   priority: { column: 'priority', type: 'boolean' },
 });
-export const dsoSite = site('dsoSite', {
+export const dsoSite = site<DsoSiteDoc>('dsoSite', {
   kind: { column: 'kind', type: 'string' },
   criticality: { column: 'criticality', type: 'string' },
 });

@@ -1,5 +1,5 @@
 import { parseArea, type Ring } from '../../geo/geo.js';
-import type { JsonObject } from '../../http/patch.js';
+import type { OutageNoticeDoc } from './energyOutage.repository.js';
 
 /**
  * OASIS CAP 1.2 rendering of an energy outage notice (category Infra). Each stored
@@ -20,20 +20,18 @@ export interface Revision {
   sent: string;
 }
 
-export function renderCap(doc: JsonObject, revisions: Revision[]): string {
-  const id = doc.id as string;
-  const publisher = doc.publisher as { id: string; name?: string };
+export function renderCap(doc: OutageNoticeDoc, revisions: Revision[]): string {
+  const { id, publisher, status } = doc;
   const sender = `gridlink-${publisher.id}`;
-  const current = revisions[revisions.length - 1] ?? { n: 1, sent: doc.lastUpdate as string };
+  const current = revisions[revisions.length - 1] ?? { n: 1, sent: doc.lastUpdate };
   const identifier = (r: Revision) => `urn:gridlink:energyOutageNotice:${id}:${r.n}`;
-  const status = doc.status as string;
   const msgType = status === 'cancelled' ? 'Cancel' : current.n === 1 ? 'Alert' : 'Update';
   const earlier = revisions.slice(0, -1).map((r) => `${sender},${identifier(r)},${capTime(r.sent)}`);
   const restored = status === 'restored' || status === 'closed';
   const urgency = restored ? 'Past' : status === 'predicted' ? 'Expected' : 'Immediate';
   const severity = doc.isAffectedAreaPriority || Number(doc.criticalCustomerCount ?? 0) > 0 ? 'Severe' : 'Moderate';
   const certainty = status === 'predicted' ? 'Likely' : 'Observed';
-  const aa = (doc.affectedArea ?? {}) as { outageArea?: unknown; energySupplyId?: string[] };
+  const aa = doc.affectedArea ?? {};
   const areaXml: string[] = [];
   if (aa.outageArea) {
     const area = parseArea(aa.outageArea);
@@ -75,8 +73,8 @@ export function renderCap(doc: JsonObject, revisions: Revision[]): string {
     `    <urgency>${urgency}</urgency>`,
     `    <severity>${severity}</severity>`,
     `    <certainty>${certainty}</certainty>`,
-    ...(doc.outageStartTime ? [`    <onset>${capTime(doc.outageStartTime as string)}</onset>`] : []),
-    ...(doc.expectedOutageEndTime && !restored ? [`    <expires>${capTime(doc.expectedOutageEndTime as string)}</expires>`] : []),
+    ...(doc.outageStartTime ? [`    <onset>${capTime(doc.outageStartTime)}</onset>`] : []),
+    ...(doc.expectedOutageEndTime && !restored ? [`    <expires>${capTime(doc.expectedOutageEndTime)}</expires>`] : []),
     ...(publisher.name ? [`    <senderName>${esc(publisher.name)}</senderName>`] : []),
     `    <headline>${esc(headline.slice(0, 160))}</headline>`,
     ...(doc.description || doc.cause ? [`    <description>${esc(String(doc.description ?? doc.cause))}</description>`] : []),

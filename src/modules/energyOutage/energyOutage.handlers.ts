@@ -47,7 +47,7 @@ export function energyOutageHandlers(service: EnergyOutageService, output: JsonS
     },
     async createOutageSiteReport(ctx) {
       const { report, created: isNew } = await service.report(requireOrganization(ctx.actor), ctx.params.id, ctx.body);
-      noteAudit(ctx, 'outageSiteReport', report.id as string);
+      noteAudit(ctx, 'outageSiteReport', report.id);
       const body = presentOutageSiteReport(report, ctx.href);
       return isNew ? created(body) : { status: 201, body, headers: { Location: body.href } };
     },

@@ -1,9 +1,8 @@
 import type { Reader, Tx } from '../../db/client.js';
 import { parseArea } from '../../geo/geo.js';
-import type { JsonObject } from '../../http/patch.js';
 import type { NoticeImpact } from '../notice/notice.impact.js';
-import { ACTIVE_OUTAGE, type OutageStatus } from './energyOutage.lifecycle.js';
-import { impactCounts, impactedSitesOf, mnoSitesMatching, type ImpactedSiteRow } from './energyOutage.repository.js';
+import { ACTIVE_OUTAGE } from './energyOutage.lifecycle.js';
+import { impactCounts, impactedSitesOf, mnoSitesMatching, type ImpactedSiteRow, type OutageNoticeDoc } from './energyOutage.repository.js';
 
 /**
  * EO-1 impact: which of each audience MNO's sites are inside the outage area or fed by a
@@ -34,12 +33,13 @@ export function exhaustionTime(s: ImpactedSiteRow, start: Date): Date | null {
   return m == null ? null : new Date(start.getTime() + m * 60_000);
 }
 
-export const outageStart = (doc: JsonObject): Date =>
-  new Date((doc.outageStartTime ?? doc.reportedStartTime ?? doc.creationDate) as string);
-export const etrOf = (doc: JsonObject): Date | null => (doc.expectedOutageEndTime ? new Date(doc.expectedOutageEndTime as string) : null);
+type OutageTimes = Pick<OutageNoticeDoc, 'outageStartTime' | 'reportedStartTime' | 'creationDate' | 'expectedOutageEndTime'>;
 
-export async function matchSites(tx: Tx, doc: JsonObject, mnoIds: string[]): Promise<ImpactedSiteRow[]> {
-  const area = (doc.affectedArea ?? {}) as { outageArea?: unknown; energySupplyId?: string[] };
+export const outageStart = (doc: OutageTimes): Date => new Date(doc.outageStartTime ?? doc.reportedStartTime ?? doc.creationDate);
+export const etrOf = (doc: OutageTimes): Date | null => (doc.expectedOutageEndTime ? new Date(doc.expectedOutageEndTime) : null);
+
+export async function matchSites(tx: Tx, doc: OutageNoticeDoc, mnoIds: string[]): Promise<ImpactedSiteRow[]> {
+  const area = doc.affectedArea ?? {};
   if (mnoIds.length === 0) return [];
   return mnoSitesMatching(tx, {
     mnoIds,
@@ -70,12 +70,12 @@ export function presentImpactedSite(s: ImpactedSiteRow, start: Date, etr: Date |
   };
 }
 
-export async function summaries(tx: Reader, doc: JsonObject): Promise<MnoSummary[]> {
-  const audience = (doc.audience ?? []) as { id: string; name?: string }[];
+export async function summaries(tx: Reader, doc: OutageNoticeDoc): Promise<MnoSummary[]> {
+  const { audience } = doc;
   const etr = etrOf(doc);
   const rows = await impactCounts(
     tx,
-    doc.id as string,
+    doc.id,
     etr,
     audience.map((a) => a.id),
   );
@@ -93,7 +93,7 @@ export async function summaries(tx: Reader, doc: JsonObject): Promise<MnoSummary
 }
 
 /** EO-1 impact as the notice core refreshes and shows it. */
-export const outageImpact: NoticeImpact<ImpactedSiteRow> = {
+export const outageImpact: NoticeImpact<ImpactedSiteRow, OutageNoticeDoc> = {
   table: 'outage_site_impact',
   recipientColumn: 'mno_org_id',
   columns: { exhaustion_time: 'timestamptz', risk_notified_for: 'timestamptz', created_at: 'timestamptz' },
@@ -101,7 +101,7 @@ export const outageImpact: NoticeImpact<ImpactedSiteRow> = {
   views: { publisher: 'dso', audience: 'mno' },
   eventType: 'EnergyOutageImpactChangeEvent',
   resourceType: 'energyOutageImpact',
-  affects: (doc) => ACTIVE_OUTAGE.includes(doc.status as OutageStatus) || doc.status === 'restored',
+  affects: (doc) => ACTIVE_OUTAGE.includes(doc.status) || doc.status === 'restored',
   match: matchSites,
   values(site, old, doc, t) {
     const ex = exhaustionTime(site, outageStart(doc));
@@ -118,7 +118,7 @@ export const outageImpact: NoticeImpact<ImpactedSiteRow> = {
   describe: (sites) => `${sites.length} of your sites impacted`,
   summaries,
   async sitesOf(tx, doc, mnoId) {
-    const rows = await impactedSitesOf(tx, doc.id as string, mnoId);
+    const rows = await impactedSitesOf(tx, doc.id, mnoId);
     return rows.map((s) => presentImpactedSite(s, outageStart(doc), etrOf(doc)));
   },
 };

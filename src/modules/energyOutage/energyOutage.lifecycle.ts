@@ -20,8 +20,8 @@ export const ACTIVE_OUTAGE: readonly OutageStatus[] = ['predicted', 'confirmed',
 export const FINAL_OUTAGE: readonly OutageStatus[] = ['closed', 'cancelled'];
 
 /** Where a new notice starts: a planned outage is predicted, any other confirmed (unless the DSO says). */
-export const initialOutageStatus = (body: { status?: unknown; outageKind?: unknown }): OutageStatus =>
-  (body.status as OutageStatus | undefined) ?? (body.outageKind === 'planned' ? 'predicted' : 'confirmed');
+export const initialOutageStatus = (body: { status?: OutageStatus; outageKind?: string }): OutageStatus =>
+  body.status ?? (body.outageKind === 'planned' ? 'predicted' : 'confirmed');
 
 export function checkOutageTransition(from: OutageStatus, to: OutageStatus): void {
   checkMove(OUTAGE_TRANSITIONS, 'outage', from, to);

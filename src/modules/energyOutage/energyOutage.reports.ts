@@ -3,20 +3,14 @@ import type { Database, Tx } from '../../db/client.js';
 import { writeEvents } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
-import type { JsonObject } from '../../http/patch.js';
-import type { NoticeCore } from '../notice/notice.core.js';
-import { publisherOf } from '../notice/notice.audience.js';
+import type { components } from '../../generated/openapi/energyOutage.js';
+import { publisherOf, type NoticeParties } from '../notice/notice.audience.js';
 import * as repo from './energyOutage.repository.js';
-import type { RegisteredSite } from './energyOutage.repository.js';
+import type { OutageNoticeDoc, OutageSiteReportDoc, RegisteredSite } from './energyOutage.repository.js';
 
-type Ref = { id: string };
-type ReportInput = {
-  site: { id?: string; siteId?: string };
-  powerStatus: string;
-  remainingMinutes?: number;
-  priorityRestoration?: { requested: boolean; reason?: string };
-};
-type StoredReport = JsonObject & { id: string; createdAt?: string; history?: unknown[]; priorityRestoration?: JsonObject };
+type ReportInput = components['schemas']['OutageSiteReport_FVO'];
+type PriorityDecision = components['schemas']['PriorityDecision'];
+type PriorityRestoration = NonNullable<OutageSiteReportDoc['priorityRestoration']>;
 
 /** The reported site, from the MNO's own register (by register id or its own siteId). */
 async function reportedSite(tx: Tx, actor: OrganizationActor, ref: ReportInput['site']): Promise<RegisteredSite> {
@@ -27,7 +21,7 @@ async function reportedSite(tx: Tx, actor: OrganizationActor, ref: ReportInput['
 }
 
 /** A request is opened, withdrawn (only one that exists) or left as it was. */
-function nextPriority(asked: ReportInput['priorityRestoration'], prev: JsonObject | undefined): JsonObject | undefined {
+function nextPriority(asked: ReportInput['priorityRestoration'], prev: PriorityRestoration | undefined): PriorityRestoration | undefined {
   if (!asked) return prev;
   if (asked.requested) return { requested: true, ...(asked.reason ? { reason: asked.reason } : {}), status: 'requested' };
   return prev ? { ...prev, requested: false, status: 'withdrawn' } : undefined;
@@ -35,12 +29,12 @@ function nextPriority(asked: ReportInput['priorityRestoration'], prev: JsonObjec
 
 /** One report per notice and site: the latest state, with every report kept in `history`. */
 function nextReport(
-  prev: StoredReport | undefined,
+  prev: OutageSiteReportDoc | undefined,
   r: { id: string; notice: string; actor: OrganizationActor; site: RegisteredSite; input: ReportInput; t: Date },
-): StoredReport {
+): OutageSiteReportDoc {
   const ts = r.t.toISOString();
   const priorityRestoration = nextPriority(r.input.priorityRestoration, prev?.priorityRestoration);
-  const state: JsonObject = {
+  const state = {
     powerStatus: r.input.powerStatus,
     ...(r.input.remainingMinutes !== undefined ? { remainingMinutes: r.input.remainingMinutes } : {}),
     ...(priorityRestoration ? { priorityRestoration } : {}),
@@ -65,9 +59,12 @@ function nextReport(
 export function createOutageReports(deps: {
   db: Database;
   now: () => Date;
-  notices: Pick<NoticeCore, 'findVisible' | 'isPublisher'>;
-  partnershipActive: (tx: Tx, actor: OrganizationActor, doc: JsonObject) => Promise<void>;
-  isFinal: (doc: JsonObject) => boolean;
+  notices: {
+    findVisible(tx: Tx, actor: OrganizationActor, id: string): Promise<OutageNoticeDoc>;
+    isPublisher(actor: OrganizationActor, doc: NoticeParties): boolean;
+  };
+  partnershipActive: (tx: Tx, actor: OrganizationActor, doc: NoticeParties) => Promise<void>;
+  isFinal: (doc: OutageNoticeDoc) => boolean;
 }) {
   const { db, now, partnershipActive, isFinal } = deps;
   const { findVisible, isPublisher } = deps.notices;
@@ -77,7 +74,7 @@ export function createOutageReports(deps: {
     if (!r) throw notFound('OutageSiteReport', reportId);
     const doc = await findVisible(tx, actor, r.noticeId).catch(() => undefined);
     if (!doc || (!isPublisher(actor, doc) && r.mnoOrgId !== actor.organizationId)) throw notFound('OutageSiteReport', reportId);
-    return r.doc as JsonObject;
+    return r.doc;
   }
 
   return {
@@ -85,12 +82,11 @@ export function createOutageReports(deps: {
       return db.transaction(async (tx) => {
         const doc = await findVisible(tx, actor, id);
         const rows = await repo.reportsOfNotice(tx, id, isPublisher(actor, doc) ? undefined : actor.organizationId);
-        return rows.map((r) => r.doc as JsonObject);
+        return rows.map((r) => r.doc);
       });
     },
 
-    async report(actor: OrganizationActor, id: string, body: JsonObject) {
-      const input = body as ReportInput; // validated against OutageSiteReport_FVO
+    async report(actor: OrganizationActor, id: string, input: ReportInput) {
       return db.transaction(async (tx) => {
         // Visibility first: a notice the caller cannot see is a 404, whoever asks.
         const doc = await findVisible(tx, actor, id);
@@ -101,7 +97,7 @@ export function createOutageReports(deps: {
         const t = now();
         const found = await repo.reportOfSite(tx, id, site.id);
         const existing = found && (await repo.lockedReport(tx, found.id));
-        const report = nextReport(existing?.doc as StoredReport | undefined, {
+        const report = nextReport(existing?.doc, {
           id: existing?.id ?? crypto.randomUUID(),
           notice: id,
           actor,
@@ -109,13 +105,13 @@ export function createOutageReports(deps: {
           input,
           t,
         });
-        const priorityStatus = (report.priorityRestoration as { status?: string } | undefined)?.status ?? null;
+        const priorityStatus = report.priorityRestoration?.status ?? null;
         const data = {
           powerStatus: input.powerStatus,
           remainingMinutes: input.remainingMinutes ?? null,
           priorityStatus,
           lastUpdate: t,
-          doc: report as object,
+          doc: report,
         };
         if (existing) await repo.updateReport(tx, report.id, data);
         else
@@ -139,25 +135,21 @@ export function createOutageReports(deps: {
             description: `${site.site_id}: ${input.powerStatus}${requested}`,
           },
         ]);
-        return { report: report as JsonObject, created: !existing };
+        return { report, created: !existing };
       });
     },
 
     getReport: (actor: OrganizationActor, reportId: string) => db.transaction((tx) => reportIn(tx, actor, reportId)),
 
     /** The DSO acknowledges or declines a priority-restoration request. */
-    async decide(
-      actor: OrganizationActor,
-      reportId: string,
-      input: { priorityStatus: 'acknowledged' | 'declined'; decisionReason?: string },
-    ) {
+    async decide(actor: OrganizationActor, reportId: string, input: PriorityDecision) {
       return db.transaction(async (tx) => {
         const current = await reportIn(tx, actor, reportId);
-        const notice = await findVisible(tx, actor, (current.notice as Ref).id);
+        const notice = await findVisible(tx, actor, current.notice.id);
         if (!isPublisher(actor, notice)) throw forbidden('Only the publishing DSO decides priority-restoration requests');
         const locked = await repo.lockedReport(tx, reportId);
-        const doc = locked!.doc as JsonObject;
-        const pr = doc.priorityRestoration as JsonObject | undefined;
+        const doc = locked!.doc;
+        const pr = doc.priorityRestoration;
         if (!pr || pr.status !== 'requested')
           throw conflict('There is no open priority-restoration request on this report', 'NO_OPEN_REQUEST');
         const t = now();
@@ -167,21 +159,18 @@ export function createOutageReports(deps: {
           ...(input.decisionReason ? { decisionReason: input.decisionReason } : {}),
           decidedAt: t.toISOString(),
         };
-        const after: JsonObject = {
+        const after: OutageSiteReportDoc = {
           ...doc,
           priorityRestoration: decided,
           lastUpdate: t.toISOString(),
-          history: [
-            ...((doc.history ?? []) as unknown[]),
-            { priorityRestoration: decided, decidedBy: actor.organizationId, reportedAt: t.toISOString() },
-          ],
+          history: [...(doc.history ?? []), { priorityRestoration: decided, decidedBy: actor.organizationId, reportedAt: t.toISOString() }],
         };
-        await repo.updateReport(tx, reportId, { priorityStatus: input.priorityStatus, lastUpdate: t, doc: after as object });
+        await repo.updateReport(tx, reportId, { priorityStatus: input.priorityStatus, lastUpdate: t, doc: after });
         await writeEvents(tx, [
           {
             eventType: 'PriorityRestorationDecisionEvent',
             resourceType: 'outageSiteReport',
-            resource: after as JsonObject & { id: string },
+            resource: after,
             audience: [actor.organizationId, locked!.mnoOrgId],
             originatorOrgId: actor.organizationId,
             eventTime: t,

@@ -1,7 +1,8 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Reader, SqlTx, Tx } from '../../db/client.js';
 import { siteMatchQuery, type Area } from '../../geo/geo.js';
-import type { JsonObject } from '../../http/patch.js';
+import type { components } from '../../generated/openapi/energyOutage.js';
+import type { Revision } from './energyOutage.cap.js';
 
 /**
  * The outage notices' own data access (issue 15, one data-access style), on the handle each
@@ -10,6 +11,24 @@ import type { JsonObject } from '../../http/patch.js';
  * and the ETR watch in raw SQL. The notice rows and impact rows themselves are the notice
  * core's (`notice.repository.ts`). Services never reach for the Prisma client themselves.
  */
+
+type Schemas = components['schemas'];
+
+/**
+ * A stored outage notice (the `doc` column): the EnergyOutageNotice resource without its
+ * `href` (the presenter adds it), with the CAP revisions kept beside it (`_`-keys are never
+ * shown, see the notice core's view).
+ */
+export type OutageNoticeDoc = Omit<Schemas['EnergyOutageNotice'], 'href'> & { _revisions?: Revision[] };
+
+type Report = Schemas['OutageSiteReport'];
+/** One entry of a site report's history: a report as it was made, or the DSO's decision on its request. */
+export type ReportHistoryEntry = Partial<Pick<Report, 'powerStatus' | 'remainingMinutes' | 'priorityRestoration'>> & {
+  reportedAt: string;
+  decidedBy?: string;
+};
+/** A stored site report: the OutageSiteReport resource without its `href`, its history entries typed. */
+export type OutageSiteReportDoc = Omit<Report, 'href' | 'history'> & { history: ReportHistoryEntry[] };
 
 export type RegisteredSite = { id: string; site_id: string; name: string | null };
 
@@ -27,7 +46,11 @@ export const registeredSite = async (q: Tx, orgId: string, ref: { id?: string; s
     )
   )[0];
 
-export const reportById = (q: Tx, id: string) => q.outageSiteReport.findUnique({ where: { id } });
+/** A report row with its document typed (the `doc` column is only ever written from an `OutageSiteReportDoc`). */
+const typed = <R extends { doc: Prisma.JsonValue }>(r: R | null): (Omit<R, 'doc'> & { doc: OutageSiteReportDoc }) | null =>
+  r && { ...r, doc: r.doc as unknown as OutageSiteReportDoc };
+
+export const reportById = async (q: Tx, id: string) => typed(await q.outageSiteReport.findUnique({ where: { id } }));
 
 /**
  * The report, read after locking its row for the rest of the transaction: a decision and a
@@ -38,19 +61,23 @@ export const lockedReport = async (q: Tx, id: string) => {
   return reportById(q, id);
 };
 
-export const reportOfSite = (q: Tx, noticeId: string, siteId: string) =>
-  q.outageSiteReport.findUnique({ where: { noticeId_siteId: { noticeId, siteId } } });
+export const reportOfSite = async (q: Tx, noticeId: string, siteId: string) =>
+  typed(await q.outageSiteReport.findUnique({ where: { noticeId_siteId: { noticeId, siteId } } }));
 
 /** The reports on a notice, oldest first; only one MNO's when `mnoOrgId` is given. */
-export const reportsOfNotice = (q: Tx, noticeId: string, mnoOrgId?: string) =>
-  q.outageSiteReport.findMany({ where: { noticeId, ...(mnoOrgId ? { mnoOrgId } : {}) }, orderBy: { createdAt: 'asc' } });
+export const reportsOfNotice = async (q: Tx, noticeId: string, mnoOrgId?: string) =>
+  (await q.outageSiteReport.findMany({ where: { noticeId, ...(mnoOrgId ? { mnoOrgId } : {}) }, orderBy: { createdAt: 'asc' } })).map((r) =>
+    typed(r)!,
+  );
 
-export const insertReport = async (q: Tx, data: Prisma.OutageSiteReportUncheckedCreateInput) => {
-  await q.outageSiteReport.create({ data });
+type WithDoc<T> = Omit<T, 'doc'> & { doc: OutageSiteReportDoc };
+
+export const insertReport = async (q: Tx, data: WithDoc<Prisma.OutageSiteReportUncheckedCreateInput>) => {
+  await q.outageSiteReport.create({ data: { ...data, doc: data.doc as object } });
 };
 
-export const updateReport = async (q: Tx, id: string, data: Prisma.OutageSiteReportUncheckedUpdateInput) => {
-  await q.outageSiteReport.update({ where: { id }, data });
+export const updateReport = async (q: Tx, id: string, data: WithDoc<Prisma.OutageSiteReportUncheckedUpdateInput>) => {
+  await q.outageSiteReport.update({ where: { id }, data: { ...data, doc: data.doc as object } });
 };
 
 /** An audience MNO's site as the impact matching reads it (from `mno_site`, with how it matched). */
@@ -123,7 +150,7 @@ export const impactCounts = (tx: Reader, noticeId: string, etr: Date | null, mno
 
 /** Notices in `statuses` whose ETR passed before `t` and was not yet announced as overdue (locked, skipping locked ones). */
 export const overdueNotices = (tx: SqlTx, statuses: readonly string[], t: Date) =>
-  tx.$queryRawUnsafe<{ id: string; doc: JsonObject; etr: Date }[]>(
+  tx.$queryRawUnsafe<{ id: string; doc: OutageNoticeDoc; etr: Date }[]>(
     `SELECT id::text, doc, expected_outage_end_time AS etr FROM energy_outage_notice
         WHERE status = ANY($1::text[]) AND expected_outage_end_time < $2
           AND (etr_overdue_notified_for IS NULL OR etr_overdue_notified_for <> expected_outage_end_time)

@@ -7,13 +7,14 @@ import { conflict, forbidden, unprocessable } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { JsonSchema } from '../../http/tmfQuery.js';
 import { createNoticeCore, type NoticeAnswer } from '../notice/notice.core.js';
+import type { components } from '../../generated/openapi/energyOutage.js';
 import type { PartyService } from '../party/party.service.js';
-import { renderCap, type Revision } from './energyOutage.cap.js';
+import { renderCap } from './energyOutage.cap.js';
 import { outageImpact } from './energyOutage.impact.js';
-import type { ImpactedSiteRow } from './energyOutage.repository.js';
+import type { ImpactedSiteRow, OutageNoticeDoc } from './energyOutage.repository.js';
 import { ACTIVE_OUTAGE, checkOutageTransition, FINAL_OUTAGE, initialOutageStatus, type OutageStatus } from './energyOutage.lifecycle.js';
 import { createOutageReports } from './energyOutage.reports.js';
-import { publisherOf } from '../notice/notice.audience.js';
+import { publisherOf, type NoticeParties } from '../notice/notice.audience.js';
 
 const energyOutageTable = RESOURCES.energyOutageNotice.store;
 export const OUTAGE_SORTABLE = Object.keys(energyOutageTable.def.columns);
@@ -21,18 +22,20 @@ export const OUTAGE_SORTABLE = Object.keys(energyOutageTable.def.columns);
 const MNO_FIELDS = ['mnoInterventionTime', 'mnoInterventionDuration', 'mnoMaxServiceDuration'] as const;
 const ETR_FIELDS = ['expectedOutageEndTime', 'etrConfidence', 'etrSource'];
 
-type Ref = { id: string; name?: string; '@referredType'?: string };
+type OutageBody = components['schemas']['EnergyOutageNotice_FVO'];
+type MnoAnswer = components['schemas']['MnoAnswer'];
+type EtrFields = Pick<OutageNoticeDoc, 'expectedOutageEndTime' | 'etrConfidence' | 'etrSource'>;
 
 /** The ETR as one history entry (EO-1: every revision of the expected end is kept). */
-const etrEntry = (doc: JsonObject, ts: string) => ({
+const etrEntry = (doc: EtrFields, ts: string) => ({
   ...(doc.expectedOutageEndTime ? { expectedOutageEndTime: doc.expectedOutageEndTime } : {}),
   ...(doc.etrConfidence ? { etrConfidence: doc.etrConfidence } : {}),
   ...(doc.etrSource ? { etrSource: doc.etrSource } : {}),
   revisedAt: ts,
 });
 
-const checkArea = (doc: JsonObject) => {
-  const aa = (doc.affectedArea ?? {}) as { outageArea?: unknown; energySupplyId?: string[] };
+const checkArea = (doc: { affectedArea?: OutageNoticeDoc['affectedArea'] }) => {
+  const aa = doc.affectedArea ?? {};
   if (!aa.outageArea && !aa.energySupplyId?.length) {
     throw unprocessable('affectedArea needs an outageArea or at least one energySupplyId', 'AREA_REQUIRED');
   }
@@ -53,28 +56,33 @@ export function createEnergyOutageService(deps: {
   schemas: { output: JsonSchema; create: JsonSchema };
 }) {
   const { db, now, party } = deps;
-  const partnershipActive = async (tx: Tx, actor: OrganizationActor, doc: JsonObject) => {
+  const partnershipActive = async (tx: Tx, actor: OrganizationActor, doc: NoticeParties) => {
     if (!(await party.isActivePartner(tx, actor.organizationId, publisherOf(doc))))
       throw forbidden('The partnership with the publishing DSO is not active (GW-9)');
   };
-  const isFinal = (doc: JsonObject) => FINAL_OUTAGE.includes(doc.status as OutageStatus);
+  const isFinal = (doc: Pick<OutageNoticeDoc, 'status'>) => FINAL_OUTAGE.includes(doc.status);
 
   /** The MNO's answer (TS 28.318 mnoInterventionTime/Duration, mnoMaxServiceDuration): its own entry in mnoResponse. */
-  async function answer(tx: Tx, { actor, before, patch, t }: NoticeAnswer): Promise<JsonObject> {
+  async function answer(tx: Tx, { actor, before, patch, t }: NoticeAnswer<OutageNoticeDoc>): Promise<OutageNoticeDoc> {
     const ts = t.toISOString();
-    const mnoKeys = Object.keys(patch).filter((k) => (MNO_FIELDS as readonly string[]).includes(k));
-    const dsoKeys = Object.keys(patch).filter((k) => !(MNO_FIELDS as readonly string[]).includes(k));
+    const isMnoField = (k: string) => MNO_FIELDS.some((f) => f === k);
+    const mnoKeys = Object.keys(patch).filter(isMnoField);
+    const dsoKeys = Object.keys(patch).filter((k) => !isMnoField(k));
     if (dsoKeys.length) throw forbidden(`An MNO may only write ${MNO_FIELDS.join(', ')}; not ${dsoKeys.join(', ')}`);
     if (isFinal(before)) throw conflict(`The notice is ${String(before.status)} and can no longer change`, 'NOTICE_FINAL');
     await partnershipActive(tx, actor, before);
-    const responses = [...((before.mnoResponse ?? []) as JsonObject[])];
-    const i = responses.findIndex((r) => (r.mno as Ref).id === actor.organizationId);
-    const mine: JsonObject = i >= 0 ? { ...responses[i] } : { mno: { id: actor.organizationId, '@referredType': 'Organization' } };
-    for (const k of mnoKeys) mine[k] = patch[k];
-    mine.lastUpdate = ts;
+    const responses = [...(before.mnoResponse ?? [])];
+    const i = responses.findIndex((r) => r.mno.id === actor.organizationId);
+    // The patch was validated against EnergyOutageNotice_MVO: these fields have MnoAnswer's types.
+    const answered = Object.fromEntries(mnoKeys.map((k) => [k, patch[k]])) as Partial<MnoAnswer>;
+    const mine: MnoAnswer = {
+      ...(responses[i] ?? { mno: { id: actor.organizationId, '@referredType': 'Organization' } }),
+      ...answered,
+      lastUpdate: ts,
+    };
     if (i >= 0) responses[i] = mine;
     else responses.push(mine);
-    const after: JsonObject = { ...before, mnoResponse: responses, lastUpdate: ts };
+    const after: OutageNoticeDoc = { ...before, mnoResponse: responses, lastUpdate: ts };
     await core.save(tx, after, false);
     // Only the publisher and the answering MNO hear of an answer.
     const publisher = publisherOf(after);
@@ -93,22 +101,24 @@ export function createEnergyOutageService(deps: {
     return core.viewFor(actor.organizationId, after);
   }
 
-  const core = createNoticeCore<OutageStatus, ImpactedSiteRow>(
+  const core = createNoticeCore<OutageStatus, ImpactedSiteRow, OutageNoticeDoc, OutageBody>(
     {
       resource: RESOURCES.energyOutageNotice,
       noun: { one: 'an energy outage notice', many: 'energy outage notices' },
       publisher: 'DSO',
-      areaKey: 'outageArea',
+      area: { of: (doc) => doc.affectedArea?.outageArea, path: 'affectedArea.outageArea' },
       lifecycle: { initial: initialOutageStatus, check: checkOutageTransition, final: FINAL_OUTAGE, active: ACTIVE_OUTAGE },
       impact: outageImpact,
       impactFields: ['affectedArea', 'status', 'outageStartTime', 'expectedOutageEndTime'],
       ownEntries: { mnoResponse: 'mno' },
       checkInput: checkArea,
-      complete(doc, body, ts) {
-        doc.etrHistory = body.expectedOutageEndTime ? [etrEntry(body, ts)] : [];
-        doc.mnoResponse = [];
-        if (!doc.outageStartTime && doc.status !== 'predicted') doc.outageStartTime = ts;
-      },
+      complete: (doc, body, ts) => ({
+        ...doc,
+        '@type': 'EnergyOutageNotice',
+        etrHistory: body.expectedOutageEndTime ? [etrEntry(body, ts)] : [],
+        mnoResponse: [],
+        ...(!doc.outageStartTime && doc.status !== 'predicted' ? { outageStartTime: ts } : {}),
+      }),
       checkPatch: ({ after, changed }) => {
         if (changed.includes('affectedArea')) checkArea(after);
       },
@@ -119,8 +129,7 @@ export function createEnergyOutageService(deps: {
           if (to === 'restored' && !after.actualOutageEndTime) after.actualOutageEndTime = ts;
           if (to === 'confirmed' && !after.outageStartTime) after.outageStartTime = ts;
         }
-        if (changed.some((c) => ETR_FIELDS.includes(c)))
-          after.etrHistory = [...((before.etrHistory ?? []) as unknown[]), etrEntry(after, ts)];
+        if (changed.some((c) => ETR_FIELDS.includes(c))) after.etrHistory = [...(before.etrHistory ?? []), etrEntry(after, ts)];
       },
       patchEvents({ actor, before, after, changed, t }, events) {
         if (!changed.some((c) => ETR_FIELDS.includes(c))) return [];
@@ -129,8 +138,8 @@ export function createEnergyOutageService(deps: {
       },
       beforeSave(doc) {
         // Every stored version is one CAP message (see energyOutage.cap.ts).
-        const revisions = (doc._revisions ?? []) as Revision[];
-        doc._revisions = [...revisions, { n: revisions.length + 1, sent: doc.lastUpdate as string }];
+        const revisions = doc._revisions ?? [];
+        doc._revisions = [...revisions, { n: revisions.length + 1, sent: doc.lastUpdate }];
       },
       answer: { fields: MNO_FIELDS, write: answer },
     },
@@ -140,7 +149,11 @@ export function createEnergyOutageService(deps: {
 
   return {
     store,
-    viewFor,
+    /**
+     * What an organisation may see of a stored notice. Also for rows other modules read from
+     * the notice table themselves, untyped (SLA exports): the table only holds `OutageNoticeDoc`s.
+     */
+    viewFor: (orgId: string, doc: OutageNoticeDoc | JsonObject) => viewFor(orgId, doc as OutageNoticeDoc),
     list: core.list,
     get: core.get,
     create: core.create,
@@ -151,7 +164,7 @@ export function createEnergyOutageService(deps: {
 
     async cap(actor: OrganizationActor, id: string) {
       const doc = await db.transaction((tx) => findVisible(tx, actor, id));
-      return renderCap(viewFor(actor.organizationId, doc), (doc._revisions ?? []) as Revision[]);
+      return renderCap(viewFor(actor.organizationId, doc), doc._revisions ?? []);
     },
 
     ...createOutageReports({ db, now, notices: core, partnershipActive, isFinal }),

@@ -1,12 +1,12 @@
 import type { Database, Tx } from '../../db/client.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
-import type { JsonObject } from '../../http/patch.js';
 import type { JobDefinition } from '../../jobs/scheduler.js';
 import { perRecipientEvents, publisherOf } from '../notice/notice.audience.js';
 import { ACTIVE_OUTAGE } from './energyOutage.lifecycle.js';
 import * as repo from './energyOutage.repository.js';
+import type { OutageNoticeDoc } from './energyOutage.repository.js';
 
-type ViewFor = (org: string, doc: JsonObject) => JsonObject;
+type ViewFor = (org: string, doc: OutageNoticeDoc) => OutageNoticeDoc;
 
 /** Active outages whose ETR has passed: EtrOverdueEvent to each recipient's view, once per ETR value. */
 async function overdueEtrs(tx: Tx, t: Date, viewFor: ViewFor, events: NewEvent[]): Promise<number> {

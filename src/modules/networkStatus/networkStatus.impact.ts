@@ -1,10 +1,15 @@
 import type { Reader, Tx } from '../../db/client.js';
 import { parseArea } from '../../geo/geo.js';
-import type { JsonObject } from '../../http/patch.js';
 import type { NoticeImpact } from '../notice/notice.impact.js';
-import { AFFECTING, type NetworkStatus } from './networkStatus.lifecycle.js';
+import { AFFECTING } from './networkStatus.lifecycle.js';
 import { publisherOf } from '../notice/notice.audience.js';
-import { affectedSiteRows, dsoSitesMatching, recommendationCounts, type AffectedSiteRow } from './networkStatus.repository.js';
+import {
+  affectedSiteRows,
+  dsoSitesMatching,
+  recommendationCounts,
+  type AffectedSiteRow,
+  type NetworkNoticeDoc,
+} from './networkStatus.repository.js';
 
 /**
  * NS-1 impact: which of each audience DSO's own sites, served by the publishing MNO, are
@@ -28,15 +33,17 @@ export function recommendationFor(impact: string, criticality: string): Recommen
 }
 
 /** Every radio identifier the notice names: cells, tracking areas, maintenance-window cells. */
-export function noticeIdentifiers(doc: JsonObject): string[] {
-  const area = (doc.affectedArea ?? {}) as { cellId?: string[]; trackingAreaId?: string[] };
-  const windows = (doc.maintenanceWindow ?? []) as { cellId?: string[] }[];
+export function noticeIdentifiers(
+  doc: Pick<NetworkNoticeDoc, 'maintenanceWindow'> & { affectedArea?: NetworkNoticeDoc['affectedArea'] },
+): string[] {
+  const area = doc.affectedArea ?? {};
+  const windows = doc.maintenanceWindow ?? [];
   return [...new Set([...(area.cellId ?? []), ...(area.trackingAreaId ?? []), ...windows.flatMap((w) => w.cellId ?? [])])];
 }
 
-export async function matchSites(tx: Tx, doc: JsonObject, dsoIds: string[]): Promise<AffectedSiteRow[]> {
+export async function matchSites(tx: Tx, doc: NetworkNoticeDoc, dsoIds: string[]): Promise<AffectedSiteRow[]> {
   if (dsoIds.length === 0) return [];
-  const geoArea = (doc.affectedArea as { geoArea?: unknown } | undefined)?.geoArea;
+  const geoArea = doc.affectedArea?.geoArea;
   return dsoSitesMatching(tx, {
     dsoIds,
     mnoId: publisherOf(doc),
@@ -62,18 +69,18 @@ export function presentAffectedSite(s: AffectedSiteRow, recommendation: string, 
 }
 
 /** Current affected sites of a notice for one DSO (from the stored impact rows). */
-export async function affectedSitesOf(tx: Reader, doc: JsonObject, dsoId: string) {
-  const rows = await affectedSiteRows(tx, doc.id as string, dsoId);
+export async function affectedSitesOf(tx: Reader, doc: NetworkNoticeDoc, dsoId: string) {
+  const rows = await affectedSiteRows(tx, doc.id, dsoId);
   const ids = noticeIdentifiers(doc);
   return rows.map((r) => presentAffectedSite(r, r.recommendation, ids, r.created_at));
 }
 
 /** What the MNO may know: per audience DSO, counts only. */
-export async function summaries(tx: Reader, doc: JsonObject): Promise<DsoSummary[]> {
-  const audience = (doc.audience ?? []) as { id: string; name?: string }[];
+export async function summaries(tx: Reader, doc: NetworkNoticeDoc): Promise<DsoSummary[]> {
+  const { audience } = doc;
   const rows = await recommendationCounts(
     tx,
-    doc.id as string,
+    doc.id,
     audience.map((a) => a.id),
   );
   return audience.map((org) => {
@@ -88,7 +95,7 @@ export async function summaries(tx: Reader, doc: JsonObject): Promise<DsoSummary
 }
 
 /** NS-1 impact as the notice core refreshes and shows it. */
-export const networkImpact: NoticeImpact<AffectedSiteRow> = {
+export const networkImpact: NoticeImpact<AffectedSiteRow, NetworkNoticeDoc> = {
   table: 'network_site_impact',
   recipientColumn: 'dso_org_id',
   columns: { recommendation: 'text', created_at: 'timestamptz' },
@@ -96,11 +103,11 @@ export const networkImpact: NoticeImpact<AffectedSiteRow> = {
   views: { publisher: 'mno', audience: 'dso' },
   eventType: 'NetworkStatusImpactChangeEvent',
   resourceType: 'networkStatusImpact',
-  affects: (doc) => AFFECTING.includes(doc.status as NetworkStatus),
+  affects: (doc) => AFFECTING.includes(doc.status),
   match: matchSites,
   // A site stays affected since it was first matched.
   values: (site, old, doc, t) => ({
-    recommendation: recommendationFor(doc.impact as string, site.criticality),
+    recommendation: recommendationFor(doc.impact, site.criticality),
     created_at: old?.created_at ?? t,
   }),
   presenter(doc) {

@@ -17,9 +17,8 @@ export const AFFECTING: readonly NetworkStatus[] = ['planned', 'active'];
 export const FINAL: readonly NetworkStatus[] = ['closed', 'cancelled'];
 
 /** Where a new notice starts: planned work is planned, anything else active (unless the MNO says). */
-export const initialNetworkStatus = (body: { status?: unknown; noticeKind?: unknown }): NetworkStatus =>
-  (body.status as NetworkStatus | undefined) ??
-  (((body.noticeKind as string | undefined) ?? 'unplanned') === 'planned' ? 'planned' : 'active');
+export const initialNetworkStatus = (body: { status?: NetworkStatus; noticeKind?: string }): NetworkStatus =>
+  body.status ?? ((body.noticeKind ?? 'unplanned') === 'planned' ? 'planned' : 'active');
 
 export function checkNetworkTransition(from: NetworkStatus, to: NetworkStatus): void {
   checkMove(NETWORK_TRANSITIONS, 'notice', from, to);

@@ -6,17 +6,22 @@ import type { JsonSchema } from '../../http/tmfQuery.js';
 import { createNoticeCore } from '../notice/notice.core.js';
 import { RESOURCES } from '../registry.js';
 import { networkImpact, noticeIdentifiers } from './networkStatus.impact.js';
-import type { AffectedSiteRow } from './networkStatus.repository.js';
+import type { AffectedSiteRow, NetworkNoticeDoc } from './networkStatus.repository.js';
+import type { components } from '../../generated/openapi/networkStatus.js';
 import { checkNetworkTransition, FINAL, initialNetworkStatus, type NetworkStatus } from './networkStatus.lifecycle.js';
 
 const networkStatusTable = RESOURCES.networkStatusNotice.store;
 export const NETWORK_STATUS_SORTABLE = Object.keys(networkStatusTable.def.columns);
 
-type Window = { validFor: { startDateTime: string; endDateTime: string }; cellId?: string[] };
+type NetworkBody = components['schemas']['NetworkStatusNotice_FVO'];
+/** What the rules read: a create body or a stored notice. */
+type Checked = Pick<NetworkNoticeDoc, 'maintenanceWindow' | 'startTime' | 'expectedRestorationTime'> & {
+  affectedArea?: NetworkNoticeDoc['affectedArea'];
+};
 
 /** Rules the schema cannot say: an area to match, valid GeoJSON, windows and times in order. */
-function checkNotice(doc: JsonObject, checkTimes = true) {
-  const aa = (doc.affectedArea ?? {}) as { geoArea?: unknown };
+function checkNotice(doc: Checked, checkTimes = true) {
+  const aa = doc.affectedArea ?? {};
   if (!aa.geoArea && noticeIdentifiers(doc).length === 0) {
     throw unprocessable(
       'affectedArea needs a geoArea or at least one cellId or trackingAreaId (or a maintenanceWindow with cellId)',
@@ -24,17 +29,12 @@ function checkNotice(doc: JsonObject, checkTimes = true) {
     );
   }
   if (aa.geoArea) parseArea(aa.geoArea, 'affectedArea.geoArea');
-  ((doc.maintenanceWindow ?? []) as Window[]).forEach((w, i) => {
+  (doc.maintenanceWindow ?? []).forEach((w, i) => {
     if (new Date(w.validFor.endDateTime) <= new Date(w.validFor.startDateTime)) {
       throw unprocessable(`maintenanceWindow[${i}].validFor: endDateTime must be after startDateTime`, 'INVALID_PERIOD');
     }
   });
-  if (
-    checkTimes &&
-    doc.startTime &&
-    doc.expectedRestorationTime &&
-    new Date(doc.expectedRestorationTime as string) < new Date(doc.startTime as string)
-  ) {
+  if (checkTimes && doc.startTime && doc.expectedRestorationTime && new Date(doc.expectedRestorationTime) < new Date(doc.startTime)) {
     throw unprocessable('expectedRestorationTime must not be before startTime', 'INVALID_PERIOD');
   }
 }
@@ -46,25 +46,27 @@ export type NetworkStatusService = ReturnType<typeof createNetworkStatusService>
  * notice lifecycle and its times, maintenance windows, cell-based matching.
  */
 export function createNetworkStatusService(deps: { db: Database; now: () => Date; schemas: { output: JsonSchema; create: JsonSchema } }) {
-  const core = createNoticeCore<NetworkStatus, AffectedSiteRow>(
+  const core = createNoticeCore<NetworkStatus, AffectedSiteRow, NetworkNoticeDoc, NetworkBody>(
     {
       resource: RESOURCES.networkStatusNotice,
       noun: { one: 'a network status notice', many: 'network status notices' },
       publisher: 'MNO',
-      areaKey: 'geoArea',
+      area: { of: (doc) => doc.affectedArea?.geoArea, path: 'affectedArea.geoArea' },
       lifecycle: { initial: initialNetworkStatus, check: checkNetworkTransition, final: FINAL },
       impact: networkImpact,
       impactFields: ['affectedArea', 'maintenanceWindow', 'impact', 'status'],
       checkInput: (body) => checkNotice(body),
       complete(doc, body, ts) {
-        doc.affectedArea = doc.affectedArea ?? {};
-        doc.noticeKind = (body.noticeKind as string | undefined) ?? 'unplanned';
-        if (!doc.startTime) {
-          // Active now, or from the first maintenance window.
-          const windows = ((doc.maintenanceWindow ?? []) as Window[]).map((w) => w.validFor.startDateTime).sort();
-          if (doc.status === 'active') doc.startTime = ts;
-          else if (windows.length) doc.startTime = windows[0];
-        }
+        // Active now, or from the first maintenance window.
+        const windows = (doc.maintenanceWindow ?? []).map((w) => w.validFor.startDateTime).sort();
+        const startTime = doc.startTime ?? (doc.status === 'active' ? ts : windows[0]);
+        return {
+          ...doc,
+          '@type': 'NetworkStatusNotice',
+          affectedArea: doc.affectedArea ?? {},
+          noticeKind: body.noticeKind ?? 'unplanned',
+          ...(startTime ? { startTime } : {}),
+        };
       },
       checkCreated: (doc) => checkNotice(doc),
       amend({ after, rest, from, to, ts }) {

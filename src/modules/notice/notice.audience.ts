@@ -8,10 +8,13 @@ import { activePartners } from './notice.repository.js';
 
 export type OrgRef = { id: string; name?: string; '@referredType'?: string };
 
+/** Who a notice is from and to: what every stored notice has (`publisher`, `audience`). */
+export type NoticeParties = { publisher: OrgRef; audience: OrgRef[] };
+
 /** The organisation that published a notice. */
-export const publisherOf = (doc: JsonObject): string => (doc.publisher as OrgRef).id;
+export const publisherOf = (doc: NoticeParties): string => doc.publisher.id;
 /** The organisations a notice is addressed to. */
-export const audienceOf = (doc: JsonObject): string[] => ((doc.audience ?? []) as OrgRef[]).map((a) => a.id);
+export const audienceOf = (doc: NoticeParties): string[] => doc.audience.map((a) => a.id);
 
 /**
  * Who a notice goes to (EO-1 outage notices from a DSO, NS-1 network status notices from an
@@ -45,22 +48,22 @@ export async function resolveAudience(
  * audience member learns about another: the publisher and every audience member (or only
  * `onlyTo` of them).
  */
-export function perRecipientEvents(e: {
+export function perRecipientEvents<D extends NoticeParties & { id: string }>(e: {
   eventType: string;
   resourceType: string;
-  doc: JsonObject;
+  doc: D;
   /** The organisation whose action this is. */
   originator: string;
   t: Date;
   description?: string;
   onlyTo?: string;
-  viewFor: (orgId: string, doc: JsonObject) => JsonObject;
+  viewFor: (orgId: string, doc: D) => JsonObject & { id: string };
 }): NewEvent[] {
   const members = audienceOf(e.doc).filter((m) => !e.onlyTo || m === e.onlyTo);
   return [publisherOf(e.doc), ...members].map((org) => ({
     eventType: e.eventType,
     resourceType: e.resourceType,
-    resource: e.viewFor(org, e.doc) as JsonObject & { id: string },
+    resource: e.viewFor(org, e.doc),
     audience: [org],
     originatorOrgId: e.originator,
     eventTime: e.t,

@@ -3,24 +3,21 @@ import { etagOf } from '../../http/etag.js';
 import type { JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, type JsonSchema, type ListQuery } from '../../http/tmfQuery.js';
 import { created } from '../shared.js';
+import type { NoticeParties } from './notice.audience.js';
 
-/** What the notice handlers call: the notice core's operations, as a notice service offers them. */
-export interface NoticeOperations {
+/** What the notice handlers call: the notice core's operations, as a notice service offers them (`D`: its stored document). */
+export interface NoticeOperations<D extends NoticeParties & { id: string }> {
   listParams: string[];
-  viewFor(orgId: string, doc: JsonObject): JsonObject;
-  list(
-    actor: OrganizationActor,
-    q: ListQuery,
-    params: Record<string, string | undefined>,
-  ): Promise<{ rows: { doc: JsonObject }[]; total: number }>;
-  get(actor: OrganizationActor, id: string): Promise<JsonObject>;
-  create(actor: OrganizationActor, body: JsonObject): Promise<JsonObject>;
-  patch(actor: OrganizationActor, id: string, body: JsonObject, ifMatch?: string): Promise<JsonObject>;
+  viewFor(orgId: string, doc: D): D;
+  list(actor: OrganizationActor, q: ListQuery, params: Record<string, string | undefined>): Promise<{ rows: { doc: D }[]; total: number }>;
+  get(actor: OrganizationActor, id: string): Promise<D>;
+  create(actor: OrganizationActor, body: JsonObject): Promise<D>;
+  patch(actor: OrganizationActor, id: string, body: JsonObject, ifMatch?: string): Promise<D>;
   impact(actor: OrganizationActor, id: string): Promise<unknown>;
-  counterpartOf(actor: OrganizationActor, doc: JsonObject): string | undefined;
+  counterpartOf(actor: OrganizationActor, doc: D): string | undefined;
 }
 
-export type NoticePresenter = (doc: JsonObject, href: RequestContext['href'], fields?: string[]) => JsonObject;
+export type NoticePresenter<D> = (doc: D, href: RequestContext['href'], fields?: string[]) => JsonObject & { href?: unknown };
 
 /** Records what a request was about, for the audit (GW-2). */
 export function noteAudit(ctx: RequestContext, type: string, id: string | undefined, counterpart?: string) {
@@ -35,14 +32,14 @@ const DEFAULT_SORT = [{ attribute: 'creationDate', descending: true }];
  * The operations every notice API has: `list<Type>`, `create<Type>`, `retrieve<Type>`,
  * `patch<Type>` and `retrieve<Impact>`. `etag`: the API offers ETag and If-Match.
  */
-export function noticeHandlers(
-  service: NoticeOperations,
+export function noticeHandlers<D extends NoticeParties & { id: string }>(
+  service: NoticeOperations<D>,
   output: JsonSchema,
-  o: { type: string; impact: string; sortable: string[]; present: NoticePresenter; etag: boolean },
+  o: { type: string; impact: string; sortable: string[]; present: NoticePresenter<D>; etag: boolean },
 ): HandlerMap {
   const resourceType = o.type[0]!.toLowerCase() + o.type.slice(1);
   const impactType = o.impact[0]!.toLowerCase() + o.impact.slice(1);
-  const etag = (doc: JsonObject) => (o.etag ? { headers: { ETag: etagOf(doc) } } : {});
+  const etag = (doc: D) => (o.etag ? { headers: { ETag: etagOf(doc) } } : {});
   return {
     async [`list${o.type}`](ctx) {
       const params: Record<string, string | undefined> = {};
@@ -61,8 +58,8 @@ export function noticeHandlers(
     },
     async [`create${o.type}`](ctx) {
       const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
-      noteAudit(ctx, resourceType, doc.id as string);
-      return created(o.present(doc, ctx.href) as { href: string });
+      noteAudit(ctx, resourceType, doc.id);
+      return created(o.present(doc, ctx.href));
     },
     async [`retrieve${o.type}`](ctx): Promise<HttpResult> {
       const actor = requireOrganization(ctx.actor);

@@ -1,7 +1,7 @@
 import type { Reader, Tx } from '../../db/client.js';
 import type { NewEvent } from '../../events/outbox.js';
 import type { JsonObject } from '../../http/patch.js';
-import { audienceOf, publisherOf } from './notice.audience.js';
+import { audienceOf, publisherOf, type NoticeParties } from './notice.audience.js';
 import { impactRows, replaceImpact, type ImpactTable, type ImpactValues } from './notice.repository.js';
 
 /** A site that a notice's area or identifiers matched, as a kind's match query returns it. */
@@ -17,7 +17,7 @@ export interface MatchedSite {
  * notices: the audience MNOs' sites; NS-1 network status notices: the audience DSOs' sites).
  * An audience member sees its own sites; the publisher only aggregates per member.
  */
-export interface NoticeImpact<Site extends MatchedSite> extends ImpactTable {
+export interface NoticeImpact<Site extends MatchedSite, D extends NoticeParties & { id: string }> extends ImpactTable {
   /** The columns whose change is news to the site's owner (as is a changed `matched_by`). */
   compare: readonly string[];
   /** The `view` of the impact resource: the publisher's and an audience member's. */
@@ -25,18 +25,18 @@ export interface NoticeImpact<Site extends MatchedSite> extends ImpactTable {
   eventType: string;
   resourceType: string;
   /** Whether the notice affects sites in its current status (otherwise its impact is emptied). */
-  affects(doc: JsonObject): boolean;
-  match(tx: Tx, doc: JsonObject, recipients: string[]): Promise<Site[]>;
+  affects(doc: D): boolean;
+  match(tx: Tx, doc: D, recipients: string[]): Promise<Site[]>;
   /** The stored `columns` of a matched site, given its row before this refresh (if any). */
-  values(site: Site, old: ImpactValues | undefined, doc: JsonObject, t: Date): ImpactValues;
+  values(site: Site, old: ImpactValues | undefined, doc: D, t: Date): ImpactValues;
   /** How a recipient's sites appear in its impact events. */
-  presenter(doc: JsonObject): (site: Site, values: ImpactValues) => JsonObject;
+  presenter(doc: D): (site: Site, values: ImpactValues) => JsonObject;
   /** The description of a recipient's impact event. */
   describe(sites: JsonObject[]): string;
   /** The publisher's view: aggregates per audience member, never a member's site list. */
-  summaries(tx: Reader, doc: JsonObject): Promise<unknown[]>;
+  summaries(tx: Reader, doc: D): Promise<unknown[]>;
   /** An audience member's view: its own impacted sites, as stored. */
-  sitesOf(tx: Reader, doc: JsonObject, recipient: string): Promise<unknown[]>;
+  sitesOf(tx: Reader, doc: D, recipient: string): Promise<unknown[]>;
 }
 
 const sameValue = (a: unknown, b: unknown) =>
@@ -47,14 +47,14 @@ const sameValue = (a: unknown, b: unknown) =>
  * impact-change events: to each audience member whose sites changed, its own sites; to the
  * publisher, the aggregates per member.
  */
-export async function refreshImpact<Site extends MatchedSite>(
-  spec: NoticeImpact<Site>,
+export async function refreshImpact<Site extends MatchedSite, D extends NoticeParties & { id: string }>(
+  spec: NoticeImpact<Site, D>,
   tx: Tx,
-  doc: JsonObject,
+  doc: D,
   t: Date,
   originator: string,
 ): Promise<NewEvent[]> {
-  const noticeId = doc.id as string;
+  const noticeId = doc.id;
   const audience = audienceOf(doc);
   const matched = spec.affects(doc) ? await spec.match(tx, doc, audience) : [];
   const old = await impactRows(tx, spec, noticeId);

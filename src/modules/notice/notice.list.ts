@@ -9,27 +9,27 @@ import { matchesFilters, type ListQuery } from '../../http/tmfQuery.js';
 /** Candidates read when exact tests run in memory (atPoint, view filters) before paging. */
 const MAX_IN_MEMORY_CANDIDATES = 10_000;
 
-export interface NoticeListOptions {
-  store: ResourceStore;
+export interface NoticeListOptions<D> {
+  store: ResourceStore<D>;
   /** The notice's GeoJSON area, if it has one. */
-  areaOf: (doc: JsonObject) => Area | undefined;
+  areaOf: (doc: D) => Area | undefined;
   /** Statuses of `active=true` (the parameter exists only when given). */
   activeStatuses?: readonly string[];
   /** Attributes an audience member sees only in part: it filters on its view, not the stored notice. */
   viewFiltered: readonly string[];
-  viewFor: (orgId: string, doc: JsonObject) => JsonObject;
+  viewFor: (orgId: string, doc: D) => JsonObject;
   isPublisherKind: (actor: OrganizationActor) => boolean;
 }
 
 /** The list operation's parameters that are not attributes. */
-export const listParamsOf = (o: Pick<NoticeListOptions, 'activeStatuses'>) => [
+export const listParamsOf = (o: Pick<NoticeListOptions<unknown>, 'activeStatuses'>) => [
   'atPoint',
   'intersects',
   ...(o.activeStatuses ? ['active'] : []),
 ];
 
 /** SQL conditions of the geographic and status parameters (the bounding box serves the index). */
-function conditions(o: NoticeListOptions, params: Record<string, string | undefined>, values: unknown[]) {
+function conditions(o: Pick<NoticeListOptions<unknown>, 'activeStatuses'>, params: Record<string, string | undefined>, values: unknown[]) {
   const add = (v: unknown) => {
     values.push(v);
     return `$${values.length}`;
@@ -61,8 +61,8 @@ function conditions(o: NoticeListOptions, params: Record<string, string | undefi
  * a candidate that only the bounding box matched, and a filter cannot reveal which other
  * audience members received or answered a notice.
  */
-export async function listNotices(
-  o: NoticeListOptions,
+export async function listNotices<D>(
+  o: NoticeListOptions<D>,
   readers: { reader: Reader; candidates: Reader },
   actor: OrganizationActor,
   q: ListQuery,
