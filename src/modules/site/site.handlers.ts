@@ -2,14 +2,16 @@ import { requireOrganization, type HandlerMap, type RequestContext } from '../..
 import type { JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, type JsonSchema } from '../../http/tmfQuery.js';
 import { created } from '../shared.js';
+import type { SiteBody } from './site.kinds.js';
 import { presentSite } from './site.presenter.js';
+import type { SiteDoc } from './site.repository.js';
 import type { SiteService } from './site.service.js';
 
 export function siteHandlers(service: SiteService, output: JsonSchema): HandlerMap {
   const name = service.kind.name;
   const Name = name[0]!.toUpperCase() + name.slice(1);
   const sortable = Object.keys(service.store.def.columns);
-  const present = (ctx: RequestContext, doc: JsonObject, fields?: string[]) => presentSite(name, doc, ctx.href, fields);
+  const present = (ctx: RequestContext, doc: SiteDoc, fields?: string[]) => presentSite(name, doc, ctx.href, fields);
   const note = (ctx: RequestContext, id: string | undefined) => {
     ctx.audit.resourceId = id;
   };
@@ -23,8 +25,9 @@ export function siteHandlers(service: SiteService, output: JsonSchema): HandlerM
       );
     },
     async [`create${Name}`](ctx) {
-      const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
-      note(ctx, doc.id as string);
+      // The request pipeline validated the body against this register's create schema.
+      const doc = await service.create(requireOrganization(ctx.actor), ctx.body as SiteBody);
+      note(ctx, doc.id);
       return created(present(ctx, doc));
     },
     async [`import${Name}`](ctx) {

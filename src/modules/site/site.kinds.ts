@@ -1,18 +1,33 @@
 import type { OrganizationKind } from '../../http/context.js';
 import { unprocessable } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
+import type { ResourceEntry } from '../registry.js';
+import { dsoSite, mnoSite } from '../registry.js';
+import type { components } from '../../generated/openapi/siteRegister.js';
+import type { DsoSiteDoc, MnoSiteDoc, SiteDoc } from './site.repository.js';
+
+/** A site as a client sends it (create body, import row), validated against the kind's create schema. */
+export type SiteBody = components['schemas']['MnoSite_FVO'] | components['schemas']['DsoSite_FVO'];
+
+/** The MNOs serving a DSO site (none for an MNO site). */
+export const servingMnoOf = (site: SiteBody | SiteDoc): { id: string }[] => ('servingMno' in site && site.servingMno) || [];
+
+/** A site's position; `location` is a GeoJSON Point (the schema requires both coordinates). */
+export const lonLat = (site: Pick<SiteDoc, 'location'>): [number, number] => [site.location.coordinates[0]!, site.location.coordinates[1]!];
 
 /**
  * MNO and DSO site registers share one implementation; what differs is described here:
  * table, owner kind, promoted columns, and how a row (API body or import row) maps to them.
  */
-export interface SiteKind {
+export interface SiteKind<D extends SiteDoc = SiteDoc> {
   name: 'mnoSite' | 'dsoSite';
+  /** The registry entry: the register's tenant-scoped store. */
+  resource: ResourceEntry<D>;
   type: 'MnoSite' | 'DsoSite';
   table: 'mno_site' | 'dso_site';
   owner: OrganizationKind;
   /** Column values (besides org_id, site_id, location, doc, dates) from a site document. */
-  columns(doc: JsonObject): Record<string, unknown>;
+  columns(doc: D): Record<string, unknown>;
   /** CSV/GeoJSON row -> API body shape; throws messages for bad values. */
   fromRow(row: Record<string, string | number | boolean | null | undefined>, lonLat: [number, number]): JsonObject;
   csvColumns: string[];
@@ -38,8 +53,9 @@ const list = (v: unknown) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-export const MNO_SITE: SiteKind = {
+export const MNO_SITE: SiteKind<MnoSiteDoc> = {
   name: 'mnoSite',
+  resource: mnoSite,
   type: 'MnoSite',
   table: 'mno_site',
   owner: 'MNO',
@@ -57,11 +73,11 @@ export const MNO_SITE: SiteKind = {
     'priority',
   ],
   columns(doc) {
-    const bp = (doc.backupPower ?? {}) as JsonObject;
+    const bp = doc.backupPower ?? {};
     return {
       name: doc.name ?? null,
       energy_supply_id: doc.energySupplyId ?? null,
-      base_station_ids: (doc.baseStationId as string[] | undefined) ?? [],
+      base_station_ids: doc.baseStationId ?? [],
       ups_installed: bp.upsInstalled ?? false,
       ups_capacity_minutes: bp.upsCapacityMinutes ?? null,
       remaining_minutes: bp.remainingMinutes ?? null,
@@ -90,8 +106,9 @@ export const MNO_SITE: SiteKind = {
   },
 };
 
-export const DSO_SITE: SiteKind = {
+export const DSO_SITE: SiteKind<DsoSiteDoc> = {
   name: 'dsoSite',
+  resource: dsoSite,
   type: 'DsoSite',
   table: 'dso_site',
   owner: 'DSO',
@@ -100,8 +117,8 @@ export const DSO_SITE: SiteKind = {
     return {
       name: doc.name ?? null,
       kind: doc.kind,
-      mno_org_ids: ((doc.servingMno as { id: string }[] | undefined) ?? []).map((m) => m.id),
-      cell_ids: (doc.cellId as string[] | undefined) ?? [],
+      mno_org_ids: servingMnoOf(doc).map((m) => m.id),
+      cell_ids: doc.cellId ?? [],
       criticality: doc.criticality ?? 'medium',
     };
   },
@@ -117,7 +134,7 @@ export const DSO_SITE: SiteKind = {
   },
 };
 
-export function checkOwner(kind: SiteKind, orgKind: OrganizationKind): void {
+export function checkOwner(kind: Pick<SiteKind, 'owner' | 'name'>, orgKind: OrganizationKind): void {
   if (orgKind !== kind.owner)
     throw unprocessable(`Only ${kind.owner} organisations keep a ${kind.name} register`, 'WRONG_ORGANIZATION_KIND');
 }

@@ -2,16 +2,14 @@ import crypto from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Database, Tx } from '../../db/client.js';
-import type { ResourceStore } from '../../db/resourceStore.js';
-import { RESOURCES } from '../registry.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
 import { describeAjvErrors } from '../../http/openapi.js';
 import { mergePatch, type JsonObject } from '../../http/patch.js';
 import type { ListQuery } from '../../http/tmfQuery.js';
-import { checkOwner, type SiteKind } from './site.kinds.js';
+import { checkOwner, lonLat, servingMnoOf, type SiteBody, type SiteKind } from './site.kinds.js';
 import { createPartyRepository, mnoOrganizationIds } from '../party/party.repository.js';
-import { deleteSite, writeSite } from './site.repository.js';
+import { deleteSite, writeSite, type SiteDoc } from './site.repository.js';
 
 export interface ImportReport {
   received: number;
@@ -26,19 +24,21 @@ export const MAX_IMPORT_ROWS = 200_000;
 export type SiteService = ReturnType<typeof createSiteService>;
 
 /** One register (MNO or DSO sites); the owner organisation is the only one that sees it. */
-export function createSiteService(deps: {
+export function createSiteService<D extends SiteDoc>(deps: {
   db: Database;
   now: () => Date;
-  kind: SiteKind;
+  kind: SiteKind<D>;
   validateCreate: ValidateFunction;
   validatePatch: ValidateFunction;
 }) {
   const { db, now, kind } = deps;
   const parties = createPartyRepository(db);
-  const store: ResourceStore = RESOURCES[kind.name].store;
+  const { store } = kind.resource;
+  /** ajv's check against the kind's create schema, as a type guard. */
+  const isSiteBody = (body: unknown): body is SiteBody => deps.validateCreate(body);
 
-  const validateMnoRefs = async (tx: Tx, doc: JsonObject) => {
-    const mnos = (doc.servingMno as { id: string }[] | undefined) ?? [];
+  const validateMnoRefs = async (tx: Tx, doc: SiteBody) => {
+    const mnos = servingMnoOf(doc);
     if (!mnos.length) return;
     const found = new Set(
       await mnoOrganizationIds(
@@ -52,36 +52,37 @@ export function createSiteService(deps: {
   };
 
   /** JSON Schema checks the shape of `location`; the WGS 84 ranges are checked here. */
-  const checkLocation = (doc: JsonObject) => {
-    const [lon, lat] = (doc.location as { coordinates: [number, number] }).coordinates;
+  const checkLocation = (doc: Pick<SiteDoc, 'location'>) => {
+    const [lon, lat] = lonLat(doc);
     if (lon < -180 || lon > 180) throw unprocessable(`location: longitude ${lon} is outside -180..180`, 'INVALID_LOCATION');
     if (lat < -90 || lat > 90) throw unprocessable(`location: latitude ${lat} is outside -90..90`, 'INVALID_LOCATION');
   };
 
-  const normalise = (input: JsonObject, id: string, createdAt: string, t: string): JsonObject => {
+  /** The stored document of a body validated against the kind's create schema, with the kind's defaults. */
+  const normalise = (input: SiteBody, id: string, createdAt: string, t: string): D => {
     const doc: JsonObject = { id, '@type': kind.type, ...input, createdAt, lastUpdate: t };
     if (kind.owner === 'MNO') {
-      doc.backupPower = { upsInstalled: false, generator: false, ...((input.backupPower as JsonObject | undefined) ?? {}) };
-      doc.priority = input.priority ?? false;
+      doc.backupPower = { upsInstalled: false, generator: false, ...('backupPower' in input ? input.backupPower : {}) };
+      doc.priority = ('priority' in input ? input.priority : undefined) ?? false;
     } else {
-      doc.criticality = input.criticality ?? 'medium';
-      doc.servingMno = ((input.servingMno as JsonObject[] | undefined) ?? []).map((m) => ({ ...m, '@referredType': 'Organization' }));
+      doc.criticality = ('criticality' in input ? input.criticality : undefined) ?? 'medium';
+      doc.servingMno = ('servingMno' in input ? (input.servingMno ?? []) : []).map((m) => ({ ...m, '@referredType': 'Organization' }));
     }
-    return doc;
+    return doc as D;
   };
 
   /** Inserts or updates (by siteId) one site document; returns whether it was new. */
   const upsert = async (
     tx: Tx,
     actor: OrganizationActor,
-    input: JsonObject,
+    input: SiteBody,
     mode: 'create' | 'upsert',
-  ): Promise<{ doc: JsonObject; created: boolean }> => {
+  ): Promise<{ doc: D; created: boolean }> => {
     const t = now().toISOString();
     const id = crypto.randomUUID();
     const doc = normalise(input, id, t, t);
-    const [lon, lat] = (doc.location as { coordinates: [number, number] }).coordinates;
-    const row = { id, orgId: actor.organizationId, siteId: doc.siteId as string, lon, lat, t, doc, columns: kind.columns(doc) };
+    const [lon, lat] = lonLat(doc);
+    const row = { id, orgId: actor.organizationId, siteId: doc.siteId, lon, lat, t, doc, columns: kind.columns(doc) };
     const written = await writeSite(tx, kind.table, row, mode);
     if (!written) throw conflict(`A site with siteId ${String(doc.siteId)} already exists in your register`, 'DUPLICATE');
     return written;
@@ -161,7 +162,8 @@ export function createSiteService(deps: {
       if (!row) throw notFound(kind.type, id);
       return row.doc;
     },
-    async create(actor: OrganizationActor, input: JsonObject) {
+    /** `input`: validated against the kind's create schema (the request pipeline). */
+    async create(actor: OrganizationActor, input: SiteBody) {
       checkOwner(kind, actor.organizationKind);
       checkLocation(input);
       return db.transaction(async (tx) => {
@@ -175,7 +177,7 @@ export function createSiteService(deps: {
         if (!row) throw notFound(kind.type, id);
         const merged = mergePatch(row.doc, patch) as JsonObject;
         const { id: _i, '@type': _t, createdAt: _c, lastUpdate: _l, ...input } = merged;
-        if (!deps.validateCreate(input))
+        if (!isSiteBody(input))
           throw badRequest(`Invalid site after patch: ${describeAjvErrors(deps.validateCreate.errors ?? [], 'body')}`, 'INVALID_BODY');
         checkLocation(input);
         await validateMnoRefs(tx, input);
@@ -197,17 +199,18 @@ export function createSiteService(deps: {
       if (rows.length > MAX_IMPORT_ROWS)
         throw unprocessable(`At most ${MAX_IMPORT_ROWS} rows per import (got ${rows.length}); split the file`, 'IMPORT_TOO_LARGE');
       const report: ImportReport = { received: rows.length, created: 0, updated: 0, rejected: 0, errors: [] };
-      const good: JsonObject[] = [];
+      const good: SiteBody[] = [];
       const seen = new Map<string, number>();
       for (const r of rows) {
         const siteId = r.data.siteId === undefined || r.data.siteId === null ? undefined : String(r.data.siteId);
         const messages: string[] = [];
-        let body: JsonObject | undefined;
+        let body: SiteBody | undefined;
         if (r.err) messages.push(r.err);
         else {
           try {
-            body = kind.fromRow(r.data, r.lonLat!);
-            if (!deps.validateCreate(body)) messages.push(...describeAjvErrors(deps.validateCreate.errors ?? [], 'row').split('; '));
+            const candidate = kind.fromRow(r.data, r.lonLat!);
+            if (isSiteBody(candidate)) body = candidate;
+            else messages.push(...describeAjvErrors(deps.validateCreate.errors ?? [], 'row').split('; '));
             const [lon, lat] = r.lonLat!;
             if (lon < -180 || lon > 180 || lat < -90 || lat > 90) messages.push('longitude/latitude out of range');
           } catch (e) {
@@ -223,10 +226,10 @@ export function createSiteService(deps: {
         good.push(body!);
       }
       if (kind.owner === 'DSO' && good.length) {
-        const ids = [...new Set(good.flatMap((g) => ((g.servingMno as { id: string }[] | undefined) ?? []).map((m) => m.id)))];
+        const ids = [...new Set(good.flatMap((g) => servingMnoOf(g).map((m) => m.id)))];
         const valid = new Set(await parties.mnoOrganizationIds(ids));
         for (let i = good.length - 1; i >= 0; i--) {
-          const bad = ((good[i]!.servingMno as { id: string }[] | undefined) ?? []).filter((m) => !valid.has(m.id));
+          const bad = servingMnoOf(good[i]!).filter((m) => !valid.has(m.id));
           if (bad.length) {
             const row = rows.find((r) => String(r.data.siteId) === good[i]!.siteId)!.row;
             report.errors.push({
