@@ -50,6 +50,16 @@ export const databaseUnavailable = () =>
     { 'Retry-After': String(DATABASE_RETRY_AFTER_S) },
   );
 
+/** The message of anything thrown. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The `code` of anything thrown (Node's `ERR_…`, PostgreSQL's SQLSTATE, Prisma's `P…`), if it has one. */
+export function codeOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
 export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; cause?: { code?: string }; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
   return err?.code === 'P2002' || err?.code === '23505' || err?.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation';

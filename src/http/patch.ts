@@ -11,6 +11,21 @@ export function isJsonObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The objects of an array value (none when it is not an array). */
+export function objectsIn(v: unknown): JsonObject[] {
+  return Array.isArray(v) ? v.filter(isJsonObject) : [];
+}
+
+/** A string value, else undefined. */
+export function stringIn(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The `id` of a reference (an object with a string `id`), else undefined. */
+export function idIn(v: unknown): string | undefined {
+  return isJsonObject(v) ? stringIn(v.id) : undefined;
+}
+
 /** RFC 7386 JSON Merge Patch. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isJsonObject(patch)) return patch;

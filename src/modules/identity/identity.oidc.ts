@@ -3,7 +3,8 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } 
 import type { Config } from '../../config.js';
 import { createIdentityRepository } from './identity.repository.js';
 import type { Database } from '../../db/client.js';
-import { AppError, badRequest, unauthorized } from '../../http/errors.js';
+import { AppError, badRequest, messageOf, unauthorized } from '../../http/errors.js';
+import { isJsonObject, stringIn } from '../../http/patch.js';
 import type { ActiveSession } from '../../auth/sessions.js';
 import type { IdentityService } from './identity.service.js';
 
@@ -32,6 +33,30 @@ interface Discovery {
   token_endpoint_auth_methods_supported?: string[];
 }
 
+/** The provider's discovery document, if it is one (the endpoints are checked by the caller). */
+function discoveryOf(v: unknown): Discovery | undefined {
+  if (!isJsonObject(v)) return undefined;
+  const { issuer, authorization_endpoint, token_endpoint, jwks_uri, userinfo_endpoint } = v;
+  const methods = v.token_endpoint_auth_methods_supported;
+  if (typeof issuer !== 'string' || typeof authorization_endpoint !== 'string' || typeof token_endpoint !== 'string') return undefined;
+  if (typeof jwks_uri !== 'string') return undefined;
+  return {
+    issuer,
+    authorization_endpoint,
+    token_endpoint,
+    jwks_uri,
+    ...(typeof userinfo_endpoint === 'string' ? { userinfo_endpoint } : {}),
+    ...(Array.isArray(methods) ? { token_endpoint_auth_methods_supported: methods.filter((m) => typeof m === 'string') } : {}),
+  };
+}
+
+/** The token endpoint's answer: its string members. */
+function tokensOf(v: unknown): { id_token?: string; access_token?: string; error?: string } {
+  const o = isJsonObject(v) ? v : {};
+  const [id_token, access_token, error] = [stringIn(o.id_token), stringIn(o.access_token), stringIn(o.error)];
+  return { ...(id_token ? { id_token } : {}), ...(access_token ? { access_token } : {}), ...(error ? { error } : {}) };
+}
+
 const FLIGHT_MS = 10 * 60_000;
 const DISCOVERY_TTL_MS = 3_600_000;
 const TIMEOUT_MS = 10_000;
@@ -58,17 +83,17 @@ export function createOidcSignIn(deps: { db: Database; now: () => Date; config: 
   const discover = async () => {
     const s = configured();
     if (discovered && Date.now() - discovered.at < DISCOVERY_TTL_MS) return discovered;
-    let doc: Discovery;
+    let doc: Discovery | undefined;
     try {
       const r = await fetch(`${s.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       if (!r.ok) throw new Error(`status ${r.status}`);
-      doc = (await r.json()) as Discovery;
+      doc = discoveryOf(await r.json());
     } catch (e) {
-      throw providerDown(`discovery: ${(e as Error).message}`);
+      throw providerDown(`discovery: ${messageOf(e)}`);
     }
-    if (doc.issuer !== s.issuer || !doc.authorization_endpoint || !doc.token_endpoint || !doc.jwks_uri)
+    if (!doc || doc.issuer !== s.issuer || !doc.authorization_endpoint || !doc.token_endpoint || !doc.jwks_uri)
       throw providerDown('the discovery document does not match GRIDLINK_OIDC_ISSUER');
     discovered = { doc, jwks: createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: TIMEOUT_MS }), at: Date.now() };
     return discovered;
@@ -97,7 +122,7 @@ export function createOidcSignIn(deps: { db: Database; now: () => Date; config: 
 
     async complete(query, ip) {
       const s = configured();
-      const one = (k: string) => (typeof query[k] === 'string' ? (query[k] as string) : undefined);
+      const one = (k: string) => stringIn(query[k]);
       if (one('error'))
         throw unauthorized(`The identity provider refused the sign-in: ${one('error')} ${one('error_description') ?? ''}`.trim());
       const state = one('state');
@@ -128,14 +153,14 @@ export function createOidcSignIn(deps: { db: Database; now: () => Date; config: 
       } else {
         form.set('client_id', s.clientId);
       }
-      let tokens: { id_token?: string; access_token?: string; error?: string };
+      let tokens: ReturnType<typeof tokensOf>;
       let status: number;
       try {
         const r = await fetch(doc.token_endpoint, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(TIMEOUT_MS) });
         status = r.status;
-        tokens = (await r.json()) as typeof tokens;
+        tokens = tokensOf(await r.json());
       } catch (e) {
-        throw providerDown(`token endpoint: ${(e as Error).message}`);
+        throw providerDown(`token endpoint: ${messageOf(e)}`);
       }
       if (status >= 400 || !tokens.id_token)
         throw unauthorized(`The identity provider did not issue an ID token (${tokens.error ?? status})`);
@@ -149,7 +174,7 @@ export function createOidcSignIn(deps: { db: Database; now: () => Date; config: 
           clockTolerance: 60,
         }));
       } catch (e) {
-        throw unauthorized(`The ID token is not valid: ${(e as Error).message}`);
+        throw unauthorized(`The ID token is not valid: ${messageOf(e)}`);
       }
       if (claims.nonce !== flight.nonce) throw unauthorized('The ID token was not issued for this sign-in (nonce mismatch)');
       if (claims.email === undefined && doc.userinfo_endpoint && tokens.access_token) {
@@ -159,11 +184,11 @@ export function createOidcSignIn(deps: { db: Database; now: () => Date; config: 
             headers: { Authorization: `Bearer ${tokens.access_token}`, Accept: 'application/json' },
             signal: AbortSignal.timeout(TIMEOUT_MS),
           });
-          const info = r.ok ? ((await r.json()) as JWTPayload) : undefined;
+          const info: unknown = r.ok ? await r.json() : undefined;
           // §5.3.2: the UserInfo `sub` must be the ID token's.
-          if (info && info.sub === claims.sub) claims = { ...claims, email: info.email, email_verified: info.email_verified };
+          if (isJsonObject(info) && info.sub === claims.sub) claims = { ...claims, email: info.email, email_verified: info.email_verified };
         } catch (e) {
-          throw providerDown(`userinfo endpoint: ${(e as Error).message}`);
+          throw providerDown(`userinfo endpoint: ${messageOf(e)}`);
         }
       }
       if (typeof claims.email !== 'string' || claims.email_verified === false)

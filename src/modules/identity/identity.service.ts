@@ -46,7 +46,7 @@ export function createIdentityService(deps: { db: Database; now: () => Date; con
       id: u.id,
       name: u.name,
       email: u.email,
-      role: u.role as Role,
+      role: u.role,
       organizationId: org.id,
       organizationName: org.name,
       organizationKind: org.kind,

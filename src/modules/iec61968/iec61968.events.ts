@@ -1,6 +1,5 @@
 import type { PayloadFormatter } from '../../events/formats.js';
-import type { DeliveredEvent } from '../../events/types.js';
-import type { JsonObject } from '../../http/patch.js';
+import { isJsonObject, stringIn, type JsonObject } from '../../http/patch.js';
 import { writeOutage } from './iec61968.mapper.outage.js';
 import { writeTicket } from './iec61968.mapper.troubleTicket.js';
 import { eventMessage, payload } from './iec61968.presenter.js';
@@ -38,20 +37,23 @@ export function iecEventFormatter(deps: { bridge: IecBridge; xsd: XsdValidator }
       (resourceType === 'troubleTicket' && eventType.startsWith('TroubleTicket')) ||
       (resourceType === 'energyOutageNotice' && NOTICE_EVENTS.has(eventType)),
     async format(sub, outgoing) {
-      const event = outgoing as unknown as DeliveredEvent;
-      const ticket = event.event.troubleTicket as JsonObject | undefined;
-      const doc = (ticket ?? event.event.energyOutageNotice) as JsonObject;
+      // The TMF envelope (DeliveredEvent): the resource under `event`, named by its type.
+      const envelope: JsonObject = { ...outgoing };
+      const eventType = stringIn(envelope.eventType) ?? '';
+      const ticket = isJsonObject(outgoing.event.troubleTicket) ? outgoing.event.troubleTicket : undefined;
+      const outage = isJsonObject(outgoing.event.energyOutageNotice) ? outgoing.event.energyOutageNotice : {};
+      const doc = ticket ?? outage;
       const kind = ticket ? 'ticket' : 'outage';
       const noun = ticket ? 'TroubleTicket' : 'IncidentInformation';
-      const id = doc.id as string;
+      const id = String(doc.id);
       const mrid = (await deps.bridge.mridsOf(sub.organization_id, kind, [id])).get(id)!;
       const xml = eventMessage(
         {
-          verb: verbFor(event.eventType, doc.status),
+          verb: verbFor(eventType, doc.status),
           noun,
-          timestamp: new Date(event.eventTime),
-          messageId: event.eventId,
-          comment: event.eventType,
+          timestamp: new Date(String(envelope.eventTime)),
+          messageId: stringIn(envelope.eventId),
+          comment: eventType,
         },
         payload(noun, [ticket ? writeTicket(doc, mrid) : writeOutage(doc, mrid)]),
       );

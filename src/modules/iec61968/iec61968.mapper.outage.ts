@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../http/patch.js';
+import { isJsonObject, type JsonObject } from '../../http/patch.js';
 import { GRIDLINK_ID_NAME_TYPE } from './iec61968.mapper.troubleTicket.js';
 import { el, list, node, opt, text, type Xml, type XmlNode } from './iec61968.xml.js';
 
@@ -77,9 +77,14 @@ const str = (v: unknown) => (v === undefined || v === null ? undefined : String(
 
 /** A Gridlink notice (as its reader sees it) as a CIM Outage element. */
 export function writeOutage(doc: JsonObject, mRID: string): Xml {
-  const est = (doc.estimatedPeriod ?? {}) as { startDateTime?: string; endDateTime?: string };
-  const area = (doc.affectedArea ?? {}) as { outageArea?: { type: string; coordinates: unknown }; energySupplyId?: string[] };
-  const polygon = area.outageArea?.type === 'Polygon' ? ((area.outageArea.coordinates as number[][][])[0] ?? []) : [];
+  const est = isJsonObject(doc.estimatedPeriod) ? doc.estimatedPeriod : {};
+  const area = isJsonObject(doc.affectedArea) ? doc.affectedArea : {};
+  const shape = isJsonObject(area.outageArea) && area.outageArea.type === 'Polygon' ? area.outageArea.coordinates : undefined;
+  // The outer ring of a polygon (GeoJSON, validated on the way in): [x, y] positions.
+  const ring: unknown = Array.isArray(shape) ? shape[0] : undefined;
+  const polygon = Array.isArray(ring) ? ring.filter((p) => Array.isArray(p)) : [];
+  const coordinate = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  const supplyIds = Array.isArray(area.energySupplyId) ? area.energySupplyId.filter((id) => typeof id === 'string') : [];
   return el('Outage', [
     el('mRID', mRID),
     el('name', str(doc.name)),
@@ -96,10 +101,12 @@ export function writeOutage(doc: JsonObject, mRID: string): Xml {
     polygon.length
       ? el(
           'OutageArea',
-          polygon.map((p, i) => el('PositionPoints', [el('sequenceNumber', i + 1), el('xPosition', p[0]), el('yPosition', p[1])])),
+          polygon.map((p, i) =>
+            el('PositionPoints', [el('sequenceNumber', i + 1), el('xPosition', coordinate(p[0])), el('yPosition', coordinate(p[1]))]),
+          ),
         )
       : '',
-    ...(area.energySupplyId ?? []).map((id) => el('UsagePoints', [el('mRID', id)])),
+    ...supplyIds.map((id) => el('UsagePoints', [el('mRID', id)])),
     el('Names', [el('name', String(doc.id)), el('NameType', [el('name', GRIDLINK_ID_NAME_TYPE)])]),
   ]);
 }

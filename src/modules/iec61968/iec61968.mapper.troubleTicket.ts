@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../http/patch.js';
+import { idIn, objectsIn, stringIn, type JsonObject } from '../../http/patch.js';
 import { el, list, node, opt, text, type Xml, type XmlNode } from './iec61968.xml.js';
 
 /**
@@ -31,14 +31,15 @@ export function readTicket(item: XmlNode): CimTicket {
   const comment = text(item.comment);
   const troubleCode = text(item.troubleCode);
   const rank = text(node(item.priority)?.rank);
-  const characteristics = [
+  const named: [string, string | undefined][] = [
     ['troubleCode', troubleCode],
     ['dateTimeOfReport', text(item.dateTimeOfReport)],
     ['reportingKind', text(item.reportingKind)],
     ['firstResponder', text(item.firstResponder)],
     ['customerMRID', text(node(item.Customer)?.mRID)],
     ['incidentMRID', text(node(item.Incident)?.mRID)],
-  ].filter(([, v]) => v !== undefined) as [string, string][];
+  ];
+  const characteristics = named.flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, v]]));
   const change: JsonObject = {};
   const name = text(item.name);
   if (name !== undefined) change.name = name;
@@ -72,13 +73,12 @@ const iso = (v: unknown) => (typeof v === 'string' && v ? new Date(v).toISOStrin
 
 /** A Gridlink ticket as a CIM TroubleTicket element (payload namespace in scope). */
 export function writeTicket(doc: JsonObject, mRID: string): Xml {
-  const chars = new Map(((doc.troubleTicketCharacteristic ?? []) as { name: string; value?: unknown }[]).map((c) => [c.name, c.value]));
+  const chars = new Map(objectsIn(doc.troubleTicketCharacteristic).map((c) => [c.name, c.value]));
   const str = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
   const reportingKind = str(chars.get('reportingKind'));
-  const priority = (doc.priority as string | undefined) ?? RANK_BY_SEVERITY[doc.severity as string];
-  const status = (doc.gridlinkStatus as string | undefined) ?? (doc.status as string);
-  const parties = (doc.relatedParty ?? []) as { role: string; partyOrPartyRole: { id: string; name?: string } }[];
-  const responsible = parties.find((p) => p.role === 'responsible')?.partyOrPartyRole;
+  const priority = stringIn(doc.priority) ?? RANK_BY_SEVERITY[String(doc.severity)];
+  const status = stringIn(doc.gridlinkStatus) ?? stringIn(doc.status);
+  const responsible = idIn(objectsIn(doc.relatedParty).find((p) => p.role === 'responsible')?.partyOrPartyRole);
   return el('TroubleTicket', [
     el('mRID', mRID),
     el('name', str(doc.name)),
@@ -93,6 +93,6 @@ export function writeTicket(doc: JsonObject, mRID: string): Xml {
     opt('Customer', [el('mRID', str(chars.get('customerMRID')))]),
     opt('Incident', [el('mRID', str(chars.get('incidentMRID')))]),
     el('Names', [el('name', String(doc.id)), el('NameType', [el('name', GRIDLINK_ID_NAME_TYPE)])]),
-    responsible ? el('Names', [el('name', responsible.id), el('NameType', [el('name', RESPONSIBLE_NAME_TYPE)])]) : '',
+    responsible ? el('Names', [el('name', responsible), el('NameType', [el('name', RESPONSIBLE_NAME_TYPE)])]) : '',
   ]);
 }

@@ -5,9 +5,9 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
 import type { createIdempotency } from '../../gateway/idempotency.js';
 import type { HttpResult, OrganizationActor } from '../../http/context.js';
-import { AppError, badRequest, conflict, mapKnownError, notFound, unprocessable } from '../../http/errors.js';
+import { AppError, badRequest, codeOf, conflict, mapKnownError, messageOf, notFound, unprocessable } from '../../http/errors.js';
 import { describeAjvErrors } from '../../http/openapi.js';
-import type { JsonObject } from '../../http/patch.js';
+import { idIn, objectsIn, type JsonObject } from '../../http/patch.js';
 import { parseListQuery, type JsonSchema } from '../../http/tmfQuery.js';
 import type { EnergyOutageService } from '../energyOutage/energyOutage.service.js';
 import { OUTAGE_SORTABLE } from '../energyOutage/energyOutage.service.js';
@@ -96,7 +96,7 @@ export function createIecBridge(deps: {
   const createUnderMrid = (actor: OrganizationActor, kind: Kind, mrid: string, create: () => Promise<JsonObject>) =>
     db.transaction(async (tx) => {
       const doc = await create();
-      const row = { orgId: actor.organizationId, kind: KIND[kind], mrid, resourceId: doc.id as string, at: now() };
+      const row = { orgId: actor.organizationId, kind: KIND[kind], mrid, resourceId: String(doc.id), at: now() };
       if (!(await rememberMrid(tx, row))) throw conflict(`${KIND[kind]} mRID ${mrid} already exists; use change`, 'DUPLICATE_MRID');
       return doc;
     });
@@ -117,7 +117,7 @@ export function createIecBridge(deps: {
       );
     }
     const partnerships = await party.listPartnerships(actor);
-    for (const p of partnerships as unknown as { dso: { id: string; name: string }; mno: { id: string; name: string } }[]) {
+    for (const p of partnerships) {
       const other = p.dso.id === actor.organizationId ? p.mno : p.dso;
       if (other.id === named || other.name === named) return other.id;
     }
@@ -188,10 +188,8 @@ export function createIecBridge(deps: {
     } else {
       // close: the reporter accepts the resolution; the responsible side resolves.
       const current = await tickets.get(actor, id);
-      const reporter = ((current.relatedParty ?? []) as { role: string; partyOrPartyRole: { id: string } }[]).find(
-        (p) => p.role === 'reporter',
-      );
-      const status = reporter?.partyOrPartyRole.id === actor.organizationId ? 'closed' : 'resolved';
+      const reporter = objectsIn(current.relatedParty).find((p) => p.role === 'reporter');
+      const status = idIn(reporter?.partyOrPartyRole) === actor.organizationId ? 'closed' : 'resolved';
       patch = { status, ...(cim.comment ? { statusChangeReason: cim.comment } : {}) };
     }
     const doc = await tickets.patch(actor, id, MERGE, patch);
@@ -274,10 +272,10 @@ export function createIecBridge(deps: {
     const mrids = await mridsOf(
       actor.organizationId,
       kind,
-      docs.map((d) => d.id as string),
+      docs.map((d) => String(d.id)),
     );
     for (const d of docs)
-      outcomes.push({ ok: kind === 'ticket' ? writeTicket(d, mrids.get(d.id as string)!) : writeOutage(d, mrids.get(d.id as string)!) });
+      outcomes.push({ ok: kind === 'ticket' ? writeTicket(d, mrids.get(String(d.id))!) : writeOutage(d, mrids.get(String(d.id))!) });
     return outcomes;
   };
 
@@ -301,7 +299,7 @@ export function createIecBridge(deps: {
     try {
       inner = zlib.gunzipSync(Buffer.from(text(p.Compressed) ?? '', 'base64'), { maxOutputLength: deps.maxInflatedBytes }).toString('utf8');
     } catch (e) {
-      const tooLarge = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || /buffer/i.test((e as Error).message);
+      const tooLarge = codeOf(e) === 'ERR_BUFFER_TOO_LARGE' || /buffer/i.test(messageOf(e));
       throw refuse(
         tooLarge ? 413 : 400,
         'INVALID_COMPRESSED_PAYLOAD',

@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { isJsonObject } from '../../http/patch.js';
 
 /**
  * Reading and writing IEC 61968 XML. Reading refuses any DTD outright (no DOCTYPE, no
@@ -32,7 +33,8 @@ const parser = new XMLParser({
 });
 
 export function parseXml(text: string): XmlNode {
-  return parser.parse(text) as XmlNode;
+  const parsed: unknown = parser.parse(text);
+  return node(parsed) ?? {};
 }
 
 /** Local name and namespace URI of the document element, read from its start tag. */
@@ -48,13 +50,13 @@ export function documentElement(text: string): { prefix: string | undefined; loc
 export const text = (v: unknown): string | undefined => {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'object') {
-    const t = (v as XmlNode)['#text'];
+    const t = '#text' in v ? v['#text'] : undefined;
     return t === undefined ? undefined : String(t);
   }
   return String(v);
 };
 
-export const node = (v: unknown): XmlNode | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as XmlNode) : undefined);
+export const node = (v: unknown): XmlNode | undefined => (isJsonObject(v) ? v : undefined);
 export const list = (v: unknown): XmlNode[] => (Array.isArray(v) ? (v as XmlNode[]) : v ? [v as XmlNode] : []);
 
 const escapeXml = (s: string) =>

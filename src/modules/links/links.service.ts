@@ -4,7 +4,7 @@ import { isUuid } from '../../db/resourceStore.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { unprocessable } from '../../http/errors.js';
 import type { LoadedApi } from '../../http/openapi.js';
-import type { JsonObject } from '../../http/patch.js';
+import { isJsonObject, stringIn, type JsonObject } from '../../http/patch.js';
 import { RESOURCES, type ResourceEntry } from '../registry.js';
 import * as repo from './links.repository.js';
 import type { LinkableType, NewLink } from './links.repository.js';
@@ -28,8 +28,9 @@ const LINKABLE: Record<LinkableType, ResourceEntry> = {
   energyOutageNotice: RESOURCES.energyOutageNotice,
 };
 /** `@referredType` values that denote Gridlink resources. */
+const LINKABLE_TYPES: LinkableType[] = ['troubleTicket', 'serviceProblem', 'incident', 'energyOutageNotice'];
 export const REFERRED_TYPE: Record<string, LinkableType> = Object.fromEntries(
-  Object.entries(LINKABLE).map(([type, r]) => [r.referredType, type as LinkableType]),
+  LINKABLE_TYPES.map((type) => [LINKABLE[type].referredType, type]),
 );
 
 /** Where each resource type keeps references that can point at Gridlink resources. */
@@ -70,19 +71,17 @@ export interface LinkView {
 
 type Href = (basePath: string, path: string) => string;
 
-function slotEntries(
-  doc: JsonObject,
-  slot: Slot,
-): { entry: JsonObject; index: number; type?: LinkableType; id?: string; relation: string }[] {
+function slotEntries(doc: JsonObject, slot: Slot): { entry: unknown; index: number; type?: LinkableType; id?: string; relation: string }[] {
   const list = doc[slot.field];
   if (!Array.isArray(list)) return [];
-  return list.map((raw, index) => {
-    const entry = (raw ?? {}) as JsonObject;
-    const ref = (slot.nested ? entry[slot.nested] : entry) as JsonObject | undefined;
+  return list.map((raw: unknown, index) => {
+    const entry = raw ?? {};
+    const fields = isJsonObject(entry) ? entry : {};
+    const inner = slot.nested ? fields[slot.nested] : entry;
+    const ref = isJsonObject(inner) ? inner : undefined;
     const type = slot.target ?? REFERRED_TYPE[String(ref?.['@referredType'] ?? '')];
-    const relation =
-      (slot.relationFrom && typeof entry[slot.relationFrom] === 'string' && (entry[slot.relationFrom] as string)) || slot.field;
-    return { entry, index, type, id: typeof ref?.id === 'string' ? ref.id : undefined, relation };
+    const relation = (slot.relationFrom && stringIn(fields[slot.relationFrom])) || slot.field;
+    return { entry, index, type, id: stringIn(ref?.id), relation };
   });
 }
 
@@ -106,7 +105,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
   const basePathOf = (type: LinkableType): string | undefined => {
     for (const api of deps.apis) {
       if (api.profileOf) continue; // the current version's href, not an older version's profile
-      const paths = (api.backend.definition as { paths?: Record<string, unknown> } | undefined)?.paths ?? {};
+      const paths = api.backend.definition.paths ?? {};
       if (`/${type}/{id}` in paths) return api.basePath;
     }
     return undefined;
@@ -237,7 +236,8 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
           refs.map((e) => ({ type: e.type!, id: e.id! })),
         );
         const hidden = refs.filter((e) => !seen.has(`${e.type}:${e.id}`)).map((e) => e.entry);
-        if (hidden.length) after[slot.field] = [...((after[slot.field] as unknown[] | undefined) ?? []), ...hidden];
+        const current: unknown = after[slot.field] ?? [];
+        if (hidden.length) after[slot.field] = [...(Array.isArray(current) ? current : []), ...hidden];
       }
     },
 
@@ -248,7 +248,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
     async present(orgId: string, type: LinkableType, docs: JsonObject[], href: Href): Promise<JsonObject[]> {
       if (docs.length === 0) return docs;
       const tx = db.reader;
-      const ids = docs.map((d) => d.id as string).filter(isUuid);
+      const ids = docs.map((d) => String(d.id)).filter(isUuid);
       const rows = ids.length ? await repo.linksOfMany(tx, type, ids) : [];
       const refs = docs.flatMap((d) => documentRefs(type, d).map((r) => ({ type: r.toType, id: r.toId })));
       const others = rows.flatMap((l) => [
@@ -258,7 +258,7 @@ export function createLinkService(deps: { db: Database; apis: LoadedApi[] }) {
       const seen = await visibleMany(tx, orgId, [...refs, ...others]);
 
       return docs.map((doc) => {
-        const id = doc.id as string;
+        const id = String(doc.id);
         const out: JsonObject = { ...doc };
         for (const slot of SLOTS[type] ?? []) {
           const entries = slotEntries(doc, slot);

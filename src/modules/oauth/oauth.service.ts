@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { Database } from '../../db/client.js';
 import type { OrganizationActor, Role } from '../../http/context.js';
-import { AppError, unauthorized } from '../../http/errors.js';
+import { AppError, codeOf, unauthorized } from '../../http/errors.js';
 import { digestOf, parseApiKey, sameDigest } from '../../auth/apiKeys.js';
 import * as repo from './oauth.repository.js';
 
@@ -44,7 +44,7 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
     await db.transaction((tx) => repo.replaceSigningKey(tx, { kid, alg: ALG, privateJwk, publicJwk, at: now() }));
     verifyCache = undefined;
-    return { kid, private_jwk: privateJwk as JWK };
+    return { kid, private_jwk: privateJwk };
   };
 
   /** Retired keys keep verifying for a token lifetime (and a minute of clock skew). */
@@ -119,7 +119,7 @@ export function createOAuth(deps: { db: Database; now: () => Date; ttlSeconds: n
           { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG], currentDate: now() },
         ));
       } catch (e) {
-        const code = (e as { code?: string }).code;
+        const code = codeOf(e);
         throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'The access token has expired; request a new one' : 'Invalid access token');
       }
       const key = await repo.tokenSubject(db.reader, String(payload.sub));

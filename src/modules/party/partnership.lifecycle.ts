@@ -1,4 +1,5 @@
 import { conflict, forbidden } from '../../http/errors.js';
+import { isJsonObject } from '../../http/patch.js';
 
 /**
  * Partnership lifecycle (GW-9). The proposer cannot activate its own proposal; the
@@ -13,6 +14,31 @@ const moves: Record<PartnershipStatus, PartnershipStatus[]> = {
   suspended: ['active', 'terminated'],
   terminated: [],
 };
+
+/** One entry of a partnership's `statusChangeHistory` (a JSON column; a type alias, so it is a Prisma JSON value). */
+export type StatusChangeEntry = {
+  status: PartnershipStatus;
+  statusChangeDate: string;
+  statusChangeReason?: string;
+  actor: { organizationId: string };
+};
+
+const isStatus = (v: unknown): v is PartnershipStatus => typeof v === 'string' && v in moves;
+
+function isStatusChangeEntry(v: unknown): v is StatusChangeEntry {
+  return (
+    isJsonObject(v) &&
+    isStatus(v.status) &&
+    typeof v.statusChangeDate === 'string' &&
+    isJsonObject(v.actor) &&
+    typeof v.actor.organizationId === 'string'
+  );
+}
+
+/** The entries of a stored `statusChangeHistory`. */
+export function statusHistoryOf(stored: unknown): StatusChangeEntry[] {
+  return Array.isArray(stored) ? stored.filter(isStatusChangeEntry) : [];
+}
 
 export function checkPartnershipMove(opts: {
   from: PartnershipStatus;

@@ -28,7 +28,7 @@ export function presentPartnership(p: Partnership & { dso: Organization; mno: Or
     proposedBy: { id: p.proposedById },
     createdAt: p.createdAt.toISOString(),
     lastUpdate: p.lastUpdate.toISOString(),
-    statusChangeHistory: p.statusChangeHistory as unknown[],
+    statusChangeHistory: p.statusChangeHistory,
     '@type': 'Partnership',
   };
 }

@@ -5,7 +5,7 @@ import { badRequest, conflict, notFound, unprocessable } from '../../http/errors
 import { generateApiKey } from '../../auth/apiKeys.js';
 import { writeEvents } from '../../events/outbox.js';
 import { isUuid } from '../../db/resourceStore.js';
-import { checkPartnershipMove, type PartnershipStatus } from './partnership.lifecycle.js';
+import { checkPartnershipMove, statusHistoryOf, type PartnershipStatus, type StatusChangeEntry } from './partnership.lifecycle.js';
 import type { ApiKeyRole, OrganizationKind } from '../../generated/prisma/client.js';
 import {
   createPartyRepository,
@@ -21,12 +21,7 @@ import {
   updatePartnership,
 } from './party.repository.js';
 
-export interface StatusChangeEntry {
-  status: PartnershipStatus;
-  statusChangeDate: string;
-  statusChangeReason?: string;
-  actor: { organizationId: string };
-}
+export type { StatusChangeEntry } from './partnership.lifecycle.js';
 
 export type PartyService = ReturnType<typeof createPartyService>;
 
@@ -113,14 +108,14 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
         const p = existing
           ? await updatePartnership(tx, existing.id, {
               ...data,
-              statusChangeHistory: [...(existing.statusChangeHistory as unknown as StatusChangeEntry[]), ...history] as object[],
+              statusChangeHistory: [...statusHistoryOf(existing.statusChangeHistory), ...history],
             })
           : await insertPartnership(tx, {
               id: crypto.randomUUID(),
               dsoId,
               mnoId,
               createdAt: t,
-              statusChangeHistory: history as object[],
+              statusChangeHistory: history,
               ...data,
             });
         await writeEvents(tx, [
@@ -152,7 +147,7 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
         const found = await visiblePartnership((pid) => partnershipById(tx, pid), actor, id);
         if (!found) throw notFound('Partnership', id);
         const from = await lockPartnershipStatus<PartnershipStatus>(tx, id);
-        const history = found.statusChangeHistory as unknown as StatusChangeEntry[];
+        const history = statusHistoryOf(found.statusChangeHistory);
         const lastSuspension = [...history].reverse().find((h) => h.status === 'suspended');
         if (from === input.status) throw badRequest(`The partnership is already ${from}`, 'NO_CHANGE');
         checkPartnershipMove({
@@ -173,7 +168,7 @@ export function createPartyService(deps: { db: Database; now: () => Date }) {
           status: input.status,
           statusReason: input.statusReason ?? null,
           lastUpdate: t,
-          statusChangeHistory: [...history, entry] as object[],
+          statusChangeHistory: [...history, entry],
         });
         await writeEvents(tx, [
           {

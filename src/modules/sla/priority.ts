@@ -1,3 +1,5 @@
+import { objectsIn } from '../../http/patch.js';
+
 /**
  * ITIL priority from impact x urgency (domain.md): each of impact and urgency is
  * 1 High, 2 Medium or 3 Low, and the matrix gives 1 critical ... 5 planning:
@@ -14,8 +16,18 @@
 export type Level = 1 | 2 | 3;
 export type ItilPriority = 1 | 2 | 3 | 4 | 5;
 
+const MATRIX: Record<Level, Record<Level, ItilPriority>> = {
+  1: { 1: 1, 2: 2, 3: 3 },
+  2: { 1: 2, 2: 3, 3: 4 },
+  3: { 1: 3, 2: 4, 3: 5 },
+};
+
 export function itilPriority(impact: Level, urgency: Level): ItilPriority {
-  return (impact + urgency - 1) as ItilPriority;
+  return MATRIX[impact][urgency];
+}
+
+export function isItilPriority(n: number): n is ItilPriority {
+  return Number.isInteger(n) && n >= 1 && n <= 5;
 }
 
 /** Gridlink's own scale (service problems, ticket characteristics). */
@@ -40,11 +52,12 @@ export const ITIL_OF_TICKET_SEVERITY: Record<string, ItilPriority> = { critical:
 export function slaClass(resourceType: string, doc: Record<string, unknown>): ItilPriority {
   if (resourceType === 'serviceProblem') {
     const p = Number(doc.priority);
-    return (Number.isInteger(p) && p >= 1 ? Math.min(p, 5) : 3) as ItilPriority;
+    const capped = Math.min(p, 5);
+    return isItilPriority(capped) ? capped : 3;
   }
   if (resourceType === 'incident') return ITIL_OF_INCIDENT_PRIORITY[String(doc.priority)] ?? 3;
   const p = Number(doc.priority);
-  if (Number.isInteger(p) && p >= 1 && p <= 5) return p as ItilPriority;
+  if (isItilPriority(p)) return p;
   const fromChars = priorityFromCharacteristics(doc.troubleTicketCharacteristic);
   if (fromChars) return fromChars;
   return ITIL_OF_TICKET_SEVERITY[String(doc.severity)] ?? 3;
@@ -57,7 +70,7 @@ export function slaClass(resourceType: string, doc: Record<string, unknown>): It
 export function priorityFromCharacteristics(chars: unknown): ItilPriority | undefined {
   if (!Array.isArray(chars)) return undefined;
   const value = (name: string) => {
-    const c = (chars as { name?: unknown; value?: unknown }[]).find((x) => x?.name === name);
+    const c = objectsIn(chars).find((x) => x.name === name);
     return typeof c?.value === 'string' ? LEVEL[c.value.toLowerCase()] : undefined;
   };
   const impact = value('impact');

@@ -3,7 +3,7 @@ import { operationHandlers } from '../../http/documents.js';
 import type { operations } from '../../generated/openapi/report.js';
 import type { JsonObject } from '../../http/patch.js';
 import { applyListQuery, listResult, parseListQuery, selectFields, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
-import { EXPORT_SORTABLE, type ExportFile, type ExportService } from './sla.exports.js';
+import { EXPORT_SORTABLE, exportFilesOf, type ExportService } from './sla.exports.js';
 import type { SlaService } from './sla.service.js';
 
 export const REPORT_BASE = '/tmf-api/gridlinkReport/v1';
@@ -11,14 +11,14 @@ type Href = RequestContext['href'];
 
 /** Stored manifest -> DataExport with hrefs for the export and each file. */
 export function presentDataExport(doc: JsonObject, href: Href, fields?: string[]) {
-  const id = doc.id as string;
+  const id = String(doc.id);
   const self = href(REPORT_BASE, `/dataExport/${id}`);
   return selectFields(
     {
       ...doc,
       id,
       href: self,
-      file: ((doc.file ?? []) as ExportFile[]).map((f) => ({ ...f, href: `${self}/file/${f.name}` })),
+      file: exportFilesOf(doc).map((f) => ({ ...f, href: `${self}/file/${f.name}` })),
     },
     fields,
   );
@@ -33,8 +33,9 @@ export function reportHandlers(
   return operationHandlers<operations>({
     async retrievePartnershipKpi(ctx) {
       ctx.audit.resourceId = ctx.params.id;
-      const q = ctx.query as Record<string, string | undefined>;
-      const body = await sla.kpi(requireOrganization(ctx.actor), ctx.params.id, q.from, q.to);
+      // One value each (the parameters are validated as date-times); `String` reads a repeated one as `new Date` would.
+      const { from, to } = ctx.query;
+      const body = await sla.kpi(requireOrganization(ctx.actor), ctx.params.id, from && String(from), to && String(to));
       const actor = requireOrganization(ctx.actor);
       ctx.audit.counterpartOrgId = body.partnership.dso.id === actor.organizationId ? body.partnership.mno.id : body.partnership.dso.id;
       return { status: 200, body };

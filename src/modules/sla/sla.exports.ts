@@ -6,7 +6,7 @@ import { RESOURCES, type ResourceEntry } from '../registry.js';
 import { writeEvents } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { AppError, notFound } from '../../http/errors.js';
-import type { JsonObject } from '../../http/patch.js';
+import { idIn, isJsonObject, objectsIn, type JsonObject } from '../../http/patch.js';
 import type { ListQuery } from '../../http/tmfQuery.js';
 import type { LinkableType, LinkService } from '../links/links.service.js';
 import * as repo from './sla.exports.repository.js';
@@ -22,7 +22,7 @@ import * as repo from './sla.exports.repository.js';
 const dataExportTable = RESOURCES.dataExport.store;
 export const EXPORT_SORTABLE = Object.keys(dataExportTable.def.columns);
 
-type ExportType = 'troubleTicket' | 'serviceProblem' | 'incident' | 'energyOutageNotice';
+type ExportType = LinkableType;
 
 interface ExportSource {
   /** Table, tenancy and base path. */
@@ -33,10 +33,15 @@ interface ExportSource {
   columns: [string, (doc: JsonObject) => unknown][];
 }
 
-const party = (role: string) => (doc: JsonObject) =>
-  ((doc.relatedParty ?? []) as { role: string; partyOrPartyRole: { id: string } }[]).find((p) => p.role === role)?.partyOrPartyRole.id;
-const ref = (attr: string) => (doc: JsonObject) => (doc[attr] as { partyOrPartyRole?: { id?: string } } | undefined)?.partyOrPartyRole?.id;
-const violations = (doc: JsonObject) => ((doc.slaViolation ?? []) as { name: string }[]).map((v) => v.name).join(';');
+const party = (role: string) => (doc: JsonObject) => idIn(objectsIn(doc.relatedParty).find((p) => p.role === role)?.partyOrPartyRole);
+const ref = (attr: string) => (doc: JsonObject) => {
+  const r = doc[attr];
+  return isJsonObject(r) ? idIn(r.partyOrPartyRole) : undefined;
+};
+const violations = (doc: JsonObject) =>
+  objectsIn(doc.slaViolation)
+    .map((v) => v.name)
+    .join(';');
 const get = (attr: string) => (doc: JsonObject) => doc[attr];
 
 const SOURCES: Record<ExportType, ExportSource> = {
@@ -72,7 +77,7 @@ const SOURCES: Record<ExportType, ExportSource> = {
       ['originatorId', ref('originatorParty')],
       ['responsibleId', ref('responsibleParty')],
       ['resolutionDate', get('resolutionDate')],
-      ['parentProblemId', (d) => (d.parentProblem as { id: string }[] | undefined)?.[0]?.id],
+      ['parentProblemId', (d) => idIn(objectsIn(d.parentProblem)[0])],
       ['slaViolation', violations],
     ],
   },
@@ -94,7 +99,7 @@ const SOURCES: Record<ExportType, ExportSource> = {
       ['occurTime', get('occurTime')],
       ['ackTime', get('ackTime')],
       ['clearTime', get('clearTime')],
-      ['findingOutcome', (d) => (d.finding as { outcome?: string } | undefined)?.outcome],
+      ['findingOutcome', (d) => (isJsonObject(d.finding) ? d.finding.outcome : undefined)],
       ['slaViolation', violations],
     ],
   },
@@ -108,14 +113,14 @@ const SOURCES: Record<ExportType, ExportSource> = {
       ['status', get('status')],
       ['outageKind', get('outageKind')],
       ['causeKind', get('causeKind')],
-      ['publisherId', (d) => (d.publisher as { id?: string } | undefined)?.id],
+      ['publisherId', (d) => idIn(d.publisher)],
       ['outageStartTime', get('outageStartTime')],
       ['expectedOutageEndTime', get('expectedOutageEndTime')],
       ['actualOutageEndTime', get('actualOutageEndTime')],
     ],
   },
 };
-export const EXPORT_TYPES = Object.keys(SOURCES) as ExportType[];
+export const EXPORT_TYPES: ExportType[] = ['troubleTicket', 'serviceProblem', 'incident', 'energyOutageNotice'];
 
 /** RFC 4180: quote fields with separators, quotes or line breaks. */
 export function csvField(value: unknown): string {
@@ -132,6 +137,22 @@ export interface ExportFile {
   count: number;
   bytes: number;
   sha256: string;
+}
+
+/** The files of a stored manifest. */
+export const exportFilesOf = (doc: JsonObject): ExportFile[] => (Array.isArray(doc.file) ? doc.file.filter(isExportFile) : []);
+
+function isExportFile(v: unknown): v is ExportFile {
+  return (
+    isJsonObject(v) &&
+    typeof v.name === 'string' &&
+    typeof v.resourceType === 'string' &&
+    (v.format === 'csv' || v.format === 'ndjson') &&
+    typeof v.mimeType === 'string' &&
+    typeof v.count === 'number' &&
+    typeof v.bytes === 'number' &&
+    typeof v.sha256 === 'string'
+  );
 }
 
 const MIME = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson' } as const;
@@ -162,11 +183,11 @@ export function createExportService(deps: {
         ? rows.map((r) => deps.outageView(orgId, r.doc))
         : await links.present(
             orgId,
-            type as LinkableType,
+            type,
             rows.map((r) => r.doc),
             href,
           );
-    return docs.map((d) => ({ ...d, href: href(s.resource.basePath, `/${type}/${d.id as string}`) }));
+    return docs.map((d) => ({ ...d, href: href(s.resource.basePath, `/${type}/${String(d.id)}`) }));
   };
 
   const write = (dir: string, name: string, content: string) => {
@@ -213,7 +234,7 @@ export function createExportService(deps: {
         await repo.saveExport(
           tx,
           { id, organizationId: orgId, day },
-          { runId, creationDate: t, directory: path.relative(deps.settings().dir, finalDir), doc: manifest as object },
+          { runId, creationDate: t, directory: path.relative(deps.settings().dir, finalDir), doc: manifest },
         );
         await writeEvents(tx, [
           {
@@ -263,7 +284,7 @@ export function createExportService(deps: {
     async file(actor: OrganizationActor, id: string, name: string): Promise<{ content: string; file: ExportFile }> {
       const row = await dataExportTable.find(db.reader, actor, id);
       if (!row) throw notFound('DataExport', id);
-      const file = FILE_NAME.test(name) ? (row.doc.file as ExportFile[]).find((f) => f.name === name) : undefined;
+      const file = FILE_NAME.test(name) ? exportFilesOf(row.doc).find((f) => f.name === name) : undefined;
       if (!file) throw notFound(`File ${name} of DataExport`, id);
       const directory = await data.exportDirectory(id);
       const full = path.join(deps.settings().dir, directory!, file.name);

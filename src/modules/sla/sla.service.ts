@@ -39,6 +39,18 @@ const minutes = (ms: number) => Math.round((ms / 60_000) * 10) / 10;
 const mean = (xs: number[]) => (xs.length ? minutes(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
 const ratio = (met: number, breached: number) => (met + breached ? Math.round((met / (met + breached)) * 10_000) / 10_000 : null);
 
+/** One line of the KPI report while it is counted: clock readings of the resources created in the period. */
+interface KpiBucket {
+  created: number;
+  open: number;
+  /** Elapsed ms of the stopped response clocks. */
+  acknowledged: number[];
+  /** Elapsed ms of the stopped resolution clocks. */
+  resolved: number[];
+  met: Record<ClockKind, number>;
+  breached: Record<ClockKind, number>;
+}
+
 export type SlaService = ReturnType<typeof createSlaService>;
 
 export function createSlaService(deps: {
@@ -139,14 +151,14 @@ export function createSlaService(deps: {
       ...(partnershipId ? { partnership: { id: partnershipId } } : {}),
       tier: tg.tier,
       priority: s.priority,
-      targetMinutes: (kind === 'response' ? tg.responseMinutes : tg.resolutionMinutes) as number,
+      targetMinutes: kind === 'response' ? tg.responseMinutes : tg.resolutionMinutes,
       elapsedMinutes: minutes(r.elapsedMs),
       warningPercent: deps.settings().warningPercent,
       date: t.toISOString(),
     },
     audience: [s.reporterOrgId, s.responsibleOrgId],
     eventTime: t,
-    description: `${kind} clock of ${s.type} ${s.id}: ${minutes(r.elapsedMs)} of ${(kind === 'response' ? tg.responseMinutes : tg.resolutionMinutes) as number} min`,
+    description: `${kind} clock of ${s.type} ${s.id}: ${minutes(r.elapsedMs)} of ${kind === 'response' ? tg.responseMinutes : tg.resolutionMinutes} min`,
   });
 
   /** The breach is recorded on the resource itself (`slaViolation`) by its owner, with its attribute-change event. */
@@ -278,11 +290,11 @@ export function createSlaService(deps: {
            AND creation_date >= $3 AND creation_date < $4`,
           [p.dsoId, p.mnoId, from, to],
         );
-        const bucket = () => ({
+        const bucket = (): KpiBucket => ({
           created: 0,
           open: 0,
-          acknowledged: [] as number[],
-          resolved: [] as number[],
+          acknowledged: [],
+          resolved: [],
           met: { response: 0, resolution: 0 },
           breached: { response: 0, resolution: 0 },
         });
@@ -305,7 +317,7 @@ export function createSlaService(deps: {
           overall[kind].met += total.met[kind];
           overall[kind].breached += total.breached[kind];
         }
-        const view = (b: ReturnType<typeof bucket>) => ({
+        const view = (b: KpiBucket) => ({
           created: b.created,
           open: b.open,
           acknowledged: b.acknowledged.length,
