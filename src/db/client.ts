@@ -136,7 +136,7 @@ export function createDatabase(url: string, poolMax: number): Database {
     } catch (e) {
       state.open = false;
       await client.query('ROLLBACK').catch(() => undefined);
-      client.release(isConnectionError(e) ? (e as Error) : undefined);
+      client.release(isConnectionError(e));
       throw e;
     }
   }

@@ -39,7 +39,7 @@ interface DocInfo {
   description?: string;
 }
 
-const infoOf = (api: LoadedApi) => ((api.backend.definition as { info?: DocInfo }).info ?? {}) as DocInfo;
+const infoOf = (api: LoadedApi): DocInfo => api.backend.definition.info ?? {};
 
 function page(res: Response, title: string, body: string): void {
   res.setHeader('Content-Security-Policy', DOCS_CSP);

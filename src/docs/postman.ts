@@ -1,5 +1,6 @@
 import type { Operation } from 'openapi-backend';
 import type { LoadedApi } from '../http/openapi.js';
+import { isJsonObject } from '../http/patch.js';
 
 /**
  * A Postman collection (format v2.1) generated from the loaded OpenAPI documents: one
@@ -48,6 +49,9 @@ export interface PostmanCollection {
   item: { name: string; description?: string; item: PostmanRequestItem[] }[];
 }
 
+/** A schema (after dereferencing, every schema in the documents is an object). */
+const schemaIn = (v: unknown): Schema | undefined => (isJsonObject(v) ? v : undefined);
+
 function exampleOf(schema: Schema | undefined, depth = 0): unknown {
   if (!schema || depth > 8) return undefined;
   if (schema.example !== undefined) return schema.example;
@@ -55,23 +59,24 @@ function exampleOf(schema: Schema | undefined, depth = 0): unknown {
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
   for (const k of ['oneOf', 'anyOf'] as const) {
     const alts = schema[k];
-    if (Array.isArray(alts) && alts.length) return exampleOf(alts[0] as Schema, depth + 1);
+    if (Array.isArray(alts) && alts.length) return exampleOf(schemaIn(alts[0]), depth + 1);
   }
   if (Array.isArray(schema.allOf)) {
-    const parts = schema.allOf.map((s) => exampleOf(s as Schema, depth + 1));
-    if (parts.every((p) => p && typeof p === 'object' && !Array.isArray(p))) return Object.assign({}, ...parts) as unknown;
+    const parts = schema.allOf.map((s: unknown) => exampleOf(schemaIn(s), depth + 1));
+    const objects = parts.filter(isJsonObject);
+    if (objects.length === parts.length) return objects.reduce((merged, p) => ({ ...merged, ...p }), {});
     return parts.find((p) => p !== undefined);
   }
   const type = schema.type ?? (schema.properties ? 'object' : undefined);
   switch (type) {
     case 'object': {
-      const props = (schema.properties ?? {}) as Record<string, Schema>;
-      const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
-      return Object.fromEntries(required.filter((k) => props[k]).map((k) => [k, exampleOf(props[k], depth + 1)]));
+      const props = schemaIn(schema.properties) ?? {};
+      const required = Array.isArray(schema.required) ? schema.required.filter((k: unknown): k is string => typeof k === 'string') : [];
+      return Object.fromEntries(required.filter((k) => props[k]).map((k) => [k, exampleOf(schemaIn(props[k]), depth + 1)]));
     }
     case 'array': {
       const min = typeof schema.minItems === 'number' ? schema.minItems : 0;
-      return min > 0 ? [exampleOf(schema.items as Schema, depth + 1)] : [];
+      return min > 0 ? [exampleOf(schemaIn(schema.items), depth + 1)] : [];
     }
     case 'integer':
     case 'number':

@@ -29,19 +29,24 @@ function fail(path: string, msg: string): never {
   throw unprocessable(`${path}: ${msg}`, 'INVALID_GEOMETRY');
 }
 
+const isCoordinate = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
+
+/** [longitude, latitude] or [longitude, latitude, altitude], finite numbers. */
+function isPosition(p: unknown): p is [number, number] | [number, number, number] {
+  return Array.isArray(p) && p.length >= 2 && p.length <= 3 && p.every(isCoordinate);
+}
+
 function checkPosition(p: unknown, path: string): Position {
-  if (!Array.isArray(p) || p.length < 2 || p.length > 3 || !p.every((n) => typeof n === 'number' && Number.isFinite(n))) {
-    fail(path, 'a position is [longitude, latitude]');
-  }
-  const [lon, lat] = p as number[];
-  if (lon! < -180 || lon! > 180) fail(path, `longitude ${lon} is outside -180..180`);
-  if (lat! < -90 || lat! > 90) fail(path, `latitude ${lat} is outside -90..90`);
-  return [lon!, lat!];
+  if (!isPosition(p)) fail(path, 'a position is [longitude, latitude]');
+  const [lon, lat] = p;
+  if (lon < -180 || lon > 180) fail(path, `longitude ${lon} is outside -180..180`);
+  if (lat < -90 || lat > 90) fail(path, `latitude ${lat} is outside -90..90`);
+  return [lon, lat];
 }
 
 function checkRing(r: unknown, path: string): Ring {
   if (!Array.isArray(r) || r.length < 4) fail(path, 'a linear ring needs at least 4 positions (first = last)');
-  const ring = (r as unknown[]).map((p, i) => checkPosition(p, `${path}[${i}]`));
+  const ring = r.map((p: unknown, i) => checkPosition(p, `${path}[${i}]`));
   const first = ring[0]!;
   const last = ring[ring.length - 1]!;
   if (first[0] !== last[0] || first[1] !== last[1]) fail(path, 'a linear ring must be closed (last position = first)');
@@ -53,13 +58,13 @@ function checkRing(r: unknown, path: string): Ring {
 
 function checkPolygon(c: unknown, path: string): Ring[] {
   if (!Array.isArray(c) || c.length === 0) fail(path, 'a Polygon is a non-empty array of linear rings (outer ring first, then holes)');
-  return (c as unknown[]).map((r, i) => checkRing(r, `${path}[${i}]`));
+  return c.map((r: unknown, i) => checkRing(r, `${path}[${i}]`));
 }
 
 /** Validates GeoJSON from a client; errors name the offending path. */
 export function parseArea(raw: unknown, path = 'outageArea'): Area {
   if (!raw || typeof raw !== 'object') fail(path, 'must be a GeoJSON geometry object');
-  const g = raw as { type?: unknown; coordinates?: unknown; radius?: unknown };
+  const g: { type?: unknown; coordinates?: unknown; radius?: unknown } = raw;
   let area: Area;
   switch (g.type) {
     case 'Polygon':
@@ -70,7 +75,7 @@ export function parseArea(raw: unknown, path = 'outageArea'): Area {
         fail(`${path}.coordinates`, 'a MultiPolygon is a non-empty array of polygons');
       area = {
         type: 'MultiPolygon',
-        coordinates: (g.coordinates as unknown[]).map((p, i) => checkPolygon(p, `${path}.coordinates[${i}]`)),
+        coordinates: g.coordinates.map((p: unknown, i) => checkPolygon(p, `${path}.coordinates[${i}]`)),
       };
       break;
     case 'Point': {

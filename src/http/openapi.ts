@@ -53,13 +53,13 @@ export function newAjv(): Ajv {
  * whatever the working directory.
  */
 export async function readDocument(file: string): Promise<unknown> {
-  const doc = YAML.parse(fs.readFileSync(file, 'utf8'), { merge: true }) as unknown;
+  const doc: unknown = YAML.parse(fs.readFileSync(file, 'utf8'), { merge: true });
   const base = path.dirname(file);
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') {
       return Object.fromEntries(
-        Object.entries(v as Record<string, unknown>)
+        Object.entries(v)
           .filter(([k]) => k !== 'x-common-errors' && k !== 'x-list-params' && k !== 'x-count-headers')
           .map(([k, val]) => [k, k === '$ref' && typeof val === 'string' && val.startsWith('./') ? path.join(base, val) : walk(val)]),
       );
@@ -80,7 +80,7 @@ export async function loadApis(dir: string): Promise<LoadedApi[]> {
   const apis: LoadedApi[] = [];
   for (const f of files) {
     const file = path.join(dir, f);
-    const backend = new OpenAPIBackend({
+    const backend: OpenAPIBackend = new OpenAPIBackend({
       definition: (await readDocument(file)) as never,
       strict: false,
       // Definition validation costs ~2 s per document; it runs once in the test suite instead.
@@ -90,15 +90,16 @@ export async function loadApis(dir: string): Promise<LoadedApi[]> {
       customizeAjv: (ajv) => addFormats(ajv as unknown as Ajv) as unknown as typeof ajv,
     });
     await backend.init();
-    const doc = backend.definition as { servers?: { url: string }[]; 'x-gridlink-profile-of'?: string };
+    const doc = backend.definition;
     const basePath = doc.servers?.[0]?.url;
+    const profileOf = 'x-gridlink-profile-of' in doc ? doc['x-gridlink-profile-of'] : undefined;
     if (!basePath) throw new Error(`${f}: servers[0].url (the API base path) is required`);
     apis.push({
       name: f.replace(/\.ya?ml$/, ''),
       file,
       basePath,
       backend,
-      ...(doc['x-gridlink-profile-of'] ? { profileOf: doc['x-gridlink-profile-of'] } : {}),
+      ...(typeof profileOf === 'string' && profileOf ? { profileOf } : {}),
       operationIds: backend
         .getOperations()
         .map((o: Operation) => o.operationId!)
@@ -115,6 +116,11 @@ function mediaType(header: string | undefined): string {
     .toLowerCase();
 }
 
+const missingProperty = (e: ErrorObject): unknown => {
+  const p: Record<string, unknown> = e.params;
+  return p.missingProperty;
+};
+
 /** `field: message` lines an integrator can act on. */
 export function describeAjvErrors(errors: ErrorObject[], root: string): string {
   const seen = new Set<string>();
@@ -122,10 +128,11 @@ export function describeAjvErrors(errors: ErrorObject[], root: string): string {
     if (e.keyword === 'if') continue;
     const where = `${root}${e.instancePath.replace(/\//g, '.')}`;
     let msg = e.message ?? 'is invalid';
-    const p = e.params as Record<string, unknown>;
+    const p: Record<string, unknown> = e.params;
     if (e.keyword === 'additionalProperties') msg = `unknown property '${String(p.additionalProperty)}' is not allowed`;
     else if (e.keyword === 'required') msg = `missing required property '${String(p.missingProperty)}'`;
-    else if (e.keyword === 'enum') msg = `must be one of: ${(p.allowedValues as unknown[]).join(', ')}`;
+    else if (e.keyword === 'enum')
+      msg = `must be one of: ${Array.isArray(p.allowedValues) ? p.allowedValues.join(', ') : String(p.allowedValues)}`;
     seen.add(`${where}: ${msg}`);
   }
   return [...seen].slice(0, 10).join('; ');
@@ -247,9 +254,7 @@ function validateParameters(api: LoadedApi, m: MountedOperation, req: Request, b
     { method: req.method, path: req.path, query: req.query as Record<string, string>, headers: headers as Record<string, string>, body },
     m.op,
   );
-  const paramErrors = (v.errors ?? []).filter(
-    (e) => !e.instancePath.startsWith('/requestBody') && (e.params as { missingProperty?: string }).missingProperty !== 'requestBody',
-  );
+  const paramErrors = (v.errors ?? []).filter((e) => !e.instancePath.startsWith('/requestBody') && missingProperty(e) !== 'requestBody');
   if (paramErrors.length) throw badRequest(`Invalid parameters: ${describeAjvErrors(paramErrors, '')}`, 'INVALID_PARAMETER');
 }
 

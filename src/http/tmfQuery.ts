@@ -38,7 +38,8 @@ export interface JsonSchema {
 }
 
 export const RESERVED = new Set(['fields', 'offset', 'limit', 'sort', 'depth', 'expand', 'filter', 'before', 'after']);
-const OPERATORS = new Set<Operator>(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']);
+const OPERATORS: ReadonlySet<string> = new Set<Operator>(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']);
+const isOperator = (s: string | undefined): s is Operator => s !== undefined && OPERATORS.has(s);
 const SEGMENT = /^[A-Za-z@][A-Za-z0-9_@]*$/;
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
@@ -147,7 +148,11 @@ export function parseListQuery(
     if (RESERVED.has(key) || raw === undefined) continue;
     const parts = key.split('.');
     let op: Operator = 'eq';
-    if (parts.length > 1 && OPERATORS.has(parts[parts.length - 1] as Operator)) op = parts.pop() as Operator;
+    const last = parts[parts.length - 1];
+    if (parts.length > 1 && isOperator(last)) {
+      op = last;
+      parts.pop();
+    }
     if (!parts.every((p) => SEGMENT.test(p))) throw badRequest(`Filter: '${key}' is not a valid attribute path`, 'INVALID_FILTER');
     const attrSchema = schemaAt(schema, parts);
     if (!attrSchema) throw badRequest(`Filter: unknown attribute '${parts.join('.')}'`, 'INVALID_FILTER');

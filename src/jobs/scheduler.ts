@@ -43,9 +43,12 @@ export function createScheduler(deps: { db: Database; log: Logger; jobs: JobDefi
   const inflight = new Set<Promise<RunResult>>();
   for (const j of deps.jobs) if (!cron.validate(j.schedule)) throw new Error(`job ${j.name}: invalid cron expression '${j.schedule}'`);
 
+  /** A run that outlived its job's `timeoutMs`. */
+  class JobTimeout extends Error {}
+
   const runJob = async (job: JobDefinition): Promise<RunResult> => {
     const client = await db.pool.connect();
-    let broken: Error | undefined;
+    let broken = false;
     const key = lockKey(job.name).toString();
     try {
       const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
@@ -65,14 +68,14 @@ export function createScheduler(deps: { db: Database; log: Logger; jobs: JobDefi
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => {
               controller.abort();
-              reject(Object.assign(new Error(`timed out after ${job.timeoutMs} ms`), { timeout: true }));
+              reject(new JobTimeout(`timed out after ${job.timeoutMs} ms`));
             }, job.timeoutMs);
           }),
         ]);
         outcome = 'success';
         detail = result ?? undefined;
       } catch (e) {
-        outcome = (e as { timeout?: boolean }).timeout ? 'timeout' : 'failed';
+        outcome = e instanceof JobTimeout ? 'timeout' : 'failed';
         detail = e instanceof Error ? e.message : String(e);
         log.error({ job: job.name, err: e }, `job ${job.name} ${outcome}`);
       } finally {
@@ -94,7 +97,7 @@ export function createScheduler(deps: { db: Database; log: Logger; jobs: JobDefi
       log.debug({ job: job.name, outcome, detail }, 'job run');
       return { ran: true, outcome, ...(detail ? { detail } : {}) };
     } catch (e) {
-      broken = isConnectionError(e) ? (e as Error) : undefined;
+      broken = isConnectionError(e);
       if (broken) db.health.suspect(e);
       throw e;
     } finally {
