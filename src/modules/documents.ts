@@ -6,11 +6,14 @@ import { unprocessable } from '../http/errors.js';
 export { canonicalJson } from '../http/canonical.js';
 import { canonicalJson } from '../http/canonical.js';
 
+/** A resource as stored: `href` is added on presentation (each member of a union on its own). */
+export type WithoutHref<T> = T extends unknown ? Omit<T, 'href'> : never;
+
 export interface Note {
   id?: string;
   author?: string;
   date?: string;
-  text: string;
+  text?: string;
   '@type'?: string;
   '@baseType'?: string;
   '@schemaLocation'?: string;

@@ -6,6 +6,9 @@ import { TROUBLE_TICKET_BASE } from './troubleTicket/troubleTicket.presenter.js'
 import type { OutageNoticeDoc } from './energyOutage/energyOutage.repository.js';
 import type { NetworkNoticeDoc } from './networkStatus/networkStatus.repository.js';
 import type { DsoSiteDoc, MnoSiteDoc } from './site/site.repository.js';
+import type { StoredIncident, StoredIncidentTask } from './incident/incident.types.js';
+import type { StoredProblem, StoredProblemTask } from './serviceProblem/serviceProblem.types.js';
+import type { StoredTicket } from './troubleTicket/troubleTicket.types.js';
 
 /**
  * The resource registry: one definition per tenant-scoped resource — its table, who may see a
@@ -45,7 +48,7 @@ const TWO_PARTY = ['reporter_org_id', 'responsible_org_id'] as const;
 const PROBLEM_PARTIES = ['originator_org_id', 'responsible_org_id'] as const;
 const TMF_FINAL = { column: 'status', values: ['closed', 'cancelled', 'rejected'] } as const;
 
-export const troubleTicket = entry({
+export const troubleTicket = entry<StoredTicket>({
   type: 'troubleTicket',
   referredType: 'TroubleTicket',
   api: 'troubleTicket',
@@ -73,7 +76,7 @@ export const troubleTicket = entry({
   },
 });
 
-export const serviceProblem = entry({
+export const serviceProblem = entry<StoredProblem>({
   type: 'serviceProblem',
   referredType: 'ServiceProblem',
   api: 'serviceProblem',
@@ -98,7 +101,7 @@ export const serviceProblem = entry({
 });
 
 /** The four TMF656 task resources share one table; `@type` tells them apart. */
-export const problemTask = entry({
+export const problemTask = entry<StoredProblemTask>({
   type: 'problemTask',
   referredType: 'ProblemTask',
   api: 'serviceProblem',
@@ -129,7 +132,7 @@ export const eventRecord = entry({
   },
 });
 
-export const incident = entry({
+export const incident = entry<StoredIncident>({
   type: 'incident',
   referredType: 'Incident',
   api: 'incident',
@@ -156,7 +159,7 @@ export const incident = entry({
   },
 });
 
-export const incidentTask = entry({
+export const incidentTask = entry<StoredIncidentTask>({
   type: 'incidentTask',
   referredType: 'IncidentTask',
   api: 'incident',

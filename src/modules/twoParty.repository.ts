@@ -1,5 +1,5 @@
 import type { Reader, SqlTx } from '../db/client.js';
-import type { StoredDoc } from '../db/resourceStore.js';
+import type { JsonObject } from '../http/patch.js';
 import type { ResourceEntry } from './registry.js';
 
 /**
@@ -33,7 +33,7 @@ export interface TaskRow {
   columns?: Record<string, string>;
 }
 
-export function createRecordRepository<D extends object = StoredDoc>(
+export function createRecordRepository<D extends JsonObject & { id: string }>(
   entry: ResourceEntry<D>,
   opts: {
     /** The attribute whose column records the record's last change (`lastUpdate`, `updateTime`). */
@@ -49,7 +49,7 @@ export function createRecordRepository<D extends object = StoredDoc>(
   const changeable = promoted.filter((c) => c.attribute !== 'creationDate');
   const cast = (c: { date: boolean }) => (c.date ? '::timestamptz' : '');
   const values = (cols: typeof promoted, doc: D) => {
-    const d = doc as Record<string, unknown>;
+    const d: JsonObject = doc;
     return cols.map((c) => (c.date ? dateOrNull(d[c.attribute]) : (d[c.attribute] ?? null)));
   };
   const col = (attribute: string) => {
@@ -70,7 +70,7 @@ export function createRecordRepository<D extends object = StoredDoc>(
 
   return {
     /** Inserts a new record with its promoted columns (version 1). */
-    async insert(tx: SqlTx, doc: D & { id: string }, row: RecordRow): Promise<void> {
+    async insert(tx: SqlTx, doc: D, row: RecordRow): Promise<void> {
       await tx.$executeRawUnsafe(INSERT, doc.id, row.reporterId, row.responsibleId ?? null, ...values(promoted, doc), JSON.stringify(doc));
     },
 
@@ -78,7 +78,7 @@ export function createRecordRepository<D extends object = StoredDoc>(
      * Writes the changed document and its promoted columns (version + 1); `stamps` sets further
      * timestamp columns (an incident's `cleared_at`).
      */
-    async save(tx: SqlTx, doc: D & { id: string }, stamps?: Record<string, Date>): Promise<void> {
+    async save(tx: SqlTx, doc: D, stamps?: Record<string, Date>): Promise<void> {
       const extra = Object.keys(stamps ?? {});
       await tx.$executeRawUnsafe(
         extra.length ? update(extra) : UPDATE,
@@ -133,7 +133,7 @@ export function createRecordRepository<D extends object = StoredDoc>(
   };
 }
 
-export type RecordRepository<D extends object = StoredDoc> = ReturnType<typeof createRecordRepository<D>>;
+export type RecordRepository<D extends JsonObject & { id: string }> = ReturnType<typeof createRecordRepository<D>>;
 
 /** Inserts a task row into a task table of the registry (its tenancy: the record's two organisations). */
 export async function insertTask<D>(tx: SqlTx, entry: ResourceEntry<D>, task: TaskRow): Promise<void> {

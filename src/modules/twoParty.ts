@@ -7,7 +7,15 @@ import type { OrganizationActor } from '../http/context.js';
 import { checkIfMatch } from '../http/etag.js';
 import { AppError, badRequest, forbidden, notFound, unprocessable } from '../http/errors.js';
 import { describeAjvErrors } from '../http/openapi.js';
-import { changedAttributes, jsonPatch, mergePatch, normalizeDateTimes, type JsonObject, type JsonPatchOp } from '../http/patch.js';
+import {
+  changedAttributes,
+  isJsonObject,
+  jsonPatch,
+  mergePatch,
+  normalizeDateTimes,
+  type JsonObject,
+  type JsonPatchOp,
+} from '../http/patch.js';
 import type { JsonSchema, ListQuery } from '../http/tmfQuery.js';
 import { appendedNotes, canonicalJson, stampNotes, type Note } from './documents.js';
 import type { LinkableType, LinkService } from './links/links.service.js';
@@ -26,6 +34,33 @@ import type { RecordRepository } from './twoParty.repository.js';
  * acknowledgement, events). Each resource passes its differences as options.
  */
 
+/** A status-history entry (TMF `StatusChange`) with the acting credential. */
+export interface StatusChange {
+  status: string;
+  statusChangeDate: string;
+  statusChangeReason?: string;
+  '@type'?: string;
+  actor?: { organizationId: string; credentialId?: string };
+}
+
+/**
+ * What the core reads and writes on a stored two-party record; each resource's stored
+ * document (`StoredTicket`, `StoredProblem`, `StoredIncident`) is one. The status attributes
+ * are those of records with a status history (tickets, problems); incidents have none.
+ */
+export type RecordDoc = JsonObject & {
+  id: string;
+  status?: string;
+  statusChangeDate?: string;
+  statusChangeReason?: string;
+  statusChangeHistory?: StatusChange[];
+  resolutionDate?: string;
+  creationDate?: string;
+  lastUpdate?: string;
+  handOverDate?: string;
+  note?: Note[];
+};
+
 export interface Parties {
   reporter: string;
   /** Undefined while the reporter has not named a responsible partner. */
@@ -40,7 +75,7 @@ export interface SidedLifecycle<Side extends string> {
   viaAcknowledged(from: string, to: string, side: Side): boolean;
 }
 
-export interface TwoPartyDef<Side extends string, T extends SqlTx> {
+export interface TwoPartyDef<Side extends string, T extends SqlTx, D extends RecordDoc> {
   resourceType: LinkableType;
   /** As `404` messages name it (`TroubleTicket`). */
   entity: string;
@@ -48,24 +83,24 @@ export interface TwoPartyDef<Side extends string, T extends SqlTx> {
   noun: string;
   /** The reporter's side name (`reporter`, `originator`); the other side is `responsible` (both in `Side`). */
   reporterSide: Side;
-  store: ResourceStore;
+  store: ResourceStore<D>;
   /** The record's data access (src/modules/twoParty.repository.ts). */
-  repository: RecordRepository;
+  repository: RecordRepository<D>;
   db: { reader: Reader; transaction<R>(fn: (tx: T) => Promise<R>): Promise<R> };
   now: () => Date;
   party: PartyService;
   links: LinkService;
   /** Where the parties are in the document. */
-  parties(doc: JsonObject): Parties;
+  parties(doc: D): Parties;
   /** The standard representation (responses and events). */
-  present(doc: JsonObject): JsonObject;
+  present(doc: D): JsonObject;
   /** The event type of an attribute change (also for platform changes such as SLA violations). */
   attributeChangeEvent: string;
   /** Writes events (and anything recorded with them) in the transaction. */
   emit(tx: T, events: NewEvent[], t: Date): Promise<void>;
 }
 
-export interface PatchDef<Side extends string> {
+export interface PatchDef<Side extends string, D extends RecordDoc> {
   schemas: { output: JsonSchema; patch: ValidateFunction };
   lifecycle: SidedLifecycle<Side>;
   /** Code of the 409 for a change of a record in a final state (`TICKET_FINAL`). */
@@ -89,16 +124,16 @@ export interface PatchDef<Side extends string> {
   /** Issue 11: the hand-over of the reporter's own record by naming the responsible partner. */
   handOver: {
     /** The partner's organisation id when the patch names one on a record that has none. */
-    named(before: JsonObject, after: JsonObject, actor: OrganizationActor): string | undefined;
+    named(before: D, after: D, actor: OrganizationActor): string | undefined;
     /** Puts the server-built responsible entry into the document. */
-    place(after: JsonObject, before: JsonObject, partnerId: string, partnerName: string | undefined): void;
+    place(after: D, before: D, partnerId: string, partnerName: string | undefined): void;
     /** The attribute that names the partner (it may change only in a hand-over). */
     attribute: string;
     /** Refuses a hand-over this record cannot take (e.g. a grouped problem). */
-    check?(before: JsonObject): void;
+    check?(before: D): void;
   };
   /** Extra recording on a status move (TMF656 tracking records). */
-  onStatusChange?(doc: JsonObject, from: string, to: string, actor: OrganizationActor, t: Date): void;
+  onStatusChange?(doc: D, from: string, to: string, actor: OrganizationActor, t: Date): void;
   /** Whether the document's link references may have changed (default: always re-synced). */
   linksChanged?(changed: string[]): boolean;
 }
@@ -133,7 +168,7 @@ type Actor = OrganizationActor | undefined;
 const RESPONSIBLE = <Side extends string>(_def: { reporterSide: Side }) => 'responsible' as Side;
 
 /** A status-history entry (TMF `StatusChange`) with the acting credential. */
-export function statusChange(status: string, ts: string, actor: Actor, reason?: string): JsonObject {
+export function statusChange(status: string, ts: string, actor: Actor, reason?: string): StatusChange {
   return {
     status,
     statusChangeDate: ts,
@@ -147,35 +182,35 @@ export function statusChange(status: string, ts: string, actor: Actor, reason?: 
  * A status move on a document: status, date, reason, history entry and the resolution
  * date (set on `resolved`, removed on reopening). The caller saves and emits.
  */
-export function applyStatus(doc: JsonObject, to: string, actor: Actor, t: Date, reason?: string): string {
-  const from = doc.status as string;
+export function applyStatus(doc: RecordDoc, to: string, actor: Actor, t: Date, reason?: string): string {
+  const from = String(doc.status);
   const ts = t.toISOString();
   doc.status = to;
   doc.statusChangeDate = ts;
   if (reason) doc.statusChangeReason = reason;
   else delete doc.statusChangeReason;
-  doc.statusChangeHistory = [...((doc.statusChangeHistory ?? []) as unknown[]), statusChange(to, ts, actor, reason)];
+  doc.statusChangeHistory = [...(doc.statusChangeHistory ?? []), statusChange(to, ts, actor, reason)];
   if (to === 'resolved') doc.resolutionDate = ts;
   if (from === 'resolved' && to === 'inProgress') delete doc.resolutionDate;
   doc.lastUpdate = ts;
   return from;
 }
 
-export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: TwoPartyDef<Side, T>) {
+export function createTwoPartyCore<Side extends string, T extends SqlTx, D extends RecordDoc>(def: TwoPartyDef<Side, T, D>) {
   const { store, repository, db, party } = def;
 
-  const audienceOf = (doc: JsonObject): string[] => {
+  const audienceOf = (doc: D): string[] => {
     const { reporter, responsible } = def.parties(doc);
     return responsible ? [reporter, responsible] : [reporter];
   };
-  const sideOf = (actor: OrganizationActor, doc: JsonObject): Side =>
+  const sideOf = (actor: OrganizationActor, doc: D): Side =>
     def.parties(doc).reporter === actor.organizationId ? def.reporterSide : RESPONSIBLE(def);
 
   /** An event about the record to both parties (or the reporter alone while it is its own). */
-  const event = (type: string, doc: JsonObject, actor: Actor, t: Date, description?: string): NewEvent => ({
+  const event = (type: string, doc: D, actor: Actor, t: Date, description?: string): NewEvent => ({
     eventType: type,
     resourceType: def.resourceType,
-    resource: def.present(doc) as JsonObject & { id: string },
+    resource: { ...def.present(doc), id: doc.id },
     audience: audienceOf(doc),
     ...(actor ? { originatorOrgId: actor.organizationId } : {}),
     eventTime: t,
@@ -183,7 +218,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
   });
 
   /** GW-9: changes only while the partnership is active (the reporter's own record has none). */
-  const requireActivePartnership = async (tx: T, doc: JsonObject) => {
+  const requireActivePartnership = async (tx: T, doc: D) => {
     const { reporter, responsible } = def.parties(doc);
     if (!responsible) return;
     if (!(await party.isActivePartner(tx, reporter, responsible))) {
@@ -201,9 +236,9 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
   };
 
   /** Notes are append-only; the server stamps author and date on the new ones. */
-  const appendNotes = async (tx: T, actor: OrganizationActor, before: JsonObject, after: JsonObject, t: Date) => {
-    const old = (before.note ?? []) as Note[];
-    const added = appendedNotes(old, (after.note ?? []) as Note[]);
+  const appendNotes = async (tx: T, actor: OrganizationActor, before: D, after: RecordDoc, t: Date) => {
+    const old = before.note ?? [];
+    const added = appendedNotes(old, after.note ?? []);
     after.note = [...old, ...stampNotes(added, (await party.orgName(tx, actor.organizationId))!, t)];
   };
 
@@ -219,7 +254,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
       return store.list(db.reader, actor, q);
     },
 
-    async get(actor: OrganizationActor, id: string): Promise<JsonObject> {
+    async get(actor: OrganizationActor, id: string): Promise<D> {
       const row = await store.find(db.reader, actor, id);
       if (!row) throw notFound(def.entity, id);
       return row.doc;
@@ -237,7 +272,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
       await def.emit(tx, [event(def.attributeChangeEvent, doc, undefined, t, description)], t);
     },
 
-    counterpartOf(actor: OrganizationActor, doc: JsonObject): string | undefined {
+    counterpartOf(actor: OrganizationActor, doc: D): string | undefined {
       const { reporter, responsible } = def.parties(doc);
       return reporter === actor.organizationId ? responsible : reporter;
     },
@@ -247,7 +282,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
      * stamped notes, links and the create event (to the responsible partner too when named).
      */
     creator(c: CreateDef) {
-      return async (actor: OrganizationActor, input: JsonObject): Promise<JsonObject> => {
+      return async (actor: OrganizationActor, input: JsonObject): Promise<D> => {
         const body = normalizeDateTimes(input, c.schemas.create) as JsonObject;
         initialStatus(c.statusProfile, body.status); // issue 11: only the initial state may be sent
         for (const k of c.ignored) delete body[k];
@@ -259,7 +294,9 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
           const reporterName = partner ? partner.actorName : await party.orgName(tx, actor.organizationId);
           const t = def.now();
           const ts = t.toISOString();
-          const doc: JsonObject = withStandardTypes({
+          // The stored document: the body (checked against the create schema before the handler
+          // ran, then by `prepare`) with what the server sets.
+          const doc = withStandardTypes({
             id,
             '@type': def.entity,
             ...body,
@@ -269,9 +306,11 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
             creationDate: ts,
             lastUpdate: ts,
             ...c.build(body, { actor, t, reporterName, responsibleId, responsibleName: partner?.partnerName }),
-          });
-          if (body.note !== undefined || c.notes === 'always') doc.note = stampNotes((body.note ?? []) as Note[], reporterName!, t);
-          await repository.insert(tx, doc as JsonObject & { id: string }, { reporterId: actor.organizationId, responsibleId, t });
+          }) as D;
+          const notes: Note[] | undefined = Array.isArray(body.note) ? body.note : undefined;
+          const stored: RecordDoc = doc;
+          if (notes || c.notes === 'always') stored.note = stampNotes(notes ?? [], reporterName!, t);
+          await repository.insert(tx, doc, { reporterId: actor.organizationId, responsibleId, t });
           await def.links.syncDocumentLinks(tx, actor, def.resourceType, id, doc, t, { created: true });
           await def.emit(tx, [event(c.createEvent, doc, actor, t)], t);
           return doc;
@@ -283,12 +322,15 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
      * PATCH: merge patch (also `application/json`, TMF630) or JSON Patch, in one transaction
      * under the row lock. Returns the stored document (unchanged when nothing changed).
      */
-    patcher(p: PatchDef<Side>) {
-      /** The patched document and whether the request itself states a reason. */
-      const applyPatch = (before: JsonObject, contentType: string, body: unknown, side: Side) => {
+    patcher(p: PatchDef<Side, D>) {
+      /**
+       * The patched document and whether the request itself states a reason. The result is
+       * checked against the patch schema (`checkChange`) before anything is written.
+       */
+      const applyPatch = (before: D, contentType: string, body: unknown, side: Side): { after: D; reasonGiven: boolean } => {
         if (contentType === 'application/json-patch+json') {
           const ops = lenientOps(body as JsonPatchOp[], p.ignoredOps ?? p.ignored);
-          const after = jsonPatch(before, ops);
+          const after = jsonPatch(before, ops) as D;
           p.mapVocabulary(after);
           const reasonGiven = ops.some((op) => op.path === '/statusChangeReason' && op.op !== 'remove' && op.op !== 'test');
           return { after, reasonGiven };
@@ -297,19 +339,19 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
         // `submitted` record's `acknowledged` sent back by the reporter) is no change; from
         // the responsible side a status is always a move.
         const lenient = lenientMerge(body, before, def.present(before), p.ignored, { statusIsAMove: side === 'responsible' });
-        if (lenient && typeof lenient === 'object' && !Array.isArray(lenient)) p.mapVocabulary(lenient as JsonObject);
-        const after = mergePatch(before, lenient) as JsonObject;
-        return { after, reasonGiven: typeof (body as JsonObject | null)?.statusChangeReason === 'string' };
+        if (isJsonObject(lenient)) p.mapVocabulary(lenient);
+        const after = mergePatch(before, lenient) as D;
+        return { after, reasonGiven: isJsonObject(body) && typeof body.statusChangeReason === 'string' };
       };
 
       /** The attribute rules: read-only, schema, required, final state, sides, reason. */
-      const checkChange = (before: JsonObject, after: JsonObject, changed: string[], side: Side, reasonGiven: boolean) => {
+      const checkChange = (before: D, after: D, changed: string[], side: Side, reasonGiven: boolean) => {
         const delta = Object.fromEntries(changed.map((a) => [a, after[a] === undefined ? null : after[a]]));
         if (!p.schemas.patch(delta))
           throw badRequest(`Invalid patch: ${describeAjvErrors(p.schemas.patch.errors ?? [], 'body')}`, 'INVALID_BODY');
         const removedRequired = changed.filter((a) => after[a] === undefined && p.required.includes(a));
         if (removedRequired.length) throw unprocessable(`${removedRequired.join(', ')} cannot be removed`, 'REQUIRED_ATTRIBUTE');
-        const from = before.status as string;
+        const from = String(before.status);
         if (p.lifecycle.final.has(from) && changed.some((a) => a !== 'note')) {
           throw new AppError(409, p.finalCode, 'Conflict', `The ${def.noun} is ${from}; only notes can be added`);
         }
@@ -322,23 +364,17 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
       };
 
       /** The status move (with the implicit acknowledgement) and its events. */
-      const moveStatus = (
-        before: JsonObject,
-        after: JsonObject,
-        side: Side,
-        reasonGiven: boolean,
-        actor: OrganizationActor,
-        t: Date,
-      ): NewEvent[] => {
-        const from = before.status as string;
-        const to = after.status as string;
-        const reason = reasonGiven ? (after.statusChangeReason as string | undefined) : undefined;
+      const moveStatus = (before: D, after: D, side: Side, reasonGiven: boolean, actor: OrganizationActor, t: Date): NewEvent[] => {
+        const from = String(before.status);
+        const to = String(after.status);
+        const reason = reasonGiven ? after.statusChangeReason : undefined;
         // Issue 11: a standard client sees a submitted record as acknowledged; the
         // responsible side moving it on acknowledges it on the way (both steps recorded).
         const implicitAck = p.lifecycle.viaAcknowledged(from, to, side);
         p.lifecycle.checkTransition(implicitAck ? 'acknowledged' : from, to, side, reason);
-        after.status = from;
-        after.statusChangeHistory = before.statusChangeHistory;
+        const doc: RecordDoc = after;
+        doc.status = from;
+        doc.statusChangeHistory = before.statusChangeHistory;
         const events: NewEvent[] = [];
         if (implicitAck) {
           applyStatus(after, 'acknowledged', actor, t);
@@ -349,12 +385,12 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
         events.push(event(p.events.statusChange, after, actor, t, `${implicitAck ? 'acknowledged' : from} -> ${to}`));
         if (to === 'resolved' && p.events.resolved) events.push(event(p.events.resolved, after, actor, t));
         if (to === 'pending') {
-          events.push(event(p.events.informationRequired, after, actor, t, after.statusChangeReason as string | undefined));
+          events.push(event(p.events.informationRequired, after, actor, t, after.statusChangeReason));
         }
         return events;
       };
 
-      return async (actor: OrganizationActor, id: string, contentType: string, body: unknown, ifMatch?: string): Promise<JsonObject> =>
+      return async (actor: OrganizationActor, id: string, contentType: string, body: unknown, ifMatch?: string): Promise<D> =>
         db.transaction(async (tx) => {
           const row = await store.find(tx, actor, id, { forUpdate: true });
           if (!row) throw notFound(def.entity, id);
@@ -363,6 +399,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
           await requireActivePartnership(tx, before);
           const side = sideOf(actor, before);
           const { after, reasonGiven } = applyPatch(before, contentType, body, side);
+          const doc: RecordDoc = after; // the same object, for the core's own attributes
           // A client replacing a reference array it was shown filtered keeps what it could not see.
           await def.links.restoreHiddenRefs(tx, actor.organizationId, def.resourceType, before, after);
           // Documents read back from JSONB do not keep key order; compare by content.
@@ -385,12 +422,12 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
 
           const t = def.now();
           const ts = t.toISOString();
-          if (handOverTo) after.handOverDate = ts; // SLA clocks run from the hand-over (issue 11)
-          if (changed.includes('note')) await appendNotes(tx, actor, before, after, t);
+          if (handOverTo) doc.handOverDate = ts; // SLA clocks run from the hand-over (issue 11)
+          if (changed.includes('note')) await appendNotes(tx, actor, before, doc, t);
           Object.assign(after, withStandardTypes(normalizeDateTimes(after, p.schemas.output) as JsonObject));
 
           const statusEvents = before.status !== after.status ? moveStatus(before, after, side, reasonGiven, actor, t) : [];
-          after.lastUpdate = ts;
+          doc.lastUpdate = ts;
           const attrChanges = changed.filter((a) => a !== 'status' && a !== 'statusChangeReason');
           const events: NewEvent[] = [];
           if (attrChanges.length) events.push(event(p.events.attributeChange, after, actor, t, `changed: ${attrChanges.join(', ')}`));
@@ -406,7 +443,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
             else events.push(reporterOnly(event(p.events.attributeChange, after, actor, t, `changed: ${p.handOver.attribute}`)));
             events.unshift({ ...event(p.events.create, after, actor, t), audience: [handOverTo] });
           }
-          await repository.save(tx, after as JsonObject & { id: string });
+          await repository.save(tx, after);
           if (p.linksChanged?.(changed) ?? true) await def.links.syncDocumentLinks(tx, actor, def.resourceType, id, after, t);
           await def.emit(tx, events, t);
           return after;
@@ -415,4 +452,4 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx>(def: Tw
   };
 }
 
-export type TwoPartyCore<Side extends string, T extends SqlTx> = ReturnType<typeof createTwoPartyCore<Side, T>>;
+export type TwoPartyCore<Side extends string, T extends SqlTx, D extends RecordDoc> = ReturnType<typeof createTwoPartyCore<Side, T, D>>;

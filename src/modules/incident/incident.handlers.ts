@@ -6,6 +6,7 @@ import { listResult, parseListQuery, type JsonSchema, type SortKey } from '../..
 import type { LinkService } from '../links/links.service.js';
 import { created } from '../shared.js';
 import { presentIncident, presentIncidentTask } from './incident.presenter.js';
+import type { StoredIncident, StoredIncidentTask } from './incident.types.js';
 import { INCIDENT_SORTABLE, INCIDENT_TASK_SORTABLE, type IncidentService, type IncidentTaskType } from './incident.service.js';
 
 const BY_CREATION: SortKey[] = [{ attribute: 'creationDate', descending: true }];
@@ -24,7 +25,7 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
     return (await links.present(org, 'incident', docs, ctx.href)).map((d) => presentIncident(d, ctx.href, fields));
   };
   /** The audit row (GW-2) names the incident or task; its type is declared in the document. */
-  const audit = (ctx: RequestContext, id: string, incident?: JsonObject) => {
+  const audit = (ctx: RequestContext, id: string, incident?: StoredIncident) => {
     ctx.audit.resourceId = id;
     if (incident) ctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(ctx.actor), incident);
   };
@@ -32,7 +33,7 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
   const taskHandlers = (
     taskType: IncidentTaskType,
     resource: string,
-    run: (ctx: RequestContext) => Promise<{ task: JsonObject; incident: JsonObject }>,
+    run: (ctx: RequestContext) => Promise<{ task: StoredIncidentTask; incident: StoredIncident }>,
   ): HandlerMap => ({
     [`list${taskType}`]: async (ctx) => {
       const q = parseListQuery(ctx.query, schemas[taskType], INCIDENT_TASK_SORTABLE, BY_CREATION);
@@ -44,7 +45,7 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
     },
     [`create${taskType}`]: async (ctx) => {
       const { task, incident } = await run(ctx);
-      audit(ctx, task.id as string, incident);
+      audit(ctx, task.id, incident);
       return created(presentIncidentTask(task, resource, ctx.href));
     },
     [`retrieve${taskType}`]: async (ctx) => {
@@ -77,7 +78,7 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
     async createIncident(ctx) {
       const fields = fieldsOf(ctx, schemas.incident); // checked before anything is written
       const doc = await service.create(requireOrganization(ctx.actor), ctx.body);
-      audit(ctx, doc.id as string, doc);
+      audit(ctx, doc.id, doc);
       const [body] = await present(ctx, [doc], fields);
       return created(body!);
     },

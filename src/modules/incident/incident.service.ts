@@ -15,6 +15,9 @@ import { INCIDENT_IMPACT, INCIDENT_PRIORITY_OF_ITIL, INCIDENT_URGENCY, itilPrior
 import { checkIncidentTransition, type IncidentSide, type IncidentState } from './incident.lifecycle.js';
 import { createTwoPartyCore } from '../twoParty.js';
 import { createRecordRepository, insertTask } from '../twoParty.repository.js';
+import type { Finding, StoredIncident, StoredIncidentTask } from './incident.types.js';
+
+export type { Finding } from './incident.types.js';
 
 const incidentTable = RESOURCES.incident.store;
 export const INCIDENT_SORTABLE = Object.keys(incidentTable.def.columns);
@@ -26,17 +29,6 @@ export type IncidentTaskType = 'DiagnoseIncident' | 'ResolveIncident';
 
 /** How far in the future a reported time may lie (clock skew between systems). */
 const SKEW_MS = 5 * 60_000;
-
-/** PI-2: what the diagnosing organisation found. */
-export interface Finding {
-  outcome: 'confirmed' | 'notOurNetwork' | 'underInvestigation';
-  expectedRestorationTime?: string;
-  description?: string;
-  rootCause?: unknown[];
-  diagnosedBy?: unknown;
-  date?: string;
-  '@type'?: string;
-}
 
 export type IncidentService = ReturnType<typeof createIncidentService>;
 
@@ -50,8 +42,8 @@ export function createIncidentService(deps: {
 }) {
   const { db, now, party, links, problems, schemas } = deps;
 
-  const partiesOf = (doc: JsonObject) => {
-    const rp = (doc.relatedParty ?? []) as PartyRef[];
+  const partiesOf = (doc: StoredIncident) => {
+    const rp = doc.relatedParty;
     return {
       reporter: rp.find((p) => p.role === 'reporter')!.partyOrPartyRole.id,
       responsible: rp.find((p) => p.role === 'responsible')!.partyOrPartyRole.id,
@@ -59,7 +51,7 @@ export function createIncidentService(deps: {
   };
   const repository = createRecordRepository(RESOURCES.incident, { state: 'state', updated: 'updateTime' });
 
-  const core = createTwoPartyCore<IncidentSide, Tx>({
+  const core = createTwoPartyCore<IncidentSide, Tx, StoredIncident>({
     resourceType: 'incident',
     entity: 'Incident',
     noun: 'incident',
@@ -80,20 +72,20 @@ export function createIncidentService(deps: {
   const event = (
     type: string,
     resourceType: string,
-    resource: JsonObject,
-    incident: JsonObject,
+    resource: StoredIncident | StoredIncidentTask,
+    incident: StoredIncident,
     actor: OrganizationActor,
     t: Date,
     description?: string,
   ): NewEvent => ({
     ...core.event(type, incident, actor, t, description),
     resourceType,
-    resource: resource as JsonObject & { id: string },
+    resource,
   });
 
-  const incidentRef = (doc: JsonObject) => ({
-    id: doc.id as string,
-    name: doc.name as string,
+  const incidentRef = (doc: StoredIncident) => ({
+    id: doc.id,
+    name: doc.name,
     '@referredType': 'Incident',
     '@type': 'IncidentRef',
   });
@@ -110,16 +102,16 @@ export function createIncidentService(deps: {
     return row.doc;
   };
 
-  const saveTask = async (tx: Tx, taskType: IncidentTaskType, incident: JsonObject, task: JsonObject, t: Date) => {
+  const saveTask = async (tx: Tx, taskType: IncidentTaskType, incident: StoredIncident, task: StoredIncidentTask, t: Date) => {
     const { reporter, responsible } = partiesOf(incident);
     await insertTask(tx, RESOURCES.incidentTask, {
-      id: task.id as string,
+      id: task.id,
       taskType,
       reporterId: reporter,
       responsibleId: responsible,
       t,
       doc: task,
-      columns: { incident_id: incident.id as string },
+      columns: { incident_id: incident.id },
     });
   };
 
@@ -138,7 +130,7 @@ export function createIncidentService(deps: {
     get: core.get,
 
     /** PI-2: a DSO reports an incident to its MNO partner (or the other way round). */
-    async create(actor: OrganizationActor, input: JsonObject): Promise<JsonObject> {
+    async create(actor: OrganizationActor, input: JsonObject): Promise<StoredIncident> {
       const body = normalizeDateTimes(input, schemas.create) as JsonObject;
       // Issue 11: server-managed properties of the official Incident_Create are ignored.
       for (const k of ['@type', 'ackTime', 'clearTime', 'updateTime']) delete body[k];
@@ -157,7 +149,8 @@ export function createIncidentService(deps: {
         await links.checkRefs(tx, actor, 'incident', { id, ...body });
         const { actorName: reporterName, partnerName: responsibleName } = partner;
         const ts = t.toISOString();
-        const doc: JsonObject = {
+        // The stored document: the body (checked against the create schema before the handler ran) with what the server sets.
+        const doc = {
           id,
           '@type': 'Incident',
           ...body,
@@ -177,8 +170,8 @@ export function createIncidentService(deps: {
             ),
             ...others,
           ],
-        };
-        await repository.insert(tx, doc as JsonObject & { id: string }, { reporterId: actor.organizationId, responsibleId, t });
+        } as StoredIncident;
+        await repository.insert(tx, doc, { reporterId: actor.organizationId, responsibleId, t });
         await links.syncDocumentLinks(tx, actor, 'incident', id, doc, t, { created: true });
         await writeEvents(tx, [event('IncidentCreateEvent', 'incident', doc, doc, actor, t)]);
         return doc;
@@ -191,7 +184,7 @@ export function createIncidentService(deps: {
      * outage, expected restoration T" / "not our network") becomes the incident's current
      * finding and is appended to `findingHistory`; the other party hears of it at once.
      */
-    async diagnose(actor: OrganizationActor, input: JsonObject): Promise<{ task: JsonObject; incident: JsonObject }> {
+    async diagnose(actor: OrganizationActor, input: JsonObject): Promise<{ task: StoredIncidentTask; incident: StoredIncident }> {
       const body = normalizeDateTimes(input, schemas.diagnose) as JsonObject;
       const finding = body.finding as Finding | undefined;
       if (finding?.expectedRestorationTime && finding.outcome !== 'confirmed') {
@@ -199,7 +192,7 @@ export function createIncidentService(deps: {
       }
       return db.transaction(async (tx) => {
         const doc = await lockIncident(tx, actor, body);
-        const from = doc.state as IncidentState;
+        const from: IncidentState = doc.state;
         checkIncidentTransition(from, 'updated');
         const side = sideOf(actor, doc);
         const t = now();
@@ -220,10 +213,10 @@ export function createIncidentService(deps: {
             '@type': 'IncidentFinding',
           };
           doc.finding = recorded;
-          doc.findingHistory = [...((doc.findingHistory ?? []) as Finding[]), recorded];
+          doc.findingHistory = [...(doc.findingHistory ?? []), recorded];
           if (finding.rootCause) doc.rootCause = finding.rootCause;
         }
-        const task: JsonObject = {
+        const task: StoredIncidentTask = {
           id: crypto.randomUUID(),
           '@type': 'DiagnoseIncident',
           state: 'done',
@@ -231,20 +224,12 @@ export function createIncidentService(deps: {
           incident: incidentRef(doc),
           ...(recorded ? { finding: recorded } : {}),
         };
-        await repository.save(tx, doc as JsonObject & { id: string });
+        await repository.save(tx, doc);
         await saveTask(tx, 'DiagnoseIncident', doc, task, t);
         const events = [event('DiagnoseIncidentCreateEvent', 'diagnoseIncident', task, doc, actor, t)];
         if (from !== doc.state || ackBefore !== doc.ackState) {
           events.push(
-            event(
-              'IncidentStateChangeEvent',
-              'incident',
-              doc,
-              doc,
-              actor,
-              t,
-              `${from}/${String(ackBefore)} -> ${doc.state as string}/${doc.ackState as string}`,
-            ),
+            event('IncidentStateChangeEvent', 'incident', doc, doc, actor, t, `${from}/${ackBefore} -> ${doc.state}/${doc.ackState}`),
           );
         }
         if (recorded)
@@ -259,17 +244,17 @@ export function createIncidentService(deps: {
      * came back (default now; not before `occurTime`, not in the future). Problems linked to
      * the incident get a tracking record and an attribute-change event.
      */
-    async resolve(actor: OrganizationActor, input: JsonObject): Promise<{ task: JsonObject; incident: JsonObject }> {
+    async resolve(actor: OrganizationActor, input: JsonObject): Promise<{ task: StoredIncidentTask; incident: StoredIncident }> {
       const body = normalizeDateTimes(input, schemas.resolve) as JsonObject;
       return db.transaction(async (tx) => {
         const doc = await lockIncident(tx, actor, body);
-        const from = doc.state as IncidentState;
+        const from: IncidentState = doc.state;
         checkIncidentTransition(from, 'cleared');
         const t = now();
         const ts = t.toISOString();
-        const clearTime = (body.clearTime as string | undefined) ?? ts;
+        const clearTime = typeof body.clearTime === 'string' ? body.clearTime : ts;
         if (new Date(clearTime).getTime() > t.getTime() + SKEW_MS) throw unprocessable('clearTime lies in the future', 'INVALID_TIME');
-        if (new Date(clearTime).getTime() < new Date(doc.occurTime as string).getTime()) {
+        if (new Date(clearTime).getTime() < new Date(doc.occurTime).getTime()) {
           throw unprocessable('clearTime lies before the incident occurred (occurTime)', 'INVALID_TIME');
         }
         const ackBefore = doc.ackState;
@@ -280,34 +265,27 @@ export function createIncidentService(deps: {
           doc.ackState = 'acknowledged';
           doc.ackTime = ts;
         }
-        if (body.resolution) doc.resolution = body.resolution;
-        const task: JsonObject = {
+        const resolution = typeof body.resolution === 'string' && body.resolution ? body.resolution : undefined;
+        if (resolution) doc.resolution = resolution;
+        const task: StoredIncidentTask = {
           id: crypto.randomUUID(),
           '@type': 'ResolveIncident',
           state: 'done',
           creationDate: ts,
           incident: incidentRef(doc),
           clearTime,
-          ...(body.resolution ? { resolution: body.resolution } : {}),
+          ...(resolution ? { resolution } : {}),
         };
-        await repository.save(tx, doc as JsonObject & { id: string }, { cleared_at: t });
+        await repository.save(tx, doc, { cleared_at: t }); // when the platform cleared it (the registry's stateChanged)
         await saveTask(tx, 'ResolveIncident', doc, task, t);
         await writeEvents(tx, [
           event('ResolveIncidentCreateEvent', 'resolveIncident', task, doc, actor, t),
-          event(
-            'IncidentStateChangeEvent',
-            'incident',
-            doc,
-            doc,
-            actor,
-            t,
-            `${from}/${String(ackBefore)} -> cleared/${doc.ackState as string}`,
-          ),
+          event('IncidentStateChangeEvent', 'incident', doc, doc, actor, t, `${from}/${ackBefore} -> cleared/${doc.ackState}`),
         ]);
         const { reporter, responsible } = partiesOf(doc);
-        const linked = await links.linkedIds(tx, 'incident', doc.id as string, 'serviceProblem');
+        const linked = await links.linkedIds(tx, 'incident', doc.id, 'serviceProblem');
         if (linked.length)
-          await problems.recordLinkedChange(tx, linked, [reporter, responsible], actor, t, `linked incident ${doc.id as string} cleared`);
+          await problems.recordLinkedChange(tx, linked, [reporter, responsible], actor, t, `linked incident ${doc.id} cleared`);
         return { task, incident: doc };
       });
     },
@@ -319,7 +297,7 @@ export function createIncidentService(deps: {
       });
     },
 
-    async getTask(actor: OrganizationActor, taskType: IncidentTaskType, id: string): Promise<JsonObject> {
+    async getTask(actor: OrganizationActor, taskType: IncidentTaskType, id: string): Promise<StoredIncidentTask> {
       const row = await incidentTaskTable.find(db.reader, actor, id);
       if (!row || row.doc['@type'] !== taskType) throw notFound(taskType, id);
       return row.doc;

@@ -16,6 +16,7 @@ import {
   type ProblemTaskType,
   type ServiceProblemService,
 } from './serviceProblem.service.js';
+import type { StoredProblem, StoredProblemTask } from './serviceProblem.types.js';
 
 const BY_CREATION: SortKey[] = [{ attribute: 'creationDate', descending: true }];
 const BY_EVENT_TIME: SortKey[] = [{ attribute: 'eventTime', descending: true }];
@@ -50,7 +51,11 @@ export function problemTaskHandlers(
 ): HandlerMap {
   const fieldsOf = (ctx: RequestContext, schema: JsonSchema) =>
     parseListQuery({ fields: ctx.query.fields }, schema, [], BY_CREATION).fields;
-  const taskHandlers = (taskType: ProblemTaskType, resource: string, run: (ctx: RequestContext) => Promise<JsonObject>): HandlerMap => {
+  const taskHandlers = (
+    taskType: ProblemTaskType,
+    resource: string,
+    run: (ctx: RequestContext) => Promise<StoredProblemTask>,
+  ): HandlerMap => {
     const schema = schemas.tasks[taskType];
     return {
       [`list${taskType}`]: async (ctx) => {
@@ -63,7 +68,7 @@ export function problemTaskHandlers(
       },
       [`create${taskType}`]: async (ctx) => {
         const task = await run(ctx);
-        ctx.audit.resourceId = task.id as string;
+        ctx.audit.resourceId = task.id;
         return created(presentProblemTask(task, resource, ctx.href, undefined, base));
       },
       [`retrieve${taskType}`]: async (ctx) => {
@@ -101,8 +106,8 @@ export function problemTaskHandlers(
 }
 
 export function serviceProblemHandlers(service: ServiceProblemService, links: LinkService, schemas: ProblemOutputSchemas): HandlerMap {
-  const note = (ctx: RequestContext, doc: JsonObject) => {
-    ctx.audit.resourceId = doc.id as string;
+  const note = (ctx: RequestContext, doc: StoredProblem) => {
+    ctx.audit.resourceId = doc.id;
   };
   const fieldsOf = (ctx: RequestContext, schema: JsonSchema) =>
     parseListQuery({ fields: ctx.query.fields }, schema, [], BY_CREATION).fields;
@@ -111,7 +116,7 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
     const org = requireOrganization(ctx.actor).organizationId;
     return (await links.present(org, 'serviceProblem', docs, ctx.href)).map((d) => presentServiceProblem(d, ctx.href, fields));
   };
-  const one = async (ctx: RequestContext, status: number, doc: JsonObject, fields?: string[]) => {
+  const one = async (ctx: RequestContext, status: number, doc: StoredProblem, fields?: string[]) => {
     note(ctx, doc);
     ctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(ctx.actor), doc);
     const [body] = await present(ctx, [doc], fields);

@@ -19,9 +19,11 @@ import { standardProblem } from './serviceProblem.presenter.js';
 import { createTwoPartyCore } from '../twoParty.js';
 import { createRecordRepository } from '../twoParty.repository.js';
 import { insertEventRecord } from './serviceProblem.repository.js';
+import type { StoredProblem, TrackingRecord } from './serviceProblem.types.js';
 import { createProblemTasks } from './serviceProblem.tasks.js';
 
 export type { ProblemTaskType } from './serviceProblem.tasks.js';
+export type { ProblemRef, TrackingRecord } from './serviceProblem.types.js';
 export { TASK_SORTABLE } from './serviceProblem.tasks.js';
 
 const serviceProblemTable = RESOURCES.serviceProblem.store;
@@ -70,21 +72,6 @@ interface PartyRefInput {
   role?: string;
   partyOrPartyRole?: { id?: string; name?: string; '@referredType'?: string };
 }
-export interface ProblemRef {
-  id: string;
-  name?: string;
-  '@referredType'?: string;
-  '@type'?: string;
-}
-export interface TrackingRecord {
-  id?: string;
-  description?: string;
-  systemId?: string;
-  user?: string;
-  time?: string;
-  characteristic?: unknown[];
-  '@type'?: string;
-}
 
 export interface ProblemSchemas {
   output: JsonSchema;
@@ -105,10 +92,10 @@ export function createServiceProblemService(deps: {
 }) {
   const { db, now, party, links, schemas, slaClocks } = deps;
 
-  const partiesOf = (doc: JsonObject) => ({
-    originator: (doc.originatorParty as PartyRefInput).partyOrPartyRole!.id!,
+  const partiesOf = (doc: Pick<StoredProblem, 'originatorParty' | 'responsibleParty'>) => ({
+    originator: doc.originatorParty.partyOrPartyRole.id,
     // Issue 11: undefined while the originator has not named a responsible partner.
-    responsible: (doc.responsibleParty as PartyRefInput | undefined)?.partyOrPartyRole?.id,
+    responsible: doc.responsibleParty?.partyOrPartyRole.id,
   });
   const tracking = (actor: OrganizationActor | undefined, t: Date, description: string, input?: TrackingRecord): TrackingRecord => ({
     ...(input ?? {}),
@@ -121,7 +108,7 @@ export function createServiceProblemService(deps: {
   });
 
   const repository = createRecordRepository(RESOURCES.serviceProblem, { state: 'status', updated: 'lastUpdate' });
-  const save = (tx: SqlTx, doc: JsonObject) => repository.save(tx, doc as JsonObject & { id: string });
+  const save = (tx: SqlTx, doc: StoredProblem) => repository.save(tx, doc);
 
   /**
    * Writes the events and, for every event about a problem, its serviceProblemEventRecord
@@ -132,7 +119,8 @@ export function createServiceProblemService(deps: {
     const written = await writeEvents(tx, events);
     for (const { event: e, envelope } of written) {
       if (e.resourceType !== 'serviceProblem') continue;
-      const { originator, responsible } = partiesOf(e.resource);
+      // The event carries the problem's standard representation: the same parties.
+      const { originator, responsible } = partiesOf(e.resource as StoredProblem);
       const id = crypto.randomUUID();
       const doc = {
         id,
@@ -157,7 +145,7 @@ export function createServiceProblemService(deps: {
     }
   };
 
-  const core = createTwoPartyCore<ProblemSide, Tx>({
+  const core = createTwoPartyCore<ProblemSide, Tx, StoredProblem>({
     resourceType: 'serviceProblem',
     entity: 'ServiceProblem',
     noun: 'service problem',
@@ -179,12 +167,13 @@ export function createServiceProblemService(deps: {
   });
   const { sideOf, event } = core;
 
-  const statusEvents = (doc: JsonObject, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[] => {
-    const out = [event('ServiceProblemStateChangeEvent', doc, actor, t, `${from} -> ${doc.status as string}`)];
-    if (doc.status === 'pending')
-      out.push(event('ServiceProblemInformationRequiredEvent', doc, actor, t, doc.statusChangeReason as string | undefined));
+  const statusEvents = (doc: StoredProblem, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[] => {
+    const out = [event('ServiceProblemStateChangeEvent', doc, actor, t, `${from} -> ${doc.status}`)];
+    if (doc.status === 'pending') out.push(event('ServiceProblemInformationRequiredEvent', doc, actor, t, doc.statusChangeReason));
     return out;
   };
+  /** A grouped problem (TMF656 problemGroup) is ungrouped before a hand-over or deletion. */
+  const grouped = (doc: StoredProblem) => Boolean(doc.parentProblem?.length || doc.underlyingProblem?.length);
 
   /**
    * The partner organisation a `responsibleParty` names (undefined when none is sent).
@@ -307,7 +296,7 @@ export function createServiceProblemService(deps: {
         named: (before, after, actor) =>
           !partiesOf(before).responsible && after.responsibleParty !== undefined ? namedPartner(after.responsibleParty, actor) : undefined,
         check(before) {
-          if ((before.parentProblem as unknown[] | undefined)?.length || (before.underlyingProblem as unknown[] | undefined)?.length) {
+          if (grouped(before)) {
             throw conflict(
               'The service problem is grouped; ungroup it (problemUngroup) before naming its responsible partner',
               'PROBLEM_GROUPED',
@@ -319,12 +308,12 @@ export function createServiceProblemService(deps: {
         },
       },
       onStatusChange(doc, from, to, actor, t) {
-        doc.trackingRecord = [...((doc.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, `status ${from} -> ${to}`)];
+        doc.trackingRecord = [...(doc.trackingRecord ?? []), tracking(actor, t, `status ${from} -> ${to}`)];
       },
       linksChanged: (changed) => changed.includes('troubleTicket') || changed.includes('relatedEntity'),
     }),
 
-    async delete(actor: OrganizationActor, id: string, ifMatch?: string): Promise<JsonObject> {
+    async delete(actor: OrganizationActor, id: string, ifMatch?: string): Promise<StoredProblem> {
       return db.transaction(async (tx) => {
         const row = await serviceProblemTable.find(tx, actor, id, { forUpdate: true });
         if (!row) throw notFound('ServiceProblem', id);
@@ -332,7 +321,7 @@ export function createServiceProblemService(deps: {
         if (sideOf(actor, row.doc) !== 'originator') throw forbidden('Only the originating organisation can delete a service problem');
         if (actor.role !== 'admin')
           throw forbidden('deleteServiceProblem requires the admin role; this key has the ' + actor.role + ' role');
-        if ((row.doc.parentProblem as unknown[] | undefined)?.length || (row.doc.underlyingProblem as unknown[] | undefined)?.length) {
+        if (grouped(row.doc)) {
           throw conflict('The service problem is grouped; ungroup it (problemUngroup) before deleting it', 'PROBLEM_GROUPED');
         }
         await repository.remove(tx, id);
@@ -366,7 +355,7 @@ export function createServiceProblemService(deps: {
         if (!row) continue;
         const p = partiesOf(row.doc);
         if (!p.responsible || ![p.originator, p.responsible].every((o) => parties.includes(o))) continue;
-        row.doc.trackingRecord = [...((row.doc.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, description)];
+        row.doc.trackingRecord = [...(row.doc.trackingRecord ?? []), tracking(actor, t, description)];
         row.doc.lastUpdate = t.toISOString();
         await save(tx, row.doc);
         events.push(event('ServiceProblemAttributeValueChangeEvent', row.doc, actor, t, `changed: trackingRecord (${description})`));

@@ -12,7 +12,7 @@ import { RESOURCES } from '../registry.js';
 import { applyStatus, type TwoPartyCore } from '../twoParty.js';
 import { insertTask, type RecordRepository } from '../twoParty.repository.js';
 import { checkProblemTransition, type ProblemSide, type ProblemStatus } from './serviceProblem.lifecycle.js';
-import type { ProblemRef, TrackingRecord } from './serviceProblem.service.js';
+import type { ProblemRef, StoredProblem, StoredProblemTask, TrackingRecord } from './serviceProblem.types.js';
 
 /**
  * The TMF656 task resources: problemAcknowledgement / problemUnacknowledgement (the
@@ -36,36 +36,42 @@ export function createProblemTasks(deps: {
   db: Database;
   now: () => Date;
   links: LinkService;
-  core: TwoPartyCore<ProblemSide, Tx>;
-  repository: RecordRepository;
-  partiesOf(doc: JsonObject): { originator: string; responsible: string | undefined };
+  core: TwoPartyCore<ProblemSide, Tx, StoredProblem>;
+  repository: RecordRepository<StoredProblem>;
+  partiesOf(doc: StoredProblem): { originator: string; responsible: string | undefined };
   tracking(actor: OrganizationActor | undefined, t: Date, description: string, input?: TrackingRecord): TrackingRecord;
-  save(tx: Tx, doc: JsonObject): Promise<unknown>;
+  save(tx: Tx, doc: StoredProblem): Promise<unknown>;
   emit(tx: Tx, events: NewEvent[], t: Date): Promise<void>;
-  statusEvents(doc: JsonObject, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[];
+  statusEvents(doc: StoredProblem, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[];
 }) {
   const { db, now, links, core, repository, partiesOf, tracking, save, emit, statusEvents } = deps;
   const { audienceOf, sideOf, event, requireActivePartnership } = core;
 
-  const taskEvent = (taskType: ProblemTaskType, task: JsonObject, audience: string[], actor: OrganizationActor, t: Date): NewEvent => ({
+  const taskEvent = (
+    taskType: ProblemTaskType,
+    task: StoredProblemTask,
+    audience: string[],
+    actor: OrganizationActor,
+    t: Date,
+  ): NewEvent => ({
     eventType: `${taskType}CreateEvent`,
     resourceType: TASK_RESOURCE[taskType],
-    resource: task as JsonObject & { id: string },
+    resource: task,
     audience,
     originatorOrgId: actor.organizationId,
     eventTime: t,
   });
 
-  const ref = (row: { id: string; doc: JsonObject }): ProblemRef => ({
+  const ref = (row: StoredRow<StoredProblem>): ProblemRef => ({
     id: row.id,
-    ...(row.doc.name ? { name: row.doc.name as string } : {}),
+    ...(row.doc.name ? { name: row.doc.name } : {}),
     '@referredType': 'ServiceProblem',
     '@type': 'ServiceProblemRef',
   });
 
   /** Locks the problems named by a task (in id order, so two tasks cannot deadlock). */
-  const lockProblems = async (tx: Tx, actor: OrganizationActor, ids: string[]): Promise<Map<string, StoredRow>> => {
-    const out = new Map<string, StoredRow>();
+  const lockProblems = async (tx: Tx, actor: OrganizationActor, ids: string[]): Promise<Map<string, StoredRow<StoredProblem>>> => {
+    const out = new Map<string, StoredRow<StoredProblem>>();
     for (const id of [...new Set(ids)].sort()) {
       const row = await serviceProblemTable.find(tx, actor, id, { forUpdate: true });
       if (!row) throw notFound('ServiceProblem', id);
@@ -79,10 +85,10 @@ export function createProblemTasks(deps: {
     return out;
   };
 
-  const saveTask = async (tx: Tx, taskType: ProblemTaskType, problems: JsonObject, task: JsonObject, t: Date) => {
+  const saveTask = async (tx: Tx, taskType: ProblemTaskType, problems: StoredProblem, task: StoredProblemTask, t: Date) => {
     const { originator, responsible } = partiesOf(problems);
     await insertTask(tx, RESOURCES.problemTask, {
-      id: task.id as string,
+      id: task.id,
       taskType,
       reporterId: originator,
       responsibleId: responsible,
@@ -94,7 +100,7 @@ export function createProblemTasks(deps: {
 
   return {
     /** problemAcknowledgement / problemUnacknowledgement: the responsible organisation (un)acknowledges problems. */
-    async acknowledge(actor: OrganizationActor, input: JsonObject, undo: boolean): Promise<JsonObject> {
+    async acknowledge(actor: OrganizationActor, input: JsonObject, undo: boolean): Promise<StoredProblemTask> {
       const taskType: ProblemTaskType = undo ? 'ProblemUnacknowledgement' : 'ProblemAcknowledgement';
       const to: ProblemStatus = undo ? 'submitted' : 'acknowledged';
       const ids = (input.problem as ProblemRef[]).map((p) => p.id);
@@ -105,24 +111,24 @@ export function createProblemTasks(deps: {
         const done: ProblemRef[] = [];
         for (const row of rows.values()) {
           const doc = row.doc;
-          const from = doc.status as ProblemStatus;
+          const from: ProblemStatus = doc.status;
           checkProblemTransition(from, to, sideOf(actor, doc), undefined);
           applyStatus(doc, to, actor, t);
           doc.trackingRecord = [
-            ...((doc.trackingRecord ?? []) as TrackingRecord[]),
+            ...(doc.trackingRecord ?? []),
             tracking(actor, t, undo ? 'unacknowledge' : 'acknowledge', input.trackingRecord as TrackingRecord | undefined),
           ];
           await save(tx, doc);
           events.push(...statusEvents(doc, from, actor, t));
           done.push(ref(row));
         }
-        const task: JsonObject = {
+        const task: StoredProblemTask = {
           id: crypto.randomUUID(),
           '@type': taskType,
           state: 'done',
           creationDate: t.toISOString(),
           problem: ids.map((id) => ref(rows.get(id)!)),
-          [undo ? 'unackProblem' : 'ackProblem']: done,
+          ...(undo ? { unackProblem: done } : { ackProblem: done }),
           trackingRecord: tracking(actor, t, undo ? 'unacknowledge' : 'acknowledge', input.trackingRecord as TrackingRecord | undefined),
         };
         const audience = await saveTask(tx, taskType, [...rows.values()][0]!.doc, task, t);
@@ -136,7 +142,7 @@ export function createProblemTasks(deps: {
      * problemGroup: children get `parentProblem`, the parent lists them in
      * `underlyingProblem` (TMF656). problemUngroup undoes exactly that.
      */
-    async group(actor: OrganizationActor, input: JsonObject, undo: boolean): Promise<JsonObject> {
+    async group(actor: OrganizationActor, input: JsonObject, undo: boolean): Promise<StoredProblemTask> {
       const taskType: ProblemTaskType = undo ? 'ProblemUngroup' : 'ProblemGroup';
       const parentId = (input.parentProblem as ProblemRef).id;
       const childIds = [...new Set((input.childProblem as ProblemRef[]).map((c) => c.id))];
@@ -146,7 +152,7 @@ export function createProblemTasks(deps: {
         const parent = rows.get(parentId)!;
         const t = now();
         const events: NewEvent[] = [];
-        const parentOf = (doc: JsonObject) => (doc.parentProblem as ProblemRef[] | undefined)?.[0]?.id;
+        const parentOf = (doc: StoredProblem) => doc.parentProblem?.[0]?.id;
 
         if (!undo) {
           // No cycles: the parent must not sit below any of the children.
@@ -168,9 +174,9 @@ export function createProblemTasks(deps: {
           if (stray.length) throw conflict(`Not grouped under ${parentId}: ${stray.join(', ')}`, 'NOT_GROUPED');
         }
 
-        const under = ((parent.doc.underlyingProblem ?? []) as ProblemRef[]).filter((u) => !childIds.includes(u.id));
+        const under = (parent.doc.underlyingProblem ?? []).filter((u) => !childIds.includes(u.id));
         parent.doc.underlyingProblem = undo ? under : [...under, ...childIds.map((c) => ref(rows.get(c)!))];
-        if ((parent.doc.underlyingProblem as unknown[]).length === 0) delete parent.doc.underlyingProblem;
+        if (parent.doc.underlyingProblem.length === 0) delete parent.doc.underlyingProblem;
         const changedDocs = [parent.doc];
         for (const c of childIds) {
           const child = rows.get(c)!;
@@ -189,7 +195,7 @@ export function createProblemTasks(deps: {
         }
         for (const doc of changedDocs) {
           doc.lastUpdate = t.toISOString();
-          doc.trackingRecord = [...((doc.trackingRecord ?? []) as TrackingRecord[]), tracking(actor, t, undo ? 'ungroup' : 'group')];
+          doc.trackingRecord = [...(doc.trackingRecord ?? []), tracking(actor, t, undo ? 'ungroup' : 'group')];
           await save(tx, doc);
           events.push(
             event(
@@ -201,7 +207,7 @@ export function createProblemTasks(deps: {
             ),
           );
         }
-        const task: JsonObject = {
+        const task: StoredProblemTask = {
           id: crypto.randomUUID(),
           '@type': taskType,
           state: 'done',
@@ -223,7 +229,7 @@ export function createProblemTasks(deps: {
       });
     },
 
-    async getTask(actor: OrganizationActor, taskType: ProblemTaskType, id: string): Promise<JsonObject> {
+    async getTask(actor: OrganizationActor, taskType: ProblemTaskType, id: string): Promise<StoredProblemTask> {
       const row = await problemTaskTable.find(db.reader, actor, id);
       if (!row || row.doc['@type'] !== taskType) throw notFound(taskType, id);
       return row.doc;

@@ -7,6 +7,7 @@ import { created } from '../shared.js';
 import { etagOf } from '../../http/etag.js';
 import type { LinkService } from '../links/links.service.js';
 import { presentTroubleTicket } from './troubleTicket.presenter.js';
+import type { StoredTicket } from './troubleTicket.types.js';
 import { SORTABLE, type TroubleTicketService } from './troubleTicket.service.js';
 import { rewriteStatusQuery } from '../standard.js';
 import { TICKET_STATUS_PROFILE } from './troubleTicket.lifecycle.js';
@@ -18,8 +19,8 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
   const linked = async (ctx: RequestContext, docs: JsonObject[]) =>
     links ? links.present(requireOrganization(ctx.actor).organizationId, 'troubleTicket', docs, ctx.href) : docs;
   const one = async (ctx: RequestContext, doc: JsonObject) => (await linked(ctx, [doc]))[0]!;
-  const note = (ctx: RequestContext, doc: JsonObject) => {
-    ctx.audit.resourceId = doc.id as string;
+  const note = (ctx: RequestContext, doc: StoredTicket) => {
+    ctx.audit.resourceId = doc.id;
     ctx.audit.counterpartOrgId = service.counterpartOf(requireOrganization(ctx.actor), doc);
   };
   const fieldsOf = (ctx: RequestContext) => parseListQuery({ fields: ctx.query.fields }, output, SORTABLE, DEFAULT_SORT).fields;

@@ -1,5 +1,4 @@
 import type { Database, SqlTx } from '../../db/client.js';
-import type { ResourceStore } from '../../db/resourceStore.js';
 import { RESOURCES } from '../registry.js';
 import { writeEvents } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -25,6 +24,7 @@ import type { LinkService } from '../links/links.service.js';
 import { priorityFromCharacteristics } from '../sla/priority.js';
 import { applyStatus, createTwoPartyCore } from '../twoParty.js';
 import { createRecordRepository } from '../twoParty.repository.js';
+import type { StoredTicket } from './troubleTicket.types.js';
 import {
   checkTransition,
   TICKET_LIFECYCLE as ticketLifecycle,
@@ -70,18 +70,18 @@ export function createTroubleTicketService(deps: {
   links: LinkService;
 }) {
   const { db, now, party, schemas, links } = deps;
-  const store: ResourceStore = troubleTicketTable;
+  const store = troubleTicketTable;
   const repository = createRecordRepository(RESOURCES.troubleTicket, { state: 'status', updated: 'lastUpdate' });
 
-  const parties = (doc: JsonObject) => {
-    const rp = (doc.relatedParty ?? []) as PartyRef[];
+  const parties = (doc: StoredTicket) => {
+    const rp = doc.relatedParty;
     return {
       reporter: rp.find((p) => p.role === 'reporter')!.partyOrPartyRole.id,
       // Issue 11: undefined while the reporter has not named a responsible partner.
       responsible: rp.find((p) => p.role === 'responsible')?.partyOrPartyRole.id,
     };
   };
-  const core = createTwoPartyCore<Side, SqlTx>({
+  const core = createTwoPartyCore<Side, SqlTx, StoredTicket>({
     resourceType: 'troubleTicket',
     entity: 'TroubleTicket',
     noun: 'ticket',
@@ -105,9 +105,9 @@ export function createTroubleTicketService(deps: {
    * current list plus one `responsible` entry names the partner. Returns the partner's id,
    * or undefined when the patch does not do that.
    */
-  const namedResponsible = (before: JsonObject, after: JsonObject, actor: OrganizationActor): string | undefined => {
+  const namedResponsible = (before: StoredTicket, after: StoredTicket, actor: OrganizationActor): string | undefined => {
     if (parties(before).responsible) return undefined;
-    const rp = (after.relatedParty ?? []) as PartyRef[];
+    const rp: PartyRef[] = after.relatedParty ?? [];
     const named = rp.filter((p) => p.role === 'responsible');
     const rest = rp.filter((p) => p.role !== 'responsible');
     const current = withStandardTypes({ relatedParty: before.relatedParty ?? [] }).relatedParty;
@@ -188,8 +188,8 @@ export function createTroubleTicketService(deps: {
         attribute: 'relatedParty',
         named: namedResponsible,
         place(after, before, partnerId, partnerName) {
-          const rp = (after.relatedParty ?? []) as PartyRef[];
-          const [reporter, ...others] = (before.relatedParty ?? []) as PartyRef[];
+          const rp: PartyRef[] = after.relatedParty ?? [];
+          const [reporter, ...others] = before.relatedParty;
           after.relatedParty = [
             reporter!,
             responsibleEntry(
@@ -203,7 +203,7 @@ export function createTroubleTicketService(deps: {
       },
     }),
 
-    async delete(actor: OrganizationActor, id: string, ifMatch?: string): Promise<JsonObject> {
+    async delete(actor: OrganizationActor, id: string, ifMatch?: string): Promise<StoredTicket> {
       return db.transaction(async (tx) => {
         const row = await store.find(tx, actor, id, { forUpdate: true });
         if (!row) throw notFound('TroubleTicket', id);
@@ -227,15 +227,15 @@ export function createTroubleTicketService(deps: {
     async systemTransition(
       id: string,
       move: { from: TicketStatus; to: TicketStatus; side: Side; reason: string; description: string; unchangedSince?: Date },
-    ): Promise<JsonObject | undefined> {
+    ): Promise<StoredTicket | undefined> {
       return db.transaction(async (tx) => {
         const before = await repository.lockIfStill(tx, id, move.from, move.unchangedSince);
         if (!before) return undefined;
         checkTransition(move.from, move.to, move.side, move.reason);
         const t = now();
-        const after: JsonObject = { ...before };
+        const after: StoredTicket = { ...before };
         applyStatus(after, move.to, undefined, t, move.reason);
-        await repository.save(tx, after as JsonObject & { id: string });
+        await repository.save(tx, after);
         await writeEvents(tx, [event('TroubleTicketStatusChangeEvent', after, undefined, t, move.description)]);
         return after;
       });
