@@ -162,6 +162,19 @@ export interface CreateDef {
   createEvent: string;
 }
 
+/** DELETE of a record: only its reporter deletes it; the differences between resources. */
+export interface DeleteDef<D extends RecordDoc> {
+  /** The 403 message to the responsible side. */
+  reporterOnly: string;
+  /** Whether `If-Match` is checked before the side (problems) or after it (tickets). */
+  ifMatchFirst: boolean;
+  /** Further refusals, after the side and `If-Match` (problems: admin role, grouping). */
+  refuse?(actor: OrganizationActor, doc: D): void;
+  /** What else goes with the record, in its transaction (problems: their SLA clocks). */
+  forget?(tx: SqlTx, id: string): Promise<void>;
+  deleteEvent: string;
+}
+
 type Actor = OrganizationActor | undefined;
 
 /** The responsible side's name (the same in every two-party lifecycle). */
@@ -316,6 +329,28 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx, D exten
           return doc;
         });
       };
+    },
+
+    /**
+     * DELETE by the reporter, under the row lock: the record, its links (issue 5) and whatever
+     * `forget` names go in one transaction with the delete event. Returns the deleted document.
+     */
+    remover(r: DeleteDef<D>) {
+      return async (actor: OrganizationActor, id: string, ifMatch?: string): Promise<D> =>
+        db.transaction(async (tx) => {
+          const row = await store.find(tx, actor, id, { forUpdate: true });
+          if (!row) throw notFound(def.entity, id);
+          if (r.ifMatchFirst) checkIfMatch(ifMatch, row.doc); // under the row lock: a stale delete is a 412
+          if (sideOf(actor, row.doc) !== def.reporterSide) throw forbidden(r.reporterOnly);
+          if (!r.ifMatchFirst) checkIfMatch(ifMatch, row.doc);
+          r.refuse?.(actor, row.doc);
+          await repository.remove(tx, id);
+          await def.links.removeAllFor(tx, def.resourceType, id);
+          await r.forget?.(tx, id);
+          const t = def.now();
+          await def.emit(tx, [event(r.deleteEvent, row.doc, actor, t)], t);
+          return row.doc;
+        });
     },
 
     /**

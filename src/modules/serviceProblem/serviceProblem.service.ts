@@ -5,7 +5,6 @@ import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
-import { checkIfMatch } from '../../http/etag.js';
 import { type JsonObject } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
@@ -165,7 +164,7 @@ export function createServiceProblemService(deps: {
     attributeChangeEvent: 'ServiceProblemAttributeValueChangeEvent',
     emit,
   });
-  const { sideOf, event } = core;
+  const { event } = core;
 
   const statusEvents = (doc: StoredProblem, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[] => {
     const out = [event('ServiceProblemStateChangeEvent', doc, actor, t, `${from} -> ${doc.status}`)];
@@ -313,25 +312,19 @@ export function createServiceProblemService(deps: {
       linksChanged: (changed) => changed.includes('troubleTicket') || changed.includes('relatedEntity'),
     }),
 
-    async delete(actor: OrganizationActor, id: string, ifMatch?: string): Promise<StoredProblem> {
-      return db.transaction(async (tx) => {
-        const row = await serviceProblemTable.find(tx, actor, id, { forUpdate: true });
-        if (!row) throw notFound('ServiceProblem', id);
-        checkIfMatch(ifMatch, row.doc); // under the row lock: a stale delete is a 412
-        if (sideOf(actor, row.doc) !== 'originator') throw forbidden('Only the originating organisation can delete a service problem');
+    /** Only the originator's admin deletes an ungrouped problem; its links and SLA clocks go with it. */
+    delete: core.remover({
+      reporterOnly: 'Only the originating organisation can delete a service problem',
+      ifMatchFirst: true,
+      refuse(actor, doc) {
         if (actor.role !== 'admin')
           throw forbidden('deleteServiceProblem requires the admin role; this key has the ' + actor.role + ' role');
-        if (grouped(row.doc)) {
+        if (grouped(doc))
           throw conflict('The service problem is grouped; ungroup it (problemUngroup) before deleting it', 'PROBLEM_GROUPED');
-        }
-        await repository.remove(tx, id);
-        await links.removeAllFor(tx, 'serviceProblem', id);
-        await slaClocks.forget(tx, 'serviceProblem', id);
-        const t = now();
-        await emit(tx, [event('ServiceProblemDeleteEvent', row.doc, actor, t)], t);
-        return row.doc;
-      });
-    },
+      },
+      forget: (tx, id) => slaClocks.forget(tx, 'serviceProblem', id),
+      deleteEvent: 'ServiceProblemDeleteEvent',
+    }),
 
     listEventRecords(actor: OrganizationActor, q: ListQuery) {
       return eventRecordTable.list(db.reader, actor, q);

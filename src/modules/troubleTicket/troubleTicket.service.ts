@@ -14,11 +14,10 @@ import {
   TICKET_TYPE,
   withStandardTypes,
 } from '../standard.js';
-import { forbidden, notFound, unprocessable } from '../../http/errors.js';
+import { unprocessable } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { JsonSchema } from '../../http/tmfQuery.js';
 import type { ValidateFunction } from 'ajv';
-import { checkIfMatch } from '../../http/etag.js';
 import type { PartyService } from '../party/party.service.js';
 import type { LinkService } from '../links/links.service.js';
 import { priorityFromCharacteristics } from '../sla/priority.js';
@@ -98,7 +97,7 @@ export function createTroubleTicketService(deps: {
     attributeChangeEvent: 'TroubleTicketAttributeValueChangeEvent',
     emit: async (tx, events) => void (await writeEvents(tx, events)),
   });
-  const { event, sideOf } = core;
+  const { event } = core;
 
   /**
    * Issue 11: a PATCH on a ticket without a responsible partner whose relatedParty is the
@@ -203,19 +202,12 @@ export function createTroubleTicketService(deps: {
       },
     }),
 
-    async delete(actor: OrganizationActor, id: string, ifMatch?: string): Promise<StoredTicket> {
-      return db.transaction(async (tx) => {
-        const row = await store.find(tx, actor, id, { forUpdate: true });
-        if (!row) throw notFound('TroubleTicket', id);
-        if (sideOf(actor, row.doc) !== 'reporter') throw forbidden('Only the reporting organisation can delete a ticket');
-        checkIfMatch(ifMatch, row.doc);
-        await repository.remove(tx, id);
-        await links.removeAllFor(tx, 'troubleTicket', id); // issue 5 hook
-        const t = now();
-        await writeEvents(tx, [event('TroubleTicketDeleteEvent', row.doc, actor, t)]);
-        return row.doc;
-      });
-    },
+    /** Only the reporter deletes a ticket (its links go with it, issue 5). */
+    delete: core.remover({
+      reporterOnly: 'Only the reporting organisation can delete a ticket',
+      ifMatchFirst: false,
+      deleteEvent: 'TroubleTicketDeleteEvent',
+    }),
 
     /**
      * A move the platform makes on its own behalf of one side (SLA auto-close: the reporter
