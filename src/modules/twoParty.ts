@@ -140,7 +140,14 @@ export interface PatchDef<Side extends string, D extends RecordDoc> {
 
 export interface CreateDef {
   schemas: { create: JsonSchema };
-  statusProfile: StatusProfile;
+  /**
+   * Records with a status history (tickets, problems): the client may send only the initial
+   * status, and the record starts `submitted` with its history and `lastUpdate`. Without one
+   * (incidents: TMF724 state/ackState) `build` sets the state.
+   */
+  statusProfile?: StatusProfile;
+  /** Whether the stored document gets `@type` on every nested object (incidents: only on presentation). */
+  standardTypes: boolean;
   /** Properties a client may send but the server manages: dropped (issue 11). */
   ignored: readonly string[];
   /**
@@ -157,8 +164,11 @@ export interface CreateDef {
     body: JsonObject,
     c: { actor: OrganizationActor; t: Date; reporterName: string | undefined; responsibleId?: string; responsibleName?: string },
   ): JsonObject;
-  /** `always`: the document always has `note` (`[]` when none was sent); `whenSent`: only then. */
-  notes: 'always' | 'whenSent';
+  /**
+   * `always`: the document always has `note` (`[]` when none was sent), stamped; `whenSent`:
+   * only then; `none`: the resource has no notes (a `note` sent is stored as sent).
+   */
+  notes: 'always' | 'whenSent' | 'none';
   createEvent: string;
 }
 
@@ -297,7 +307,7 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx, D exten
     creator(c: CreateDef) {
       return async (actor: OrganizationActor, input: JsonObject): Promise<D> => {
         const body = normalizeDateTimes(input, c.schemas.create) as JsonObject;
-        initialStatus(c.statusProfile, body.status); // issue 11: only the initial state may be sent
+        if (c.statusProfile) initialStatus(c.statusProfile, body.status); // issue 11: only the initial state may be sent
         for (const k of c.ignored) delete body[k];
         const responsibleId = c.prepare(body, actor);
         return db.transaction(async (tx) => {
@@ -309,20 +319,20 @@ export function createTwoPartyCore<Side extends string, T extends SqlTx, D exten
           const ts = t.toISOString();
           // The stored document: the body (checked against the create schema before the handler
           // ran, then by `prepare`) with what the server sets.
-          const doc = withStandardTypes({
+          const history = c.statusProfile !== undefined;
+          const built = {
             id,
             '@type': def.entity,
             ...body,
-            status: 'submitted',
-            statusChangeDate: ts,
-            statusChangeHistory: [statusChange('submitted', ts, actor)],
+            ...(history ? { status: 'submitted', statusChangeDate: ts, statusChangeHistory: [statusChange('submitted', ts, actor)] } : {}),
             creationDate: ts,
-            lastUpdate: ts,
+            ...(history ? { lastUpdate: ts } : {}),
             ...c.build(body, { actor, t, reporterName, responsibleId, responsibleName: partner?.partnerName }),
-          }) as D;
+          };
+          const doc = (c.standardTypes ? withStandardTypes(built) : built) as D;
           const notes: Note[] | undefined = Array.isArray(body.note) ? body.note : undefined;
           const stored: RecordDoc = doc;
-          if (notes || c.notes === 'always') stored.note = stampNotes(notes ?? [], reporterName!, t);
+          if (c.notes !== 'none' && (notes || c.notes === 'always')) stored.note = stampNotes(notes ?? [], reporterName!, t);
           await repository.insert(tx, doc, { reporterId: actor.organizationId, responsibleId, t });
           await def.links.syncDocumentLinks(tx, actor, def.resourceType, id, doc, t, { created: true });
           await def.emit(tx, [event(c.createEvent, doc, actor, t)], t);

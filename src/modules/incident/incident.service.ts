@@ -129,54 +129,50 @@ export function createIncidentService(deps: {
     list: core.list,
     get: core.get,
 
-    /** PI-2: a DSO reports an incident to its MNO partner (or the other way round). */
-    async create(actor: OrganizationActor, input: JsonObject): Promise<StoredIncident> {
-      const body = normalizeDateTimes(input, schemas.create) as JsonObject;
+    /**
+     * PI-2: a DSO reports an incident to its MNO partner (or the other way round); the
+     * two-party core's create, with TMF724's state/ackState instead of a status history.
+     */
+    create: core.creator({
+      schemas,
+      standardTypes: false, // `@type`s are added on presentation
       // Issue 11: server-managed properties of the official Incident_Create are ignored.
-      for (const k of ['@type', 'ackTime', 'clearTime', 'updateTime']) delete body[k];
-      const related = (body.relatedParty ?? []) as PartyRef[];
-      const responsibleId = responsibleOf(related, actor, 'report an incident to itself');
-      const { others } = partiesOnCreate(related, actor, 'report an incident to itself');
-      const priority = priorityOf(body);
-      const t = now();
-      if (new Date(body.occurTime as string).getTime() > t.getTime() + SKEW_MS) {
-        throw unprocessable('occurTime lies in the future', 'INVALID_TIME');
-      }
-
-      return db.transaction(async (tx) => {
-        const partner = await core.activePartner(tx, actor, responsibleId, 'relatedParty');
-        const id = crypto.randomUUID();
-        await links.checkRefs(tx, actor, 'incident', { id, ...body });
-        const { actorName: reporterName, partnerName: responsibleName } = partner;
-        const ts = t.toISOString();
-        // The stored document: the body (checked against the create schema before the handler ran) with what the server sets.
-        const doc = {
-          id,
-          '@type': 'Incident',
-          ...body,
-          priority,
+      ignored: ['@type', 'ackTime', 'clearTime', 'updateTime'],
+      prepare(body, actor) {
+        const related = (body.relatedParty ?? []) as PartyRef[];
+        const responsibleId = responsibleOf(related, actor, 'report an incident to itself');
+        partiesOnCreate(related, actor, 'report an incident to itself');
+        body.priority = priorityOf(body);
+        if (new Date(body.occurTime as string).getTime() > now().getTime() + SKEW_MS) {
+          throw unprocessable('occurTime lies in the future', 'INVALID_TIME');
+        }
+        return responsibleId;
+      },
+      partnerAttribute: 'relatedParty',
+      checkReferences: true,
+      build(body, { actor, t, reporterName, responsibleId, responsibleName }) {
+        const related = (body.relatedParty ?? []) as PartyRef[];
+        const { others } = partiesOnCreate(related, actor, 'report an incident to itself');
+        return {
           state: 'raised',
           ackState: 'unacknowledged',
-          creationDate: ts,
-          updateTime: ts,
+          updateTime: t.toISOString(),
           // Issue 11: the reporter first (a "reporter" entry naming the caller merged into it),
           // then the responsible partner, then the other entries as sent.
           relatedParty: [
             reporterEntry(actor.organizationId, reporterName),
             responsibleEntry(
               related.find((p) => p.role === 'responsible'),
-              responsibleId,
+              responsibleId!,
               responsibleName,
             ),
             ...others,
           ],
-        } as StoredIncident;
-        await repository.insert(tx, doc, { reporterId: actor.organizationId, responsibleId, t });
-        await links.syncDocumentLinks(tx, actor, 'incident', id, doc, t, { created: true });
-        await writeEvents(tx, [event('IncidentCreateEvent', 'incident', doc, doc, actor, t)]);
-        return doc;
-      });
-    },
+        };
+      },
+      notes: 'none',
+      createEvent: 'IncidentCreateEvent',
+    }),
 
     /**
      * diagnoseIncident: either party diagnoses (raised/updated -> updated). The responsible

@@ -226,6 +226,7 @@ export function createServiceProblemService(deps: {
     create: core.creator({
       schemas,
       statusProfile: PROBLEM_STATUS_PROFILE,
+      standardTypes: true,
       ignored: IGNORED_ON_CREATE,
       prepare(body, actor) {
         if (body.priority !== undefined) body.priority = problemPriority(body.priority);

@@ -130,6 +130,7 @@ export function createTroubleTicketService(deps: {
     create: core.creator({
       schemas,
       statusProfile: TICKET_STATUS_PROFILE,
+      standardTypes: true,
       ignored: IGNORED_ON_CREATE,
       prepare(body, actor) {
         mapVocabulary(body);
