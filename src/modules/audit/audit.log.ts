@@ -1,8 +1,8 @@
-import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database, SqlTx } from '../../db/client.js';
 import { isConnectionError } from '../../db/availability.js';
 import { isStorable, toStorable } from '../../http/storable.js';
+import { AUDIT_COLUMNS, insertAuditBatch, insertAuditRow, insertAuditRowIn, raiseAuditAlarm } from './audit.repository.js';
 
 /**
  * GW-2/GW-3 transaction log. Every request, refused ones included, becomes one row.
@@ -52,31 +52,6 @@ export interface AuditLog {
   pending(): number;
 }
 
-/** Column, record field and array type: one multi-row INSERT through unnest per batch. */
-const COLUMNS: [keyof AuditRecord, string, string][] = [
-  ['time', 'time', 'timestamptz'],
-  ['requestId', 'request_id', 'text'],
-  ['credentialId', 'credential_id', 'text'],
-  ['credentialKind', 'credential_kind', 'text'],
-  ['organizationId', 'organization_id', 'uuid'],
-  ['method', 'method', 'text'],
-  ['path', 'path', 'text'],
-  ['operation', 'operation', 'text'],
-  ['resourceType', 'resource_type', 'text'],
-  ['resourceId', 'resource_id', 'text'],
-  ['counterpartOrgId', 'counterpart_org_id', 'uuid'],
-  ['status', 'status', 'int'],
-  ['outcome', 'outcome', 'text'],
-  ['durationMs', 'duration_ms', 'float8'],
-  ['remoteAddress', 'remote_address', 'text'],
-  ['detail', 'detail', 'text'],
-  ['userId', 'user_id', 'uuid'],
-  ['userEmail', 'user_email', 'text'],
-];
-const INSERT_BATCH = `INSERT INTO audit_log (${COLUMNS.map((c) => c[1]).join(', ')})
-  SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${c[2]}[]`).join(', ')})`;
-const INSERT_ROW = `INSERT INTO audit_log (${COLUMNS.map((c) => c[1]).join(', ')}, sanitized)
-  VALUES (${COLUMNS.map((c, i) => `$${i + 1}::${c[2]}`).join(', ')}, $${COLUMNS.length + 1})`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BATCH_MAX = 200;
 /** Beyond this many waiting rows (a long outage), the oldest are dropped — counted and alarmed. */
@@ -113,7 +88,7 @@ export function sanitizeRecord(r: AuditRecord): AuditRecord {
     userId: uuid('userId'),
     userEmail: text(r.userEmail ?? null, 320),
   };
-  const changed = COLUMNS.some(([k]) => typeof r[k] === 'string' && !isStorable(r[k]));
+  const changed = AUDIT_COLUMNS.some(([k]) => typeof r[k] === 'string' && !isStorable(r[k]));
   out.detail = [text(r.detail), changed ? 'sanitized: characters PostgreSQL cannot store were replaced by U+FFFD' : null, ...notes]
     .filter(Boolean)
     .join('; ');
@@ -126,7 +101,7 @@ export function sanitizeRecord(r: AuditRecord): AuditRecord {
  * Requests are recorded through `AuditLog.record`, off the request path.
  */
 export async function writeAuditRecord(tx: SqlTx, r: AuditRecord): Promise<void> {
-  await tx.$executeRawUnsafe(INSERT_ROW, ...COLUMNS.map(([key]) => r[key] ?? null), false);
+  await insertAuditRowIn(tx, r);
 }
 
 export function createAuditLog(deps: {
@@ -148,27 +123,18 @@ export function createAuditLog(deps: {
   const alarm = async (rows: number, reason: string) => {
     const t = deps.now?.() ?? new Date();
     const hour = new Date(Math.floor(t.getTime() / 3_600_000) * 3_600_000);
-    await db.pool
-      .query(
-        `INSERT INTO security_alarm (id, source, window_start, attempts, organization_id, raised_at)
-         VALUES ($1::uuid, $2, $3, $4, NULL, $5)
-         ON CONFLICT (source, window_start) DO UPDATE SET attempts = security_alarm.attempts + EXCLUDED.attempts`,
-        [crypto.randomUUID(), AUDIT_ALARM_SOURCE, hour, rows, t],
-      )
-      .catch((e: unknown) => log.error({ err: e }, 'audit writer could not raise its alarm'));
+    await raiseAuditAlarm(db.pool, AUDIT_ALARM_SOURCE, hour, rows, t).catch((e: unknown) =>
+      log.error({ err: e }, 'audit writer could not raise its alarm'),
+    );
     log.error({ alarm: AUDIT_ALARM_SOURCE, rows, reason }, 'GW-2 alarm: audit rows refused by the database; stored row by row');
   };
 
-  const insertRow = (r: AuditRecord, sanitized: boolean) =>
-    db.pool.query(INSERT_ROW, [...COLUMNS.map(([key]) => r[key] ?? null), sanitized]);
+  const insertRow = (r: AuditRecord, sanitized: boolean) => insertAuditRow(db.pool, r, sanitized);
 
   /** Stores one batch; returns the rows to put back at the head of the queue (database away). */
   const store = async (batch: AuditRecord[]): Promise<AuditRecord[]> => {
     try {
-      await db.pool.query(
-        INSERT_BATCH,
-        COLUMNS.map(([key]) => batch.map((r) => r[key] ?? null)),
-      );
+      await insertAuditBatch(db.pool, batch);
       return [];
     } catch (e) {
       if (isConnectionError(e)) return batch;
