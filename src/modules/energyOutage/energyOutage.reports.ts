@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
 import { writeEvents } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
@@ -7,6 +7,7 @@ import type { components } from '../../generated/openapi/energyOutage.js';
 import { publisherOf, type NoticeParties } from '../notice/notice.audience.js';
 import * as repo from './energyOutage.repository.js';
 import type { OutageNoticeDoc, OutageSiteReportDoc, RegisteredSite } from './energyOutage.repository.js';
+import type { ServiceDeps } from '../serviceDeps.js';
 
 type ReportInput = components['schemas']['OutageSiteReport_FVO'];
 type PriorityDecision = components['schemas']['PriorityDecision'];
@@ -56,16 +57,16 @@ function nextReport(
  * EO-1 site reports: an audience MNO reports the power status of its sites under an outage
  * and may ask for priority restoration; the publishing DSO acknowledges or declines.
  */
-export function createOutageReports(deps: {
-  db: Database;
-  now: () => Date;
-  notices: {
-    findVisible(tx: Tx, actor: OrganizationActor, id: string): Promise<OutageNoticeDoc>;
-    isPublisher(actor: OrganizationActor, doc: NoticeParties): boolean;
-  };
-  partnershipActive: (tx: Tx, actor: OrganizationActor, doc: NoticeParties) => Promise<void>;
-  isFinal: (doc: OutageNoticeDoc) => boolean;
-}) {
+export function createOutageReports(
+  deps: ServiceDeps & {
+    notices: {
+      findVisible(tx: Tx, actor: OrganizationActor, id: string): Promise<OutageNoticeDoc>;
+      isPublisher(actor: OrganizationActor, doc: NoticeParties): boolean;
+    };
+    partnershipActive: (tx: Tx, actor: OrganizationActor, doc: NoticeParties) => Promise<void>;
+    isFinal: (doc: OutageNoticeDoc) => boolean;
+  },
+) {
   const { db, now, partnershipActive, isFinal } = deps;
   const { findVisible, isPublisher } = deps.notices;
 

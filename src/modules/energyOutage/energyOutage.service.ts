@@ -1,4 +1,4 @@
-import type { Database, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
 import { RESOURCES } from '../registry.js';
 import { writeEvents } from '../../events/outbox.js';
 import { parseArea } from '../../geo/geo.js';
@@ -8,13 +8,13 @@ import type { JsonObject } from '../../http/patch.js';
 import type { JsonSchema } from '../../http/tmfQuery.js';
 import { createNoticeCore, type NoticeAnswer } from '../notice/notice.core.js';
 import type { components } from '../../generated/openapi/energyOutage.js';
-import type { PartyService } from '../party/party.service.js';
 import { renderCap } from './energyOutage.cap.js';
 import { outageImpact } from './energyOutage.impact.js';
 import type { ImpactedSiteRow, OutageNoticeDoc } from './energyOutage.repository.js';
 import { ACTIVE_OUTAGE, checkOutageTransition, FINAL_OUTAGE, initialOutageStatus, type OutageStatus } from './energyOutage.lifecycle.js';
 import { createOutageReports } from './energyOutage.reports.js';
 import { publisherOf, type NoticeParties } from '../notice/notice.audience.js';
+import type { PartnerServiceDeps } from '../serviceDeps.js';
 
 const energyOutageTable = RESOURCES.energyOutageNotice.store;
 export const OUTAGE_SORTABLE = Object.keys(energyOutageTable.def.columns);
@@ -49,12 +49,11 @@ export type EnergyOutageService = ReturnType<typeof createEnergyOutageService>;
  * outage lifecycle and its times, the ETR history, the MNOs' answers (TS 28.318), CAP
  * revisions, site reports and priority-restoration requests.
  */
-export function createEnergyOutageService(deps: {
-  db: Database;
-  now: () => Date;
-  party: PartyService;
-  schemas: { output: JsonSchema; create: JsonSchema };
-}) {
+export function createEnergyOutageService(
+  deps: PartnerServiceDeps & {
+    schemas: { output: JsonSchema; create: JsonSchema };
+  },
+) {
   const { db, now, party } = deps;
   const partnershipActive = async (tx: Tx, actor: OrganizationActor, doc: NoticeParties) => {
     if (!(await party.isActivePartner(tx, actor.organizationId, publisherOf(doc))))

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from 'pino';
-import type { Database } from '../../db/client.js';
 import type { createIdempotency } from '../../gateway/idempotency.js';
 import type { HttpResult, OrganizationActor } from '../../http/context.js';
 import { AppError, badRequest, codeOf, conflict, mapKnownError, messageOf, notFound, unprocessable } from '../../http/errors.js';
@@ -11,7 +10,6 @@ import { idIn, objectsIn, type JsonObject } from '../../http/patch.js';
 import { parseListQuery, type JsonSchema } from '../../http/tmfQuery.js';
 import type { EnergyOutageService } from '../energyOutage/energyOutage.service.js';
 import { OUTAGE_SORTABLE } from '../energyOutage/energyOutage.service.js';
-import type { PartyService } from '../party/party.service.js';
 import { SORTABLE as TICKET_SORTABLE, type TroubleTicketService } from '../troubleTicket/troubleTicket.service.js';
 import { readOutage, writeOutage } from './iec61968.mapper.outage.js';
 import { RESPONSIBLE_NAME_TYPE, readTicket, writeTicket } from './iec61968.mapper.troubleTicket.js';
@@ -19,6 +17,7 @@ import { PAYLOAD_NS, payload, responseMessage, soapWrap, type ReplyError, type R
 import { documentElement, hasDtd, list, node, parseXml, text, type Xml, type XmlNode } from './iec61968.xml.js';
 import { NS, type Root, type XsdValidator } from './iec61968.xsd.js';
 import { mridsOfResources, rememberMrid, resourceIdOfMrid } from './iec61968.repository.js';
+import type { PartnerServiceDeps } from '../serviceDeps.js';
 
 export const XML_TYPE = 'application/xml; charset=utf-8';
 const KIND = { ticket: 'TroubleTicket', outage: 'Outage' } as const;
@@ -65,18 +64,17 @@ interface ItemOutcome {
 
 export type IecBridge = ReturnType<typeof createIecBridge>;
 
-export function createIecBridge(deps: {
-  db: Database;
-  now: () => Date;
-  log: Logger;
-  party: PartyService;
-  tickets: TroubleTicketService;
-  outages: EnergyOutageService;
-  xsd: XsdValidator;
-  idempotency: ReturnType<typeof createIdempotency>;
-  schemas: { ticketCreate: ValidateFunction; noticeCreate: ValidateFunction; ticketOutput: JsonSchema; noticeOutput: JsonSchema };
-  maxInflatedBytes: number;
-}) {
+export function createIecBridge(
+  deps: PartnerServiceDeps & {
+    log: Logger;
+    tickets: TroubleTicketService;
+    outages: EnergyOutageService;
+    xsd: XsdValidator;
+    idempotency: ReturnType<typeof createIdempotency>;
+    schemas: { ticketCreate: ValidateFunction; noticeCreate: ValidateFunction; ticketOutput: JsonSchema; noticeOutput: JsonSchema };
+    maxInflatedBytes: number;
+  },
+) {
   const { db, now, party, tickets, outages, xsd, schemas } = deps;
 
   // --- mRID <-> Gridlink id --------------------------------------------------------------

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
 import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -8,7 +8,6 @@ import { forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { normalizeDateTimes, type JsonObject } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
-import type { PartyService } from '../party/party.service.js';
 import { orgRef } from '../documents.js';
 import type { ServiceProblemService } from '../serviceProblem/serviceProblem.service.js';
 import { INCIDENT_IMPACT, INCIDENT_PRIORITY_OF_ITIL, INCIDENT_URGENCY, itilPriority } from '../sla/priority.js';
@@ -16,6 +15,7 @@ import { checkIncidentTransition, type IncidentSide, type IncidentState } from '
 import { createTwoPartyCore } from '../twoParty.js';
 import { createRecordRepository, insertTask } from '../twoParty.repository.js';
 import type { Finding, StoredIncident, StoredIncidentTask } from './incident.types.js';
+import type { PartnerServiceDeps } from '../serviceDeps.js';
 
 export type { Finding } from './incident.types.js';
 
@@ -32,14 +32,13 @@ const SKEW_MS = 5 * 60_000;
 
 export type IncidentService = ReturnType<typeof createIncidentService>;
 
-export function createIncidentService(deps: {
-  db: Database;
-  now: () => Date;
-  party: PartyService;
-  links: LinkService;
-  problems: ServiceProblemService;
-  schemas: { output: JsonSchema; create: JsonSchema; diagnose: JsonSchema; resolve: JsonSchema };
-}) {
+export function createIncidentService(
+  deps: PartnerServiceDeps & {
+    links: LinkService;
+    problems: ServiceProblemService;
+    schemas: { output: JsonSchema; create: JsonSchema; diagnose: JsonSchema; resolve: JsonSchema };
+  },
+) {
   const { db, now, party, links, problems, schemas } = deps;
 
   const partiesOf = (doc: StoredIncident) => {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
-import type { Database, SqlTx, Tx } from '../../db/client.js';
+import type { SqlTx, Tx } from '../../db/client.js';
 import { RESOURCES } from '../registry.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -8,7 +8,6 @@ import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.
 import { type JsonObject } from '../../http/patch.js';
 import type { JsonSchema, ListQuery } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
-import type { PartyService } from '../party/party.service.js';
 import { itilPriority, LEVEL } from '../sla/priority.js';
 import type { SlaClocks } from '../sla/sla.clocks.js';
 import { orgRef } from '../documents.js';
@@ -20,6 +19,7 @@ import { createRecordRepository } from '../twoParty.repository.js';
 import { insertEventRecord } from './serviceProblem.repository.js';
 import type { StoredProblem, TrackingRecord } from './serviceProblem.types.js';
 import { createProblemTasks } from './serviceProblem.tasks.js';
+import type { PartnerServiceDeps } from '../serviceDeps.js';
 
 export type { ProblemTaskType } from './serviceProblem.tasks.js';
 export type { ProblemRef, TrackingRecord } from './serviceProblem.types.js';
@@ -80,15 +80,14 @@ export interface ProblemSchemas {
 
 export type ServiceProblemService = ReturnType<typeof createServiceProblemService>;
 
-export function createServiceProblemService(deps: {
-  db: Database;
-  now: () => Date;
-  party: PartyService;
-  links: LinkService;
-  /** A deleted problem's SLA clocks are forgotten through the SLA module. */
-  slaClocks: SlaClocks;
-  schemas: ProblemSchemas;
-}) {
+export function createServiceProblemService(
+  deps: PartnerServiceDeps & {
+    links: LinkService;
+    /** A deleted problem's SLA clocks are forgotten through the SLA module. */
+    slaClocks: SlaClocks;
+    schemas: ProblemSchemas;
+  },
+) {
   const { db, now, party, links, schemas, slaClocks } = deps;
 
   const partiesOf = (doc: Pick<StoredProblem, 'originatorParty' | 'responsibleParty'>) => ({

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
 import type { StoredRow } from '../../db/resourceStore.js';
 import type { NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -13,6 +13,7 @@ import { applyStatus, type TwoPartyCore } from '../twoParty.js';
 import { insertTask, type RecordRepository } from '../twoParty.repository.js';
 import { checkProblemTransition, type ProblemSide, type ProblemStatus } from './serviceProblem.lifecycle.js';
 import type { ProblemRef, StoredProblem, StoredProblemTask, TrackingRecord } from './serviceProblem.types.js';
+import type { ServiceDeps } from '../serviceDeps.js';
 
 /**
  * The TMF656 task resources: problemAcknowledgement / problemUnacknowledgement (the
@@ -32,18 +33,18 @@ const TASK_RESOURCE: Record<ProblemTaskType, string> = {
   ProblemUngroup: 'problemUngroup',
 };
 
-export function createProblemTasks(deps: {
-  db: Database;
-  now: () => Date;
-  links: LinkService;
-  core: TwoPartyCore<ProblemSide, Tx, StoredProblem>;
-  repository: RecordRepository<StoredProblem>;
-  partiesOf(doc: StoredProblem): { originator: string; responsible: string | undefined };
-  tracking(actor: OrganizationActor | undefined, t: Date, description: string, input?: TrackingRecord): TrackingRecord;
-  save(tx: Tx, doc: StoredProblem): Promise<unknown>;
-  emit(tx: Tx, events: NewEvent[], t: Date): Promise<void>;
-  statusEvents(doc: StoredProblem, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[];
-}) {
+export function createProblemTasks(
+  deps: ServiceDeps & {
+    links: LinkService;
+    core: TwoPartyCore<ProblemSide, Tx, StoredProblem>;
+    repository: RecordRepository<StoredProblem>;
+    partiesOf(doc: StoredProblem): { originator: string; responsible: string | undefined };
+    tracking(actor: OrganizationActor | undefined, t: Date, description: string, input?: TrackingRecord): TrackingRecord;
+    save(tx: Tx, doc: StoredProblem): Promise<unknown>;
+    emit(tx: Tx, events: NewEvent[], t: Date): Promise<void>;
+    statusEvents(doc: StoredProblem, from: string, actor: OrganizationActor | undefined, t: Date): NewEvent[];
+  },
+) {
   const { db, now, links, core, repository, partiesOf, tracking, save, emit, statusEvents } = deps;
   const { audienceOf, sideOf, event, requireActivePartnership } = core;
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Database, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
 import { describeAjvErrors } from '../../http/openapi.js';
@@ -10,6 +10,7 @@ import type { ListQuery } from '../../http/tmfQuery.js';
 import { checkOwner, lonLat, servingMnoOf, type SiteBody, type SiteKind } from './site.kinds.js';
 import { createPartyRepository, mnoOrganizationIds } from '../party/party.repository.js';
 import { deleteSite, writeSite, type SiteDoc } from './site.repository.js';
+import type { ServiceDeps } from '../serviceDeps.js';
 
 export interface ImportReport {
   received: number;
@@ -24,13 +25,13 @@ export const MAX_IMPORT_ROWS = 200_000;
 export type SiteService = ReturnType<typeof createSiteService>;
 
 /** One register (MNO or DSO sites); the owner organisation is the only one that sees it. */
-export function createSiteService<D extends SiteDoc>(deps: {
-  db: Database;
-  now: () => Date;
-  kind: SiteKind<D>;
-  validateCreate: ValidateFunction;
-  validatePatch: ValidateFunction;
-}) {
+export function createSiteService<D extends SiteDoc>(
+  deps: ServiceDeps & {
+    kind: SiteKind<D>;
+    validateCreate: ValidateFunction;
+    validatePatch: ValidateFunction;
+  },
+) {
   const { db, now, kind } = deps;
   const parties = createPartyRepository(db);
   const { store } = kind.resource;

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Database } from '../../db/client.js';
 import { RESOURCES, type ResourceEntry } from '../registry.js';
 import { writeEvents } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -10,6 +9,7 @@ import { idIn, isJsonObject, objectsIn, type JsonObject } from '../../http/patch
 import type { ListQuery } from '../../http/tmfQuery.js';
 import type { LinkableType, LinkService } from '../links/links.service.js';
 import * as repo from './sla.exports.repository.js';
+import type { ServiceDeps } from '../serviceDeps.js';
 
 /**
  * ETL-1: the nightly export. For every organisation, the tickets, service problems,
@@ -160,14 +160,14 @@ const FILE_NAME = /^[A-Za-z]+\.(csv|ndjson)$/;
 
 export type ExportService = ReturnType<typeof createExportService>;
 
-export function createExportService(deps: {
-  db: Database;
-  now: () => Date;
-  links: LinkService;
-  settings: () => { dir: string; baseUrl: string | undefined };
-  /** What an organisation may see of an outage notice (the outage module's privacy rule). */
-  outageView: (orgId: string, doc: JsonObject) => JsonObject;
-}) {
+export function createExportService(
+  deps: ServiceDeps & {
+    links: LinkService;
+    settings: () => { dir: string; baseUrl: string | undefined };
+    /** What an organisation may see of an outage notice (the outage module's privacy rule). */
+    outageView: (orgId: string, doc: JsonObject) => JsonObject;
+  },
+) {
   const { db, now, links } = deps;
   const data = repo.createExportRepository(db);
 

@@ -1,10 +1,9 @@
 import crypto from 'node:crypto';
-import type { Database, Reader, Tx } from '../../db/client.js';
+import type { Reader, Tx } from '../../db/client.js';
 import { writeEvents, type NewEvent } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
 import { AppError, badRequest } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
-import type { PartyService } from '../party/party.service.js';
 import type { ServiceProblemService } from '../serviceProblem/serviceProblem.service.js';
 import type { TroubleTicketService } from '../troubleTicket/troubleTicket.service.js';
 import type { IncidentService } from '../incident/incident.service.js';
@@ -21,6 +20,7 @@ import {
 } from './sla.sources.js';
 import type { ItilPriority } from './priority.js';
 import * as repo from './sla.repository.js';
+import type { PartnerServiceDeps } from '../serviceDeps.js';
 
 /** Final resources are still looked at this long after their last state change (a breach just before resolution). */
 const LOOKBACK_MS = 2 * 86_400_000;
@@ -53,17 +53,16 @@ interface KpiBucket {
 
 export type SlaService = ReturnType<typeof createSlaService>;
 
-export function createSlaService(deps: {
-  db: Database;
-  now: () => Date;
-  party: PartyService;
-  problems: ServiceProblemService;
-  /** Auto-close moves tickets through their owner's lifecycle. */
-  tickets: TroubleTicketService;
-  /** SLA violations are recorded on the resource by its owner. */
-  incidents: IncidentService;
-  settings: () => SlaSettings;
-}) {
+export function createSlaService(
+  deps: PartnerServiceDeps & {
+    problems: ServiceProblemService;
+    /** Auto-close moves tickets through their owner's lifecycle. */
+    tickets: TroubleTicketService;
+    /** SLA violations are recorded on the resource by its owner. */
+    incidents: IncidentService;
+    settings: () => SlaSettings;
+  },
+) {
   const { db, now, party, problems, tickets, incidents } = deps;
   const data = repo.createSlaRepository(db);
 

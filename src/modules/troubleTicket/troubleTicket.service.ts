@@ -1,4 +1,4 @@
-import type { Database, SqlTx } from '../../db/client.js';
+import type { SqlTx } from '../../db/client.js';
 import { RESOURCES } from '../registry.js';
 import { writeEvents } from '../../events/outbox.js';
 import type { OrganizationActor } from '../../http/context.js';
@@ -18,7 +18,6 @@ import { unprocessable } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
 import type { JsonSchema } from '../../http/tmfQuery.js';
 import type { ValidateFunction } from 'ajv';
-import type { PartyService } from '../party/party.service.js';
 import type { LinkService } from '../links/links.service.js';
 import { priorityFromCharacteristics } from '../sla/priority.js';
 import { applyStatus, createTwoPartyCore } from '../twoParty.js';
@@ -31,6 +30,7 @@ import {
   type Side,
   type TicketStatus,
 } from './troubleTicket.lifecycle.js';
+import type { PartnerServiceDeps } from '../serviceDeps.js';
 
 const troubleTicketTable = RESOURCES.troubleTicket.store;
 export const SORTABLE = Object.keys(troubleTicketTable.def.columns);
@@ -61,13 +61,12 @@ export interface TicketSchemas {
 
 export type TroubleTicketService = ReturnType<typeof createTroubleTicketService>;
 
-export function createTroubleTicketService(deps: {
-  db: Database;
-  now: () => Date;
-  party: PartyService;
-  schemas: TicketSchemas;
-  links: LinkService;
-}) {
+export function createTroubleTicketService(
+  deps: PartnerServiceDeps & {
+    schemas: TicketSchemas;
+    links: LinkService;
+  },
+) {
   const { db, now, party, schemas, links } = deps;
   const store = troubleTicketTable;
   const repository = createRecordRepository(RESOURCES.troubleTicket, { state: 'status', updated: 'lastUpdate' });
