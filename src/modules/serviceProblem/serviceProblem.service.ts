@@ -78,6 +78,96 @@ export interface ProblemSchemas {
   patch: ValidateFunction;
 }
 
+const partiesOf = (doc: Pick<StoredProblem, 'originatorParty' | 'responsibleParty'>) => ({
+  originator: doc.originatorParty.partyOrPartyRole.id,
+  // Issue 11: undefined while the originator has not named a responsible partner.
+  responsible: doc.responsibleParty?.partyOrPartyRole.id,
+});
+const tracking = (actor: OrganizationActor | undefined, t: Date, description: string, input?: TrackingRecord): TrackingRecord => ({
+  ...(input ?? {}),
+  id: crypto.randomUUID(),
+  description: input?.description ?? description,
+  systemId: input?.systemId ?? 'gridlink',
+  user: actor ? `${actor.organizationId}/${actor.credentialId}` : 'gridlink',
+  time: t.toISOString(),
+  '@type': 'TrackingRecord',
+});
+
+/**
+ * Writes the events and, for every event about a problem, its serviceProblemEventRecord
+ * (TMF656) holding the notification as sent, in the same transaction. A record is seen by
+ * the organisations the event went to.
+ */
+const emit = async (tx: Tx, events: NewEvent[], t: Date): Promise<void> => {
+  const written = await writeEvents(tx, events);
+  for (const { event: e, envelope } of written) {
+    if (e.resourceType !== 'serviceProblem') continue;
+    // The event carries the problem's standard representation: the same parties.
+    const { originator, responsible } = partiesOf(e.resource as StoredProblem);
+    const id = crypto.randomUUID();
+    const doc = {
+      id,
+      '@type': 'ServiceProblemEventRecord',
+      eventType: e.eventType,
+      eventTime: envelope.eventTime,
+      recordTime: t.toISOString(),
+      serviceProblem: { id: e.resource.id, '@referredType': 'ServiceProblem', '@type': 'ServiceProblemRef' },
+      notification: envelope,
+    };
+    await insertEventRecord(tx, {
+      id,
+      serviceProblemId: e.resource.id,
+      originatorOrgId: originator,
+      // The partner sees the records of the events it received (not those from before a hand-over).
+      responsibleOrgId: e.audience.includes(responsible ?? '') ? responsible : undefined,
+      eventType: e.eventType,
+      eventTime: e.eventTime,
+      recordTime: t,
+      doc,
+    });
+  }
+};
+
+/** A grouped problem (TMF656 problemGroup) is ungrouped before a hand-over or deletion. */
+const grouped = (doc: StoredProblem) => Boolean(doc.parentProblem?.length || doc.underlyingProblem?.length);
+
+/**
+ * The partner organisation a `responsibleParty` names (undefined when none is sent).
+ * It must name an organisation by `partyOrPartyRole.id`, and not the caller itself.
+ */
+const namedPartner = (sent: unknown, actor: OrganizationActor): string | undefined => {
+  if (sent === undefined || sent === null) return undefined;
+  const id = (sent as PartyRefInput).partyOrPartyRole?.id;
+  if (!id) {
+    throw unprocessable(
+      'responsibleParty must name the partner organisation (partyOrPartyRole.id), or be left out: the problem is then your own until you name one',
+      'RESPONSIBLE_REQUIRED',
+    );
+  }
+  if (id === actor.organizationId) {
+    throw unprocessable('responsibleParty: an organisation cannot raise a problem with itself', 'INVALID_RESPONSIBLE');
+  }
+  return id;
+};
+
+/** The responsible organisation's entry, built by the server from the partner's record. */
+const responsibleRef = (sent: unknown, id: string, name: string | undefined) => ({
+  role: (sent as PartyRefInput | undefined)?.role ?? 'responsible',
+  partyOrPartyRole: orgRef(id, name),
+  '@type': 'RelatedPartyRefOrPartyRoleRef',
+});
+
+const priorityOf = (body: JsonObject): number => {
+  const impact = body.impact as string | undefined;
+  const urgency = body.urgency as string | undefined;
+  if ((impact === undefined) !== (urgency === undefined)) {
+    throw unprocessable('impact and urgency must be given together (the priority is derived from both)', 'PRIORITY_INPUT');
+  }
+  if (body.priority !== undefined) return body.priority as number;
+  if (impact && urgency) return itilPriority(LEVEL[impact]!, LEVEL[urgency]!);
+  throw unprocessable('Give either priority (1-10) or impact and urgency (high, medium, low)', 'PRIORITY_REQUIRED');
+};
+
 export type ServiceProblemService = ReturnType<typeof createServiceProblemService>;
 
 export function createServiceProblemService(
@@ -90,58 +180,8 @@ export function createServiceProblemService(
 ) {
   const { db, now, party, links, schemas, slaClocks } = deps;
 
-  const partiesOf = (doc: Pick<StoredProblem, 'originatorParty' | 'responsibleParty'>) => ({
-    originator: doc.originatorParty.partyOrPartyRole.id,
-    // Issue 11: undefined while the originator has not named a responsible partner.
-    responsible: doc.responsibleParty?.partyOrPartyRole.id,
-  });
-  const tracking = (actor: OrganizationActor | undefined, t: Date, description: string, input?: TrackingRecord): TrackingRecord => ({
-    ...(input ?? {}),
-    id: crypto.randomUUID(),
-    description: input?.description ?? description,
-    systemId: input?.systemId ?? 'gridlink',
-    user: actor ? `${actor.organizationId}/${actor.credentialId}` : 'gridlink',
-    time: t.toISOString(),
-    '@type': 'TrackingRecord',
-  });
-
   const repository = createRecordRepository(RESOURCES.serviceProblem, { state: 'status', updated: 'lastUpdate' });
   const save = (tx: SqlTx, doc: StoredProblem) => repository.save(tx, doc);
-
-  /**
-   * Writes the events and, for every event about a problem, its serviceProblemEventRecord
-   * (TMF656) holding the notification as sent, in the same transaction. A record is seen by
-   * the organisations the event went to.
-   */
-  const emit = async (tx: Tx, events: NewEvent[], t: Date) => {
-    const written = await writeEvents(tx, events);
-    for (const { event: e, envelope } of written) {
-      if (e.resourceType !== 'serviceProblem') continue;
-      // The event carries the problem's standard representation: the same parties.
-      const { originator, responsible } = partiesOf(e.resource as StoredProblem);
-      const id = crypto.randomUUID();
-      const doc = {
-        id,
-        '@type': 'ServiceProblemEventRecord',
-        eventType: e.eventType,
-        eventTime: envelope.eventTime,
-        recordTime: t.toISOString(),
-        serviceProblem: { id: e.resource.id, '@referredType': 'ServiceProblem', '@type': 'ServiceProblemRef' },
-        notification: envelope,
-      };
-      await insertEventRecord(tx, {
-        id,
-        serviceProblemId: e.resource.id,
-        originatorOrgId: originator,
-        // The partner sees the records of the events it received (not those from before a hand-over).
-        responsibleOrgId: e.audience.includes(responsible ?? '') ? responsible : undefined,
-        eventType: e.eventType,
-        eventTime: e.eventTime,
-        recordTime: t,
-        doc,
-      });
-    }
-  };
 
   const core = createTwoPartyCore<ProblemSide, Tx, StoredProblem>({
     resourceType: 'serviceProblem',
@@ -170,46 +210,6 @@ export function createServiceProblemService(
     if (doc.status === 'pending') out.push(event('ServiceProblemInformationRequiredEvent', doc, actor, t, doc.statusChangeReason));
     return out;
   };
-  /** A grouped problem (TMF656 problemGroup) is ungrouped before a hand-over or deletion. */
-  const grouped = (doc: StoredProblem) => Boolean(doc.parentProblem?.length || doc.underlyingProblem?.length);
-
-  /**
-   * The partner organisation a `responsibleParty` names (undefined when none is sent).
-   * It must name an organisation by `partyOrPartyRole.id`, and not the caller itself.
-   */
-  const namedPartner = (sent: unknown, actor: OrganizationActor): string | undefined => {
-    if (sent === undefined || sent === null) return undefined;
-    const id = (sent as PartyRefInput).partyOrPartyRole?.id;
-    if (!id) {
-      throw unprocessable(
-        'responsibleParty must name the partner organisation (partyOrPartyRole.id), or be left out: the problem is then your own until you name one',
-        'RESPONSIBLE_REQUIRED',
-      );
-    }
-    if (id === actor.organizationId) {
-      throw unprocessable('responsibleParty: an organisation cannot raise a problem with itself', 'INVALID_RESPONSIBLE');
-    }
-    return id;
-  };
-
-  /** The responsible organisation's entry, built by the server from the partner's record. */
-  const responsibleRef = (sent: unknown, id: string, name: string | undefined) => ({
-    role: (sent as PartyRefInput | undefined)?.role ?? 'responsible',
-    partyOrPartyRole: orgRef(id, name),
-    '@type': 'RelatedPartyRefOrPartyRoleRef',
-  });
-
-  const priorityOf = (body: JsonObject): number => {
-    const impact = body.impact as string | undefined;
-    const urgency = body.urgency as string | undefined;
-    if ((impact === undefined) !== (urgency === undefined)) {
-      throw unprocessable('impact and urgency must be given together (the priority is derived from both)', 'PRIORITY_INPUT');
-    }
-    if (body.priority !== undefined) return body.priority as number;
-    if (impact && urgency) return itilPriority(LEVEL[impact]!, LEVEL[urgency]!);
-    throw unprocessable('Give either priority (1-10) or impact and urgency (high, medium, low)', 'PRIORITY_REQUIRED');
-  };
-
   // TMF656 task resources (acknowledge, group), in their own file.
   const tasks = createProblemTasks({ db, now, links, core, repository, partiesOf, tracking, save, emit, statusEvents });
 
