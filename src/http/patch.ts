@@ -11,6 +11,16 @@ export function isJsonObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * A request body that the pipeline validated against an object schema, as a JSON object (for
+ * handlers whose operation id is computed, which `operationHandlers` cannot type). Anything
+ * else is a 400, never a cast.
+ */
+export function objectBody(body: unknown): JsonObject {
+  if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object', 'INVALID_BODY');
+  return body;
+}
+
 /** The objects of an array value (none when it is not an array). */
 export function objectsIn(v: unknown): JsonObject[] {
   return Array.isArray(v) ? v.filter(isJsonObject) : [];

@@ -1,7 +1,7 @@
 import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
 import { operationHandlers } from '../../http/documents.js';
 import type { operations } from '../../generated/openapi/incident.js';
-import type { JsonObject } from '../../http/patch.js';
+import { objectBody, type JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
 import { created } from '../shared.js';
@@ -83,8 +83,8 @@ export function incidentHandlers(service: IncidentService, links: LinkService, s
       return created(body!);
     },
     ...taskHandlers('DiagnoseIncident', 'diagnoseIncident', (ctx) =>
-      service.diagnose(requireOrganization(ctx.actor), ctx.body as JsonObject),
+      service.diagnose(requireOrganization(ctx.actor), objectBody(ctx.body)),
     ),
-    ...taskHandlers('ResolveIncident', 'resolveIncident', (ctx) => service.resolve(requireOrganization(ctx.actor), ctx.body as JsonObject)),
+    ...taskHandlers('ResolveIncident', 'resolveIncident', (ctx) => service.resolve(requireOrganization(ctx.actor), objectBody(ctx.body))),
   });
 }

@@ -1,6 +1,6 @@
 import { requireOrganization, type HandlerMap, type HttpResult, type OrganizationActor, type RequestContext } from '../../http/context.js';
 import { etagOf } from '../../http/etag.js';
-import type { JsonObject } from '../../http/patch.js';
+import { objectBody, type JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, type JsonSchema, type ListQuery } from '../../http/tmfQuery.js';
 import { created } from '../shared.js';
 import type { NoticeParties } from './notice.audience.js';
@@ -57,7 +57,7 @@ export function noticeHandlers<D extends NoticeParties & { id: string }>(
       );
     },
     async [`create${o.type}`](ctx) {
-      const doc = await service.create(requireOrganization(ctx.actor), ctx.body as JsonObject);
+      const doc = await service.create(requireOrganization(ctx.actor), objectBody(ctx.body));
       noteAudit(ctx, resourceType, doc.id);
       return created(o.present(doc, ctx.href));
     },
@@ -73,8 +73,8 @@ export function noticeHandlers<D extends NoticeParties & { id: string }>(
       const actor = requireOrganization(ctx.actor);
       noteAudit(ctx, resourceType, ctx.params.id);
       const doc = o.etag
-        ? await service.patch(actor, ctx.params.id!, ctx.body as JsonObject, ctx.ifMatch)
-        : await service.patch(actor, ctx.params.id!, ctx.body as JsonObject);
+        ? await service.patch(actor, ctx.params.id!, objectBody(ctx.body), ctx.ifMatch)
+        : await service.patch(actor, ctx.params.id!, objectBody(ctx.body));
       ctx.audit.counterpartOrgId = service.counterpartOf(actor, doc);
       return { status: 200, body: o.present(doc, ctx.href), ...etag(doc) };
     },

@@ -5,7 +5,7 @@ import { requireOrganization, type HandlerMap, type OrganizationActor, type Requ
 import { etagOf } from '../../http/etag.js';
 import { badRequest } from '../../http/errors.js';
 import { describeAjvErrors, newAjv } from '../../http/openapi.js';
-import type { JsonObject } from '../../http/patch.js';
+import { objectBody, type JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, selectFields, type Filter, type ListQuery, type SortKey } from '../../http/tmfQuery.js';
 import type { ModuleContext } from '../types.js';
 import { componentSchema, created } from '../shared.js';
@@ -143,7 +143,7 @@ export function createProfile(ctx: ModuleContext, api: string, mapping: Resource
     },
     async [op('create')](rctx) {
       const actor = requireOrganization(rctx.actor);
-      const input = mapping.createInput(rctx.body as JsonObject, actor);
+      const input = mapping.createInput(objectBody(rctx.body), actor);
       if (!validateCreate(input)) {
         throw badRequest(`Invalid body: ${describeAjvErrors(validateCreate.errors ?? [], 'body')}`, 'INVALID_BODY');
       }
@@ -157,7 +157,7 @@ export function createProfile(ctx: ModuleContext, api: string, mapping: Resource
       const actor = requireOrganization(rctx.actor);
       if (!MERGE_TYPES.has(rctx.contentType)) throw badRequest('PATCH takes a JSON merge patch', 'INVALID_BODY');
       const current = await service.get(actor, rctx.params.id!);
-      const patch = mapping.patchInput(rctx.body as JsonObject, current, actor);
+      const patch = mapping.patchInput(objectBody(rctx.body), current, actor);
       const d = await service.patch(actor, rctx.params.id!, 'application/merge-patch+json', patch, rctx.ifMatch);
       noteAudit(rctx, d);
       return { status: 200, body: present(d, hrefFor(rctx.href)), headers: { ETag: etagOf(d) } };

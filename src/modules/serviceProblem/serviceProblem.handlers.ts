@@ -2,7 +2,7 @@ import { etagOf } from '../../http/etag.js';
 import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
 import { operationHandlers } from '../../http/documents.js';
 import type { operations } from '../../generated/openapi/serviceProblem.js';
-import type { JsonObject } from '../../http/patch.js';
+import { objectBody, type JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
 import { created } from '../shared.js';
@@ -80,15 +80,13 @@ export function problemTaskHandlers(
   };
   return {
     ...taskHandlers('ProblemAcknowledgement', 'problemAcknowledgement', (ctx) =>
-      service.acknowledge(requireOrganization(ctx.actor), ctx.body as JsonObject, false),
+      service.acknowledge(requireOrganization(ctx.actor), objectBody(ctx.body), false),
     ),
     ...taskHandlers('ProblemUnacknowledgement', 'problemUnacknowledgement', (ctx) =>
-      service.acknowledge(requireOrganization(ctx.actor), ctx.body as JsonObject, true),
+      service.acknowledge(requireOrganization(ctx.actor), objectBody(ctx.body), true),
     ),
-    ...taskHandlers('ProblemGroup', 'problemGroup', (ctx) => service.group(requireOrganization(ctx.actor), ctx.body as JsonObject, false)),
-    ...taskHandlers('ProblemUngroup', 'problemUngroup', (ctx) =>
-      service.group(requireOrganization(ctx.actor), ctx.body as JsonObject, true),
-    ),
+    ...taskHandlers('ProblemGroup', 'problemGroup', (ctx) => service.group(requireOrganization(ctx.actor), objectBody(ctx.body), false)),
+    ...taskHandlers('ProblemUngroup', 'problemUngroup', (ctx) => service.group(requireOrganization(ctx.actor), objectBody(ctx.body), true)),
     async listServiceProblemEventRecord(ctx) {
       const q = parseListQuery(ctx.query, schemas.eventRecord, EVENT_RECORD_SORTABLE, BY_EVENT_TIME);
       const { rows, total } = await service.listEventRecords(requireOrganization(ctx.actor), q);

@@ -1,5 +1,5 @@
 import { requireOrganization, type HandlerMap, type RequestContext } from '../../http/context.js';
-import type { JsonObject } from '../../http/patch.js';
+import { objectBody } from '../../http/patch.js';
 import { listResult, parseListQuery, type JsonSchema } from '../../http/tmfQuery.js';
 import { created } from '../shared.js';
 import type { SiteBody } from './site.kinds.js';
@@ -46,7 +46,7 @@ export function siteHandlers(service: SiteService, output: JsonSchema): HandlerM
       note(ctx, ctx.params.id);
       return {
         status: 200,
-        body: present(ctx, await service.patch(requireOrganization(ctx.actor), ctx.params.id!, ctx.body as JsonObject)),
+        body: present(ctx, await service.patch(requireOrganization(ctx.actor), ctx.params.id!, objectBody(ctx.body))),
       };
     },
     async [`delete${Name}`](ctx) {
