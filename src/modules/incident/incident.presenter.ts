@@ -7,14 +7,14 @@ type Doc = Record<string, unknown>;
 
 /** Stored document -> TMF724 Incident (href added, `fields=` applied). */
 export function presentIncident(doc: Doc, href: Href, fields?: string[]) {
-  const id = doc.id as string;
+  const id = String(doc.id);
   // Issue 11: @type on every nested object (party refs, entity refs ...).
   return selectFields({ ...withStandardTypes(doc), id, href: href(INCIDENT_BASE, `/incident/${id}`) }, fields);
 }
 
 /** diagnoseIncident / resolveIncident task resources. */
 export function presentIncidentTask(doc: Doc, resource: string, href: Href, fields?: string[]) {
-  const id = doc.id as string;
+  const id = String(doc.id);
   const incident = doc.incident as { id: string } | undefined;
   return selectFields(
     {

@@ -20,7 +20,7 @@ const refs = (href: Href, list: unknown, base = SERVICE_PROBLEM_BASE) =>
 
 /** Stored document -> TMF656 ServiceProblem (hrefs added, `fields=` applied). */
 export function presentServiceProblem(doc: Doc, href: Href, fields?: string[]) {
-  const id = doc.id as string;
+  const id = String(doc.id);
   // Issue 11: standard status values (gridlinkStatus for Gridlink's own) and @type everywhere.
   const out: Doc = { ...standardProblem(doc), id, href: problemHref(href, id) };
   for (const k of ['parentProblem', 'underlyingProblem']) if (out[k]) out[k] = refs(href, out[k]);
@@ -33,7 +33,7 @@ export function presentServiceProblem(doc: Doc, href: Href, fields?: string[]) {
  * representation, hrefs under that API).
  */
 export function presentProblemTask(doc: Doc, resource: string, href: Href, fields?: string[], base = SERVICE_PROBLEM_BASE) {
-  const id = doc.id as string;
+  const id = String(doc.id);
   const out: Doc = { ...doc, id, href: href(base, `/${resource}/${id}`) };
   for (const k of ['problem', 'ackProblem', 'unackProblem', 'childProblem']) if (out[k]) out[k] = refs(href, out[k], base);
   if (out.parentProblem) out.parentProblem = withHref(href, out.parentProblem, base);
@@ -41,7 +41,7 @@ export function presentProblemTask(doc: Doc, resource: string, href: Href, field
 }
 
 export function presentEventRecord(doc: Doc, href: Href, fields?: string[], base = SERVICE_PROBLEM_BASE) {
-  const id = doc.id as string;
+  const id = String(doc.id);
   return selectFields(
     {
       ...doc,

@@ -10,7 +10,7 @@ type Href = (basePath: string, path: string) => string;
  * exact state in `gridlinkStatus`), `@type` on every nested object, `fields=` applied.
  */
 export function presentTroubleTicket(doc: Record<string, unknown>, href: Href, fields?: string[]) {
-  const id = doc.id as string;
+  const id = String(doc.id);
   const shown = withStandardTypes(presentStatus(doc, TICKET_STATUS_PROFILE));
   return selectFields({ ...shown, id, href: href(TROUBLE_TICKET_BASE, `/troubleTicket/${id}`) }, fields);
 }
