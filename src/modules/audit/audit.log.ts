@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database, SqlTx } from '../../db/client.js';
 import { isConnectionError } from '../../db/availability.js';
 import { isStorable, toStorable } from '../../http/storable.js';
+import type { AuditRecord } from './audit.types.js';
 import { AUDIT_COLUMNS, insertAuditBatch, insertAuditRow, insertAuditRowIn, raiseAuditAlarm } from './audit.repository.js';
 
 /**
@@ -20,27 +21,7 @@ import { AUDIT_COLUMNS, insertAuditBatch, insertAuditRow, insertAuditRowIn, rais
  * also raises (or counts into) the hourly `security_alarm` row with source
  * `system:audit-writer`, which the platform admin reads through the audit API.
  */
-export interface AuditRecord {
-  time: Date;
-  requestId: string;
-  credentialId: string | null;
-  credentialKind: string | null;
-  organizationId: string | null;
-  method: string;
-  path: string;
-  operation: string | null;
-  resourceType: string | null;
-  resourceId: string | null;
-  counterpartOrgId: string | null;
-  status: number;
-  outcome: 'success' | 'refused' | 'error';
-  durationMs: number;
-  remoteAddress: string | null;
-  detail: string | null;
-  /** Session-cookie requests (issue 13): the signed-in person. */
-  userId?: string | null;
-  userEmail?: string | null;
-}
+export type { AuditRecord } from './audit.types.js';
 
 export type AuditFailureKind = 'unavailable' | 'batch_refused' | 'row_sanitized' | 'row_lost';
 

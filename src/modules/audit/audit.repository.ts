@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { Reader, SqlTx } from '../../db/client.js';
-import type { AuditRecord } from './audit.log.js';
+import type { AuditRecord } from './audit.types.js';
 
 /**
  * The audit trail's data access (issue 15, one data-access style): the GW-2 writer's inserts

@@ -1,5 +1,5 @@
 import { parseArea, type Ring } from '../../geo/geo.js';
-import type { OutageNoticeDoc } from './energyOutage.repository.js';
+import type { OutageNoticeDoc, Revision } from './energyOutage.types.js';
 
 /**
  * OASIS CAP 1.2 rendering of an energy outage notice (category Infra). Each stored
@@ -14,11 +14,6 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 /** CAP dateTime: no fractional seconds, explicit offset ("Z" is not allowed). */
 const capTime = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 const ring = (r: Ring) => r.map(([lon, lat]) => `${lat},${lon}`).join(' ');
-
-export interface Revision {
-  n: number;
-  sent: string;
-}
 
 export function renderCap(doc: OutageNoticeDoc, revisions: Revision[]): string {
   const { id, publisher, status } = doc;

@@ -2,7 +2,8 @@ import type { Reader, Tx } from '../../db/client.js';
 import { parseArea } from '../../geo/geo.js';
 import type { NoticeImpact } from '../notice/notice.impact.js';
 import { ACTIVE_OUTAGE } from './energyOutage.lifecycle.js';
-import { impactCounts, impactedSitesOf, mnoSitesMatching, type ImpactedSiteRow, type OutageNoticeDoc } from './energyOutage.repository.js';
+import { impactCounts, impactedSitesOf, mnoSitesMatching, type ImpactedSiteRow } from './energyOutage.repository.js';
+import type { OutageNoticeDoc } from './energyOutage.types.js';
 
 /**
  * EO-1 impact: which of each audience MNO's sites are inside the outage area or fed by a

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../http/context.js';
-import type { OutageNoticeDoc, OutageSiteReportDoc } from './energyOutage.repository.js';
+import type { OutageNoticeDoc, OutageSiteReportDoc } from './energyOutage.types.js';
 import { selectFields } from '../../http/tmfQuery.js';
 import { RESOURCES } from '../registry.js';
 

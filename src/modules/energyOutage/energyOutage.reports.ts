@@ -6,7 +6,8 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../
 import type { components } from '../../generated/openapi/energyOutage.js';
 import { publisherOf, type NoticeParties } from '../notice/notice.audience.js';
 import * as repo from './energyOutage.repository.js';
-import type { OutageNoticeDoc, OutageSiteReportDoc, RegisteredSite } from './energyOutage.repository.js';
+import type { RegisteredSite } from './energyOutage.repository.js';
+import type { OutageNoticeDoc, OutageSiteReportDoc } from './energyOutage.types.js';
 import type { ServiceDeps } from '../serviceDeps.js';
 
 type ReportInput = components['schemas']['OutageSiteReport_FVO'];

@@ -1,8 +1,7 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Reader, SqlTx, Tx } from '../../db/client.js';
 import { siteMatchQuery, type Area } from '../../geo/geo.js';
-import type { components } from '../../generated/openapi/energyOutage.js';
-import type { Revision } from './energyOutage.cap.js';
+import type { OutageNoticeDoc, OutageSiteReportDoc } from './energyOutage.types.js';
 
 /**
  * The outage notices' own data access (issue 15, one data-access style), on the handle each
@@ -11,24 +10,6 @@ import type { Revision } from './energyOutage.cap.js';
  * and the ETR watch in raw SQL. The notice rows and impact rows themselves are the notice
  * core's (`notice.repository.ts`). Services never reach for the Prisma client themselves.
  */
-
-type Schemas = components['schemas'];
-
-/**
- * A stored outage notice (the `doc` column): the EnergyOutageNotice resource without its
- * `href` (the presenter adds it), with the CAP revisions kept beside it (`_`-keys are never
- * shown, see the notice core's view).
- */
-export type OutageNoticeDoc = Omit<Schemas['EnergyOutageNotice'], 'href'> & { _revisions?: Revision[] };
-
-type Report = Schemas['OutageSiteReport'];
-/** One entry of a site report's history: a report as it was made, or the DSO's decision on its request. */
-export type ReportHistoryEntry = Partial<Pick<Report, 'powerStatus' | 'remainingMinutes' | 'priorityRestoration'>> & {
-  reportedAt: string;
-  decidedBy?: string;
-};
-/** A stored site report: the OutageSiteReport resource without its `href`, its history entries typed. */
-export type OutageSiteReportDoc = Omit<Report, 'href' | 'history'> & { history: ReportHistoryEntry[] };
 
 export type RegisteredSite = { id: string; site_id: string; name: string | null };
 

@@ -4,7 +4,7 @@ import type { JobDefinition } from '../../jobs/scheduler.js';
 import { perRecipientEvents, publisherOf } from '../notice/notice.audience.js';
 import { ACTIVE_OUTAGE } from './energyOutage.lifecycle.js';
 import * as repo from './energyOutage.repository.js';
-import type { OutageNoticeDoc } from './energyOutage.repository.js';
+import type { OutageNoticeDoc } from './energyOutage.types.js';
 
 type ViewFor = (org: string, doc: OutageNoticeDoc) => OutageNoticeDoc;
 

@@ -3,13 +3,8 @@ import { parseArea } from '../../geo/geo.js';
 import type { NoticeImpact } from '../notice/notice.impact.js';
 import { AFFECTING } from './networkStatus.lifecycle.js';
 import { publisherOf } from '../notice/notice.audience.js';
-import {
-  affectedSiteRows,
-  dsoSitesMatching,
-  recommendationCounts,
-  type AffectedSiteRow,
-  type NetworkNoticeDoc,
-} from './networkStatus.repository.js';
+import { affectedSiteRows, dsoSitesMatching, recommendationCounts, type AffectedSiteRow } from './networkStatus.repository.js';
+import type { NetworkNoticeDoc } from './networkStatus.types.js';
 
 /**
  * NS-1 impact: which of each audience DSO's own sites, served by the publishing MNO, are

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../http/context.js';
-import type { NetworkNoticeDoc } from './networkStatus.repository.js';
+import type { NetworkNoticeDoc } from './networkStatus.types.js';
 import { selectFields } from '../../http/tmfQuery.js';
 import { RESOURCES } from '../registry.js';
 

@@ -1,23 +1,11 @@
 import type { Reader } from '../../db/client.js';
 import { siteMatchQuery, type Area } from '../../geo/geo.js';
-import type { components } from '../../generated/openapi/networkStatus.js';
 
 /**
  * The network status notices' own data access (issue 15, one data-access style): the
  * impact's site matching and its reads, in raw SQL on the handle each function is given. The
  * notice rows and impact rows themselves are the notice core's (`notice.repository.ts`).
  */
-
-type Schemas = components['schemas'];
-
-/**
- * A stored network status notice (the `doc` column): the NetworkStatusNotice resource without
- * its `href` (the presenter adds it). Maintenance windows are only ever written through the
- * create and patch schemas, which require both ends of `validFor`.
- */
-export type NetworkNoticeDoc = Omit<Schemas['NetworkStatusNotice'], 'href' | 'maintenanceWindow'> & {
-  maintenanceWindow?: Schemas['MaintenanceWindow_FVO'][];
-};
 
 export type MatchedBy = 'area' | 'cell' | 'both';
 

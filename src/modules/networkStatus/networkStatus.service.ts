@@ -6,7 +6,8 @@ import type { JsonSchema } from '../../http/tmfQuery.js';
 import { createNoticeCore } from '../notice/notice.core.js';
 import { RESOURCES } from '../registry.js';
 import { networkImpact, noticeIdentifiers } from './networkStatus.impact.js';
-import type { AffectedSiteRow, NetworkNoticeDoc } from './networkStatus.repository.js';
+import type { AffectedSiteRow } from './networkStatus.repository.js';
+import type { NetworkNoticeDoc } from './networkStatus.types.js';
 import type { components } from '../../generated/openapi/networkStatus.js';
 import { checkNetworkTransition, FINAL, initialNetworkStatus, type NetworkStatus } from './networkStatus.lifecycle.js';
 

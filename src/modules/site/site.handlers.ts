@@ -4,7 +4,7 @@ import { listResult, parseListQuery, type JsonSchema } from '../../http/tmfQuery
 import { created } from '../shared.js';
 import type { SiteBody } from './site.kinds.js';
 import { presentSite } from './site.presenter.js';
-import type { SiteDoc } from './site.repository.js';
+import type { SiteDoc } from './site.types.js';
 import type { SiteService } from './site.service.js';
 
 export function siteHandlers(service: SiteService, output: JsonSchema): HandlerMap {

@@ -4,7 +4,7 @@ import type { JsonObject } from '../../http/patch.js';
 import type { ResourceEntry } from '../registry.js';
 import { dsoSite, mnoSite } from '../registry.js';
 import type { components } from '../../generated/openapi/siteRegister.js';
-import type { DsoSiteDoc, MnoSiteDoc, SiteDoc } from './site.repository.js';
+import type { DsoSiteDoc, MnoSiteDoc, SiteDoc } from './site.types.js';
 
 /** A site as a client sends it (create body, import row), validated against the kind's create schema. */
 export type SiteBody = components['schemas']['MnoSite_FVO'] | components['schemas']['DsoSite_FVO'];

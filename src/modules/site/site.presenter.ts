@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../http/context.js';
-import type { SiteDoc } from './site.repository.js';
+import type { SiteDoc } from './site.types.js';
 import { selectFields } from '../../http/tmfQuery.js';
 import { RESOURCES } from '../registry.js';
 

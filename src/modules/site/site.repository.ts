@@ -1,6 +1,5 @@
 import type { SqlTx } from '../../db/client.js';
 import type { StoredDoc } from '../../db/resourceStore.js';
-import type { components } from '../../generated/openapi/siteRegister.js';
 import type { SiteKind } from './site.kinds.js';
 
 /**
@@ -8,13 +7,6 @@ import type { SiteKind } from './site.kinds.js';
  * transaction each function is given; reads go through the registry entry's resource store
  * (tenancy). The MNO-organisation check uses the party repository.
  */
-
-type Schemas = components['schemas'];
-
-/** A stored site (the `doc` column): the MnoSite / DsoSite resource without its `href` (the presenter adds it). */
-export type MnoSiteDoc = Omit<Schemas['MnoSite'], 'href'>;
-export type DsoSiteDoc = Omit<Schemas['DsoSite'], 'href'>;
-export type SiteDoc = MnoSiteDoc | DsoSiteDoc;
 
 export interface SiteRow<D extends StoredDoc = StoredDoc> {
   id: string;

@@ -9,7 +9,8 @@ import { mergePatch, type JsonObject } from '../../http/patch.js';
 import type { ListQuery } from '../../http/tmfQuery.js';
 import { checkOwner, lonLat, servingMnoOf, type SiteBody, type SiteKind } from './site.kinds.js';
 import { createPartyRepository, mnoOrganizationIds } from '../party/party.repository.js';
-import { deleteSite, writeSite, type SiteDoc } from './site.repository.js';
+import { deleteSite, writeSite } from './site.repository.js';
+import type { SiteDoc } from './site.types.js';
 import type { ServiceDeps } from '../serviceDeps.js';
 
 export interface ImportReport {
