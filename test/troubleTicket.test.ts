@@ -350,7 +350,7 @@ describe('PI-2 create a trouble ticket (POST /troubleTicket)', () => {
       expect(res.status, JSON.stringify(override)).toBe(400);
       expect(res.body.message).toContain(message);
     }
-    // Any status but the initial one is a 422 naming it.
+    // A finished status is a 422 naming the initial one (open-work states are ignored: conformance tests).
     const resolved = await h.call('POST', TT, { key: dso.keys.operator, body: ticketInput(mno, { status: 'resolved' }) });
     expect(resolved.status).toBe(422);
     expect(resolved.body).toMatchObject({ code: 'INVALID_INITIAL_STATUS' });

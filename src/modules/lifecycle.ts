@@ -109,6 +109,7 @@ export function recordLifecycle<Side extends string>(opts: { noun: string; repor
   const statusProfile = {
     standardOf: { submitted: 'acknowledged' },
     initial: { acknowledged: 'submitted', submitted: 'submitted' },
+    ignoredOnCreate: ['inProgress', 'pending', 'held'],
     noun: opts.noun,
   };
   return {

@@ -16,3 +16,8 @@ export const byCreation: SortKey[] = [{ attribute: 'createdAt', descending: fals
 export function created<T extends { href?: unknown }>(resource: T) {
   return { status: 201, body: resource, headers: { Location: String(resource.href) } };
 }
+
+/** The response with a `Warning` header added when there is one (an accepted, ignored input). */
+export function withWarning<R extends { headers: Record<string, string> }>(res: R, warning: string | undefined): R {
+  return warning ? { ...res, headers: { ...res.headers, Warning: warning } } : res;
+}

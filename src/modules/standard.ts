@@ -114,6 +114,13 @@ export interface StatusProfile {
   readonly standardOf: Record<string, string>;
   /** The standard's initial state(s) a client may send on create, and Gridlink's state for each. */
   readonly initial: Record<string, string>;
+  /**
+   * States of open work that a create may carry and that are ignored (the record starts in
+   * its initial state, the response says so in a `Warning` header): the official TMF621 create
+   * example sends `inProgress`. Any other state (resolved, closed, cancelled, rejected) is
+   * refused: a record created as finished would open live work its sender believes is done.
+   */
+  readonly ignoredOnCreate: readonly string[];
   /** How messages name the record ("a trouble ticket"). */
   readonly noun: string;
 }
@@ -136,19 +143,33 @@ export function presentStatus(doc: Record<string, unknown>, profile: StatusProfi
   return out;
 }
 
-/** `status` on create: allowed when it is the initial state (returned as Gridlink's state). */
+/**
+ * `status` on create (issue 11): the initial state is Gridlink's state for it; an open-work
+ * state in `ignoredOnCreate` is ignored (undefined: the record starts in its initial state;
+ * `ignoredStatusWarning` tells the client); anything else is a 422 naming what is accepted.
+ */
 export function initialStatus(profile: StatusProfile, requested: unknown): string | undefined {
   if (requested === undefined || requested === null) return undefined;
   const mapped = profile.initial[String(requested)];
-  if (!mapped) {
-    throw unprocessable(
-      `status: ${profile.noun} is created in its initial state; send ${Object.keys(profile.initial)
-        .map((s) => `'${s}'`)
-        .join(' or ')} or leave status out (got '${String(requested)}')`,
-      'INVALID_INITIAL_STATUS',
-    );
-  }
-  return mapped;
+  if (mapped) return mapped;
+  if (profile.ignoredOnCreate.includes(String(requested))) return undefined;
+  throw unprocessable(
+    `status: ${profile.noun} is created in its initial state; send ${Object.keys(profile.initial)
+      .map((s) => `'${s}'`)
+      .join(' or ')} or leave status out (got '${String(requested)}'; ${profile.ignoredOnCreate
+      .map((s) => `'${s}'`)
+      .join(', ')} are accepted and ignored, a finished state is refused)`,
+    'INVALID_INITIAL_STATUS',
+  );
+}
+
+/**
+ * The `Warning` response header (RFC 7234 code 299, persistent) for a create whose `status`
+ * was accepted and ignored by `initialStatus`; undefined when nothing was ignored.
+ */
+export function ignoredStatusWarning(profile: StatusProfile, requested: unknown, startsAs: string): string | undefined {
+  if (typeof requested !== 'string' || !profile.ignoredOnCreate.includes(requested)) return undefined;
+  return `299 gridlink "status '${requested}' ignored: ${profile.noun} is created in its initial state '${startsAs}'"`;
 }
 
 /**

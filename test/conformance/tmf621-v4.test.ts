@@ -126,9 +126,13 @@ describe('TMF621 v4 profile: conformance-kit requests (PI-2)', () => {
     ]);
   });
 
-  it('status on create other than the initial acknowledged -> 422 naming the allowed value; nothing written', async () => {
+  it('status on create: open work (inProgress) accepted and ignored with a Warning; a finished state -> 422 naming the allowed value, nothing written', async () => {
+    const ignored = await v4('POST', '/troubleTicket', { key: dso.keys.operator, body: minimal(mno, { status: 'inProgress' }) });
+    expect(ignored.status).toBe(201);
+    expect(ignored.body.status).toBe('acknowledged');
+    expect(ignored.headers.warning).toContain("status 'inProgress' ignored");
     const before = await h.db.pool.query('SELECT count(*)::int AS n FROM trouble_ticket');
-    const res = await v4('POST', '/troubleTicket', { key: dso.keys.operator, body: minimal(mno, { status: 'inProgress' }) });
+    const res = await v4('POST', '/troubleTicket', { key: dso.keys.operator, body: minimal(mno, { status: 'closed' }) });
     expect(res.status).toBe(422);
     expect(res.body.message).toMatch(/acknowledged/);
     const after = await h.db.pool.query('SELECT count(*)::int AS n FROM trouble_ticket');

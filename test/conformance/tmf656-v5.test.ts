@@ -124,13 +124,18 @@ describe('TMF656 v5 conformance: what a conformance kit sends (issue 11)', () =>
     id = res.body.id;
   });
 
-  it('status on create: the initial state is accepted, anything else is a 422 naming it', async () => {
+  it('status on create: the initial state is accepted, open work ignored with a Warning, a finished state is a 422 naming it', async () => {
     const base = { category: 'x', description: 'd', reason: 'r', priority: 3, responsibleParty: responsibleParty() };
     expect((await std('POST', SP, dso.keys.operator, { ...base, status: 'acknowledged' })).status).toBe(201);
     const bad = await std('POST', SP, dso.keys.operator, { ...base, status: 'resolved' });
     expect(bad.status).toBe(422);
     expect(bad.body).toMatchObject({ code: 'INVALID_INITIAL_STATUS' });
     expect(bad.body.message).toContain("'acknowledged'");
+    // Open work (the state the official TMF621 example sends) is accepted and ignored, with a Warning.
+    const ignored = await std('POST', SP, dso.keys.operator, { ...base, status: 'inProgress' });
+    expect(ignored.status).toBe(201);
+    expect(ignored.body).toMatchObject({ status: 'acknowledged', gridlinkStatus: 'submitted' });
+    expect(ignored.headers.warning).toContain("status 'inProgress' ignored");
     const word = await std('POST', SP, dso.keys.operator, { ...base, priority: 'whenever' });
     expect(word.status).toBe(400);
     expect(word.body.message).toContain('critical, high, medium');

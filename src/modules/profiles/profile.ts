@@ -8,7 +8,8 @@ import { describeAjvErrors, newAjv } from '../../http/openapi.js';
 import { objectBody, type JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, selectFields, type Filter, type ListQuery, type SortKey } from '../../http/tmfQuery.js';
 import type { ModuleContext } from '../types.js';
-import { componentSchema, created } from '../shared.js';
+import { componentSchema, created, withWarning } from '../shared.js';
+import { ignoredStatusWarning, type StatusProfile } from '../standard.js';
 
 /**
  * API profiles (issue 11, point 3): an older version of a TM Forum API (TMF621 v4, TMF656
@@ -64,6 +65,11 @@ export interface ResourceMapping {
   filters: Record<string, FilterMapping>;
   /** Event types delivered on the profile's hub (others are not in that version). */
   eventTypes: string[];
+  /**
+   * The service record's status rule (which create statuses are ignored, with a `Warning`)
+   * and the profile's initial status a record starts in.
+   */
+  createStatus: { profile: StatusProfile; initial: string };
 }
 
 const MERGE_TYPES = new Set(['application/merge-patch+json', 'application/json']);
@@ -143,14 +149,18 @@ export function createProfile(ctx: ModuleContext, api: string, mapping: Resource
     },
     async [op('create')](rctx) {
       const actor = requireOrganization(rctx.actor);
-      const input = mapping.createInput(objectBody(rctx.body), actor);
+      const body = objectBody(rctx.body);
+      const input = mapping.createInput(body, actor);
       if (!validateCreate(input)) {
         throw badRequest(`Invalid body: ${describeAjvErrors(validateCreate.errors ?? [], 'body')}`, 'INVALID_BODY');
       }
       const d = await service.create(actor, input);
       noteAudit(rctx, d);
       const res = created(present(d, hrefFor(rctx.href)) as JsonObject & { href: string });
-      return { ...res, headers: { ...res.headers, ETag: etagOf(d) } };
+      return withWarning(
+        { ...res, headers: { ...res.headers, ETag: etagOf(d) } },
+        ignoredStatusWarning(mapping.createStatus.profile, body.status, mapping.createStatus.initial),
+      );
     },
     async [op('patch')](rctx) {
       noteAudit(rctx);

@@ -7,6 +7,7 @@ import {
   defined,
   entityFromV4,
   entityToV4,
+  checkV4CreateStatus,
   INITIAL_V4_STATUS,
   keepV4Status,
   mapList,
@@ -17,6 +18,7 @@ import {
   v4StatusView,
 } from './mapping.js';
 import type { ProfileHref, ResourceMapping } from './profile.js';
+import { PROBLEM_STATUS_PROFILE } from '../serviceProblem/serviceProblem.lifecycle.js';
 
 /**
  * TMF656 Service Problem Management v4 <-> the service problem service (v5 representation).
@@ -140,17 +142,13 @@ export const serviceProblemV4: ResourceMapping = {
   target: { api: 'serviceProblem', createSchema: 'ServiceProblem_FVO' },
   sortable: PROBLEM_SORTABLE,
   defaultSort: [{ attribute: 'creationDate', descending: true }],
+  createStatus: { profile: PROBLEM_STATUS_PROFILE, initial: INITIAL_V4_STATUS },
   eventTypes: EVENT_TYPES,
   present,
 
   createInput(body) {
     const { status, parentProblem, underlyingProblem, ...rest } = body;
-    if (status !== undefined && status !== INITIAL_V4_STATUS) {
-      throw unprocessable(
-        `status: a new service problem starts as '${INITIAL_V4_STATUS}' (Gridlink: submitted, until the responsible organisation acknowledges it); send that value or none`,
-        'INVALID_INITIAL_STATUS',
-      );
-    }
+    checkV4CreateStatus(PROBLEM_STATUS_PROFILE, status);
     if ((Array.isArray(parentProblem) && parentProblem.length) || (Array.isArray(underlyingProblem) && underlyingProblem.length)) {
       throw unprocessable(
         'parentProblem / underlyingProblem are set by grouping problems (problemGroup in the TMF656 v5 API), not on create',

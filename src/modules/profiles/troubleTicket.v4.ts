@@ -1,5 +1,4 @@
 import type { OrganizationActor } from '../../http/context.js';
-import { unprocessable } from '../../http/errors.js';
 import type { JsonObject } from '../../http/patch.js';
 import { TROUBLE_TICKET_EVENTS } from '../troubleTicket/troubleTicket.module.js';
 import { SORTABLE } from '../troubleTicket/troubleTicket.service.js';
@@ -8,6 +7,7 @@ import {
   defined,
   entityFromV4,
   entityToV4,
+  checkV4CreateStatus,
   INITIAL_V4_STATUS,
   keepV4Status,
   mapList,
@@ -19,6 +19,7 @@ import {
   v4StatusView,
 } from './mapping.js';
 import type { ProfileHref, ResourceMapping } from './profile.js';
+import { TICKET_STATUS_PROFILE } from '../troubleTicket/troubleTicket.lifecycle.js';
 
 /**
  * TMF621 Trouble Ticket v4 <-> the trouble ticket service (v5 representation).
@@ -96,17 +97,13 @@ export const troubleTicketV4: ResourceMapping = {
   target: { api: 'troubleTicket', createSchema: 'TroubleTicket_FVO' },
   sortable: SORTABLE,
   defaultSort: [{ attribute: 'creationDate', descending: true }],
+  createStatus: { profile: TICKET_STATUS_PROFILE, initial: INITIAL_V4_STATUS },
   eventTypes: TROUBLE_TICKET_EVENTS,
   present,
 
   createInput(body) {
     const { status, externalId, relatedParty: _rp, relatedEntity: _re, ...rest } = body;
-    if (status !== undefined && status !== INITIAL_V4_STATUS) {
-      throw unprocessable(
-        `status: a new ticket starts as '${INITIAL_V4_STATUS}' (Gridlink: submitted, until the responsible organisation acknowledges it); send that value or none`,
-        'INVALID_INITIAL_STATUS',
-      );
-    }
+    checkV4CreateStatus(TICKET_STATUS_PROFILE, status);
     for (const k of IGNORED_ON_CREATE) delete rest[k];
     return defined({
       ...rest,

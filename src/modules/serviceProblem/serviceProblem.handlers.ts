@@ -5,9 +5,9 @@ import type { operations } from '../../generated/openapi/serviceProblem.js';
 import { objectBody, type JsonObject } from '../../http/patch.js';
 import { listResult, parseListQuery, type JsonSchema, type SortKey } from '../../http/tmfQuery.js';
 import type { LinkService } from '../links/links.service.js';
-import { created } from '../shared.js';
+import { created, withWarning } from '../shared.js';
 import { presentEventRecord, presentProblemTask, presentServiceProblem, SERVICE_PROBLEM_BASE } from './serviceProblem.presenter.js';
-import { rewriteStatusQuery } from '../standard.js';
+import { ignoredStatusWarning, rewriteStatusQuery } from '../standard.js';
 import { PROBLEM_STATUS_PROFILE } from './serviceProblem.lifecycle.js';
 import {
   EVENT_RECORD_SORTABLE,
@@ -147,7 +147,8 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
     },
     async createServiceProblem(ctx) {
       const fields = fieldsOf(ctx, schemas.serviceProblem); // checked before anything is written
-      return one(ctx, 201, await service.create(requireOrganization(ctx.actor), ctx.body), fields);
+      const res = await one(ctx, 201, await service.create(requireOrganization(ctx.actor), ctx.body), fields);
+      return withWarning(res, ignoredStatusWarning(PROBLEM_STATUS_PROFILE, ctx.body.status, 'acknowledged'));
     },
     async patchServiceProblem(ctx) {
       const fields = fieldsOf(ctx, schemas.serviceProblem);

@@ -3,13 +3,13 @@ import { operationHandlers } from '../../http/documents.js';
 import type { operations } from '../../generated/openapi/troubleTicket.js';
 import { listResult, parseListQuery, type JsonSchema } from '../../http/tmfQuery.js';
 import type { JsonObject } from '../../http/patch.js';
-import { created } from '../shared.js';
+import { created, withWarning } from '../shared.js';
 import { etagOf } from '../../http/etag.js';
 import type { LinkService } from '../links/links.service.js';
 import { presentTroubleTicket } from './troubleTicket.presenter.js';
 import type { StoredTicket } from './troubleTicket.types.js';
 import { SORTABLE, type TroubleTicketService } from './troubleTicket.service.js';
-import { rewriteStatusQuery } from '../standard.js';
+import { ignoredStatusWarning, rewriteStatusQuery } from '../standard.js';
 import { TICKET_STATUS_PROFILE } from './troubleTicket.lifecycle.js';
 
 const DEFAULT_SORT = [{ attribute: 'creationDate', descending: true }];
@@ -50,7 +50,10 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
       const doc = await service.create(requireOrganization(ctx.actor), ctx.body);
       note(ctx, doc);
       const res = created(presentTroubleTicket(await one(ctx, doc), ctx.href, fields));
-      return { ...res, headers: { ...res.headers, ETag: etagOf(doc) } };
+      return withWarning(
+        { ...res, headers: { ...res.headers, ETag: etagOf(doc) } },
+        ignoredStatusWarning(TICKET_STATUS_PROFILE, ctx.body.status, 'acknowledged'),
+      );
     },
     async patchTroubleTicket(ctx) {
       const fields = fieldsOf(ctx); // checked before anything is written
