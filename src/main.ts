@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { seedDemo } from './db/seed.js';
 import { openPlatformDatabase, resolveAdminToken, StoppedWaiting } from './platform.js';
 
@@ -27,6 +27,22 @@ async function main(): Promise<void> {
   config = Object.freeze({ ...config, adminToken: admin.token });
 
   const platform = await openPlatformDatabase(config, log, { stopWaiting: () => shutdownRequested !== undefined });
+  try {
+    await serve(config, log, admin, platform);
+  } catch (e) {
+    // Failing after the database is open (the HTTP port is taken, ...) must not leave the
+    // embedded PostgreSQL running behind the exiting process.
+    await platform.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function serve(
+  config: Config,
+  log: Logger,
+  admin: ReturnType<typeof resolveAdminToken>,
+  platform: Awaited<ReturnType<typeof openPlatformDatabase>>,
+): Promise<void> {
   const app = await createApp({ config, db: platform.db, log });
 
   if (config.seedDemo) {

