@@ -111,6 +111,9 @@ test('storm walk-through: DSO files a ticket and publishes an outage, the MNO wo
   await mno.getByLabel('Add a note').fill('Cell 4711 on battery; waiting for power');
   await mno.getByRole('button', { name: 'Add note' }).click();
   await expect(dso.getByText('Cell 4711 on battery; waiting for power')).toBeVisible();
+  // The history shows Gridlink's exact states, newest first (the opening one is `submitted`,
+  // which standard clients see as `acknowledged` + gridlinkStatus).
+  await expect(mno.locator('.timeline .badge')).toHaveText(['inProgress', 'acknowledged', 'submitted']);
   await checkPage(mno, 'ticket', info);
 
   // 4. The MNO opens the outage: its impacted sites coloured by battery vs ETR; it answers.

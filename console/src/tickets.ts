@@ -4,6 +4,9 @@ import type { Me } from './session';
 /** Gridlink-only states may travel in the extension `gridlinkStatus`; show that when present. */
 export const ticketStatus = (t: Ticket): string => (t as Ticket & { gridlinkStatus?: string }).gridlinkStatus ?? t.status;
 
+/** The same for one entry of `statusChangeHistory` (the opening `submitted` is shown to standard clients as `acknowledged`). */
+export const exactStatus = (h: { status: string; gridlinkStatus?: string }): string => h.gridlinkStatus ?? h.status;
+
 export const STATUSES = ['submitted', 'acknowledged', 'inProgress', 'pending', 'held', 'resolved', 'rejected', 'closed', 'cancelled'];
 export const SEVERITIES = ['critical', 'major', 'minor', 'warning'];
 export const TICKET_TYPES = ['assistance', 'degraded', 'down', 'failure', 'installation', 'maintenance'];

@@ -4,7 +4,7 @@ import { useLiveTick } from '../live';
 import { useMe } from '../me';
 import { Link } from '../router';
 import { Badge, Empty, ErrorBox, When, useLoad } from '../ui';
-import { allowedMoves, LABEL, partyOf, sideOf, ticketStatus } from '../tickets';
+import { allowedMoves, exactStatus, LABEL, partyOf, sideOf, ticketStatus } from '../tickets';
 
 const SEVERITY_PRIORITY: Record<string, number> = { critical: 2, major: 3, minor: 4, warning: 5 };
 
@@ -20,20 +20,19 @@ export function slaClocks(t: Ticket, now: number): Clock[] {
   const history = [...(t.statusChangeHistory ?? [])].sort((a, b) => a.statusChangeDate.localeCompare(b.statusChangeDate));
   const created = new Date(t.creationDate).getTime();
   // The exact Gridlink state: `submitted` is shown to standard clients as `acknowledged`.
-  const exact = (h: (typeof history)[number]) => (h as { gridlinkStatus?: string }).gridlinkStatus ?? h.status;
-  const ack = history.find((h) => exact(h) !== 'submitted');
+  const ack = history.find((h) => exactStatus(h) !== 'submitted');
   const responseEnd = ack ? new Date(ack.statusChangeDate).getTime() : now;
   let running = 0;
   let since: number | undefined = created;
   let state: Clock['state'] = 'running';
   for (const h of history) {
     const at = new Date(h.statusChangeDate).getTime();
-    const runs = ['submitted', 'acknowledged', 'inProgress'].includes(exact(h));
+    const runs = ['submitted', 'acknowledged', 'inProgress'].includes(exactStatus(h));
     if (since !== undefined && !runs) {
       running += at - since;
       since = undefined;
     } else if (since === undefined && runs) since = at;
-    state = runs ? 'running' : ['pending', 'held'].includes(exact(h)) ? 'paused' : 'stopped';
+    state = runs ? 'running' : ['pending', 'held'].includes(exactStatus(h)) ? 'paused' : 'stopped';
   }
   if (since !== undefined) running += now - since;
   return [
@@ -60,6 +59,7 @@ function SlaPanel({ t }: { t: Ticket }) {
       <h2 id="sla-h">SLA clocks</h2>
       <p className="muted">
         Tier {targets.data?.tier ?? '…'}, priority {priority}
+        {t.priority ? '' : ` (from severity ${t.severity})`}
       </p>
       <ul className="clocks">
         {clocks.map((c) => {
@@ -165,7 +165,7 @@ export function TicketPage({ id }: { id: string }) {
               <dt>Type</dt>
               <dd>{tk.ticketType}</dd>
               <dt>Priority</dt>
-              <dd>{tk.priority ?? '—'}</dd>
+              <dd>{tk.priority ?? <span className="muted">not set (the SLA derives it from the severity)</span>}</dd>
               <dt>Created</dt>
               <dd>
                 <When at={tk.creationDate} />
@@ -230,7 +230,7 @@ export function TicketPage({ id }: { id: string }) {
             <ol className="timeline">
               {[...(tk.statusChangeHistory ?? [])].reverse().map((h, i) => (
                 <li key={i}>
-                  <Badge value={h.status} /> <When at={h.statusChangeDate} />
+                  <Badge value={exactStatus(h)} /> <When at={h.statusChangeDate} />
                   {h.statusChangeReason ? <div className="muted">“{h.statusChangeReason}”</div> : null}
                 </li>
               ))}
