@@ -71,6 +71,28 @@ describe('CIM-1 TroubleTicket create/change/cancel/close', () => {
     expect(audit!.detail).toContain(messageId);
   });
 
+  it('CIM-1: character references are text (an ASCII-only OMS export): &#252; and &#x1F6A8; are stored decoded, an escaped &amp;#228; stays literal', async () => {
+    const mrid = `TT-${uid()}`;
+    const r = await sendRequest(h, dso, {
+      verb: 'create',
+      noun: 'TroubleTicket',
+      messageId: `msg-${uid()}`,
+      payload: ticketsPayload(
+        ticketXml({
+          mRID: mrid,
+          comment: 'M&#252;hlenstra&#223;e &#x1F6A8; (code &amp;#228;)',
+          troubleCode: 'down',
+          responsible: mno.name,
+        }),
+      ),
+    });
+    expect(r.status, r.text).toBe(200);
+    const [ticket] = await ticketByExternalId(mno, mrid);
+    expect(ticket!.description).toBe('Mühlenstraße 🚨 (code &#228;)');
+    const item = list(node(r.payload?.TroubleTickets)?.TroubleTicket)[0]!;
+    expect(text(item.comment)).toBe('Mühlenstraße 🚨 (code &#228;)');
+  });
+
   it('CIM-1: two creates of one mRID under different MessageIDs at once -> one ticket; the other FAILED DUPLICATE_MRID, nothing written', async () => {
     const mrid = `TT-${uid()}`;
     const create = () =>
