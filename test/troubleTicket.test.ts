@@ -584,6 +584,10 @@ describe('TMF630 list queries (GET /troubleTicket)', () => {
       [`lastUpdate.gt=${at(4)}`, [4]],
       [`statusChangeDate.gte=${at(4.5)}`, [4]],
       [`note.date.gte=${at(1)}`, [1]],
+      // TMF630's symbol operators: attr>=v, attr<v, attr>v, attr<=v, attr!=v.
+      [`creationDate>=${at(1)}&creationDate<${at(3)}`, [2, 1]],
+      [`creationDate>${at(1)}&creationDate<=${at(3)}`, [3, 2]],
+      [`creationDate!=${at(2)}`, [4, 3, 1, 0]],
     ];
     for (const [query, expected] of cases) {
       const res = await q(query);

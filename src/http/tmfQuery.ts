@@ -144,12 +144,13 @@ export function parseListQuery(
     ...Object.entries(query),
     ...(filterExpr !== undefined ? jsonPathFilter(filterExpr) : []),
   ];
-  for (const [key, raw] of entries) {
-    if (RESERVED.has(key) || raw === undefined) continue;
+  for (const [rawKey, rawValue] of entries) {
+    if (RESERVED.has(rawKey) || rawValue === undefined) continue;
+    const [key, raw, symbolOp] = symbolOperator(rawKey, rawValue);
     const parts = key.split('.');
-    let op: Operator = 'eq';
+    let op: Operator = symbolOp ?? 'eq';
     const last = parts[parts.length - 1];
-    if (parts.length > 1 && isOperator(last)) {
+    if (!symbolOp && parts.length > 1 && isOperator(last)) {
       op = last;
       parts.pop();
     }
@@ -169,8 +170,23 @@ export function parseListQuery(
   return { fields, offset, limit, sort, filters };
 }
 
+/**
+ * TMF630's symbol form of the operators, as a URL parser splits it: `creationDate>=2026-01-01`
+ * arrives as key `creationDate>` with the value (also `<=`, `!=`), and `creationDate>2026-01-01`
+ * as a key holding the whole condition with an empty value (also `<`). Returns the attribute,
+ * the value and the operator, or the entry unchanged (operator undefined) when it is neither.
+ */
+function symbolOperator(key: string, raw: string | string[]): [string, string | string[], Operator | undefined] {
+  const suffix: Record<string, Operator> = { '>': 'gte', '<': 'lte', '!': 'ne' };
+  const op = suffix[key.slice(-1)];
+  if (op && key.length > 1) return [key.slice(0, -1), raw, op];
+  const m = /^([^<>]+)([<>])(.+)$/s.exec(key);
+  if (m && (raw === '' || (Array.isArray(raw) && raw.every((v) => v === '')))) return [m[1]!, m[3]!, m[2] === '>' ? 'gt' : 'lt'];
+  return [key, raw, undefined];
+}
+
 const FILTER_SYNTAX =
-  "supported: a JSONPath filter [?(@.attr op value && ...)], optionally after a path (e.g. attachment[?(@.size==300)]), with op ==, !=, <, <=, >, >= and values 'text', numbers, true/false; or attribute filters attr=value, attr.gt=value (TMF630)";
+  "supported: a JSONPath filter [?(@.attr op value && ...)], optionally after a path (e.g. attachment[?(@.size==300)]), with op ==, !=, <, <=, >, >= and values 'text', numbers, true/false; or attribute filters attr=value, attr.gt=value or attr>value (TMF630)";
 
 const JSONPATH_OP: Record<string, string> = { '==': '', '!=': '.ne', '<': '.lt', '<=': '.lte', '>': '.gt', '>=': '.gte' };
 
