@@ -554,6 +554,8 @@ describe('TMF630 list queries (GET /troubleTicket)', () => {
       ['gridlinkStatus.ne=submitted', [4]],
       ['status.ne=acknowledged', []],
       ['severity=critical,minor', [4, 1, 0]],
+      // A repeated parameter (form-style list) means the same as the comma list.
+      ['severity=critical&severity=minor', [4, 1, 0]],
       ['severity.ne=critical,minor', [3, 2]],
       ['priority=1,2', [3, 1]],
       ['ticketType=down&severity=major', [2]],

@@ -242,16 +242,33 @@ function parseBody(m: MountedOperation, req: Request): { body: unknown; contentT
   return { body, contentType };
 }
 
+type Query = Record<string, string | string[] | undefined>;
+
+/**
+ * The query, with a repeated parameter that the document declares as one string
+ * (`severity=major&severity=minor`, as form-style clients send a list) joined with commas:
+ * TMF630's "any of these values" (`severity=major,minor`). Parameters not declared (attribute
+ * filters on other paths) are left as they came.
+ */
+function queryOf(m: MountedOperation, req: Request): Query {
+  const query = { ...(req.query as Query) };
+  for (const p of (m.op.parameters ?? []) as { in?: string; name?: string; schema?: { type?: unknown } }[]) {
+    const v = p.in === 'query' && p.name ? query[p.name] : undefined;
+    if (Array.isArray(v) && p.schema?.type === 'string' && v.every((x) => typeof x === 'string')) query[p.name!] = v.join(',');
+  }
+  return query;
+}
+
 /**
  * Path, query and header parameters. The body has been checked by `parseBody`; it is passed
  * along because openapi-backend's validator insists on a declared required body, and its
  * body findings are left out: it would check any body against the `application/json`
  * schema (issue 11: PATCH offers JSON Patch and application/json side by side).
  */
-function validateParameters(api: LoadedApi, m: MountedOperation, req: Request, body: unknown): void {
+function validateParameters(api: LoadedApi, m: MountedOperation, req: Request, query: Query, body: unknown): void {
   const { authorization: _a, cookie: _c, ...headers } = req.headers;
   const v = api.backend.validator.validateRequest(
-    { method: req.method, path: req.path, query: req.query as Record<string, string>, headers: headers as Record<string, string>, body },
+    { method: req.method, path: req.path, query: query as Record<string, string>, headers: headers as Record<string, string>, body },
     m.op,
   );
   const paramErrors = (v.errors ?? []).filter((e) => !e.instancePath.startsWith('/requestBody') && missingProperty(e) !== 'requestBody');
@@ -263,14 +280,14 @@ function contextOf(
   m: MountedOperation,
   req: Request,
   res: Response,
-  parts: { actor: Actor; params: Record<string, string>; body: unknown; contentType: string; audit: AuditNote },
+  parts: { actor: Actor; params: Record<string, string>; query: Query; body: unknown; contentType: string; audit: AuditNote },
 ): RequestContext {
   return {
     requestId: res.locals.requestId,
     operationId: m.operationId,
     actor: parts.actor,
     params: parts.params,
-    query: req.query as Record<string, string | string[] | undefined>,
+    query: parts.query,
     body: parts.body,
     contentType: parts.contentType,
     headers: req.headers,
@@ -333,10 +350,11 @@ async function pipeline(api: LoadedApi, deps: MountDeps, m: MountedOperation, pa
   authorizeRequest(api, m, actor, req.method);
   await countRate(deps, m, actor, req, res, receivedAt);
   // Issue 12: NUL and unpaired surrogates would reach PostgreSQL and fail there (500).
-  refuseUnstorable({ params, query: req.query, body: m.op.requestBody ? req.body : undefined });
+  const query = queryOf(m, req);
+  refuseUnstorable({ params, query, body: m.op.requestBody ? req.body : undefined });
   const { body, contentType } = parseBody(m, req);
-  validateParameters(api, m, req, body);
-  const ctx = contextOf(deps, m, req, res, { actor, params, body, contentType, audit });
+  validateParameters(api, m, req, query, body);
+  const ctx = contextOf(deps, m, req, res, { actor, params, query, body, contentType, audit });
   const handler = handlerOf(deps, api, m.operationId);
   try {
     respond(req, res, ctx, await runHandler(deps, m, handler, ctx, req));
