@@ -31,6 +31,19 @@ async function stop(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
+/** The DSO files a ticket with the MNO through the public API. */
+const fileTicket = (port: number, dso: { apiKey: string }, mno: { id: string }, description: string) =>
+  fetch(`http://127.0.0.1:${port}/tmf-api/troubleTicket/v5/troubleTicket`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${dso.apiKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      description,
+      severity: 'minor',
+      ticketType: 'degraded',
+      relatedParty: [{ role: 'responsible', partyOrPartyRole: { id: mno.id } }],
+    }),
+  });
+
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -68,16 +81,7 @@ describe('npm start on a fresh data directory', () => {
 
     const dso = creds.organizations.find((o) => o.kind === 'DSO')!;
     const mno = creds.organizations.find((o) => o.kind === 'MNO')!;
-    const created = await fetch(`http://127.0.0.1:${port}/tmf-api/troubleTicket/v5/troubleTicket`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${dso.apiKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        description: 'demo',
-        severity: 'minor',
-        ticketType: 'degraded',
-        relatedParty: [{ role: 'responsible', partyOrPartyRole: { id: mno.id } }],
-      }),
-    });
+    const created = await fileTicket(port, dso, mno, 'demo');
     expect(created.status).toBe(201);
     const ticket = (await created.json()) as { id: string };
 
@@ -149,17 +153,7 @@ describe('the embedded PostgreSQL under failure (issue 12: survive the database)
     };
     const dso = creds.organizations.find((o) => o.kind === 'DSO')!;
     const mno = creds.organizations.find((o) => o.kind === 'MNO')!;
-    const created = await fetch(`http://127.0.0.1:${port}/tmf-api/troubleTicket/v5/troubleTicket`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${dso.apiKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        description: 'after the database came back',
-        severity: 'minor',
-        ticketType: 'degraded',
-        relatedParty: [{ role: 'responsible', partyOrPartyRole: { id: mno.id } }],
-      }),
-    });
-    expect(created.status).toBe(201);
+    expect((await fileTicket(port, dso, mno, 'after the database came back')).status).toBe(201);
     process.stdout.write(`embedded PostgreSQL SIGKILLed: ready again after ${recoveredMs} ms\n`);
 
     // A second instance on the same data directory is refused and leaves the first's server alone.
