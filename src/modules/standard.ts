@@ -167,8 +167,9 @@ export function initialStatus(profile: StatusProfile, requested: unknown): strin
  * The `Warning` response header (RFC 7234 code 299, persistent) for a create whose `status`
  * was accepted and ignored by `initialStatus`; undefined when nothing was ignored.
  */
-export function ignoredStatusWarning(profile: StatusProfile, requested: unknown, startsAs: string): string | undefined {
+export function ignoredStatusWarning(profile: StatusProfile, requested: unknown): string | undefined {
   if (typeof requested !== 'string' || !profile.ignoredOnCreate.includes(requested)) return undefined;
+  const startsAs = Object.keys(profile.initial)[0]; // the standard's initial state comes first
   return `299 gridlink "status '${requested}' ignored: ${profile.noun} is created in its initial state '${startsAs}'"`;
 }
 

@@ -1,6 +1,5 @@
 import type { JsonObject } from '../../http/patch.js';
 import { canonicalJson } from '../documents.js';
-import { unprocessable } from '../../http/errors.js';
 import type { StatusProfile } from '../standard.js';
 import type { FilterMapping } from './profile.js';
 
@@ -73,20 +72,13 @@ export const gridlinkStatusOf = (doc: JsonObject) => (doc.gridlinkStatus ?? doc.
 export const toV4Status = (s: string | undefined) => (s === undefined ? undefined : V4_STATUSES.has(s) ? s : INITIAL_V4_STATUS);
 
 /**
- * `status` on a v4 create, by the same rule as v5 (`initialStatus` in standard.ts): the
- * initial `acknowledged`, or an open-work state that is accepted and ignored (the response
- * carries a `Warning`); anything else (a finished state) is a 422 naming what is accepted.
+ * A record's status rule as a v4 profile applies it: the same as v5 (`initialStatus`,
+ * `ignoredStatusWarning` in standard.ts) with v4's one initial state, `acknowledged`.
  */
-export function checkV4CreateStatus(profile: StatusProfile, status: unknown): void {
-  if (status === undefined || status === null || status === INITIAL_V4_STATUS) return;
-  if (typeof status === 'string' && profile.ignoredOnCreate.includes(status)) return;
-  throw unprocessable(
-    `status: ${profile.noun} starts as '${INITIAL_V4_STATUS}' (Gridlink: submitted, until the responsible organisation acknowledges it); send that value or none (got '${String(status)}'; ${profile.ignoredOnCreate
-      .map((x) => `'${x}'`)
-      .join(', ')} are accepted and ignored, a finished state is refused)`,
-    'INVALID_INITIAL_STATUS',
-  );
-}
+export const v4StatusProfile = (profile: StatusProfile): StatusProfile => ({
+  ...profile,
+  initial: { [INITIAL_V4_STATUS]: profile.initial[INITIAL_V4_STATUS]! },
+});
 
 /** `status` (and `gridlinkStatus` when it differs) of the v4 view of a document. */
 export function v4StatusView(doc: JsonObject): JsonObject {

@@ -65,11 +65,8 @@ export interface ResourceMapping {
   filters: Record<string, FilterMapping>;
   /** Event types delivered on the profile's hub (others are not in that version). */
   eventTypes: string[];
-  /**
-   * The service record's status rule (which create statuses are ignored, with a `Warning`)
-   * and the profile's initial status a record starts in.
-   */
-  createStatus: { profile: StatusProfile; initial: string };
+  /** The record's status rule in this profile (`v4StatusProfile`): which create statuses are ignored, with a `Warning`. */
+  statusProfile: StatusProfile;
 }
 
 const MERGE_TYPES = new Set(['application/merge-patch+json', 'application/json']);
@@ -159,7 +156,7 @@ export function createProfile(ctx: ModuleContext, api: string, mapping: Resource
       const res = created(present(d, hrefFor(rctx.href)) as JsonObject & { href: string });
       return withWarning(
         { ...res, headers: { ...res.headers, ETag: etagOf(d) } },
-        ignoredStatusWarning(mapping.createStatus.profile, body.status, mapping.createStatus.initial),
+        ignoredStatusWarning(mapping.statusProfile, body.status),
       );
     },
     async [op('patch')](rctx) {

@@ -7,18 +7,20 @@ import {
   defined,
   entityFromV4,
   entityToV4,
-  checkV4CreateStatus,
-  INITIAL_V4_STATUS,
   keepV4Status,
   mapList,
   notesToAppend,
   partyFromV4,
   partyToV4,
   v4StatusFilter,
+  v4StatusProfile,
   v4StatusView,
 } from './mapping.js';
 import type { ProfileHref, ResourceMapping } from './profile.js';
 import { PROBLEM_STATUS_PROFILE } from '../serviceProblem/serviceProblem.lifecycle.js';
+import { initialStatus } from '../standard.js';
+
+const V4_STATUS_PROFILE = v4StatusProfile(PROBLEM_STATUS_PROFILE);
 
 /**
  * TMF656 Service Problem Management v4 <-> the service problem service (v5 representation).
@@ -142,13 +144,13 @@ export const serviceProblemV4: ResourceMapping = {
   target: { api: 'serviceProblem', createSchema: 'ServiceProblem_FVO' },
   sortable: PROBLEM_SORTABLE,
   defaultSort: [{ attribute: 'creationDate', descending: true }],
-  createStatus: { profile: PROBLEM_STATUS_PROFILE, initial: INITIAL_V4_STATUS },
+  statusProfile: V4_STATUS_PROFILE,
   eventTypes: EVENT_TYPES,
   present,
 
   createInput(body) {
     const { status, parentProblem, underlyingProblem, ...rest } = body;
-    checkV4CreateStatus(PROBLEM_STATUS_PROFILE, status);
+    initialStatus(V4_STATUS_PROFILE, status);
     if ((Array.isArray(parentProblem) && parentProblem.length) || (Array.isArray(underlyingProblem) && underlyingProblem.length)) {
       throw unprocessable(
         'parentProblem / underlyingProblem are set by grouping problems (problemGroup in the TMF656 v5 API), not on create',

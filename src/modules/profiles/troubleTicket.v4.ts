@@ -7,19 +7,21 @@ import {
   defined,
   entityFromV4,
   entityToV4,
-  checkV4CreateStatus,
-  INITIAL_V4_STATUS,
   keepV4Status,
   mapList,
   notesToAppend,
   partyFromV4,
   partyToV4,
   toV4Status,
+  v4StatusProfile,
   v4StatusFilter,
   v4StatusView,
 } from './mapping.js';
 import type { ProfileHref, ResourceMapping } from './profile.js';
 import { TICKET_STATUS_PROFILE } from '../troubleTicket/troubleTicket.lifecycle.js';
+import { initialStatus } from '../standard.js';
+
+const V4_STATUS_PROFILE = v4StatusProfile(TICKET_STATUS_PROFILE);
 
 /**
  * TMF621 Trouble Ticket v4 <-> the trouble ticket service (v5 representation).
@@ -97,13 +99,13 @@ export const troubleTicketV4: ResourceMapping = {
   target: { api: 'troubleTicket', createSchema: 'TroubleTicket_FVO' },
   sortable: SORTABLE,
   defaultSort: [{ attribute: 'creationDate', descending: true }],
-  createStatus: { profile: TICKET_STATUS_PROFILE, initial: INITIAL_V4_STATUS },
+  statusProfile: V4_STATUS_PROFILE,
   eventTypes: TROUBLE_TICKET_EVENTS,
   present,
 
   createInput(body) {
     const { status, externalId, relatedParty: _rp, relatedEntity: _re, ...rest } = body;
-    checkV4CreateStatus(TICKET_STATUS_PROFILE, status);
+    initialStatus(V4_STATUS_PROFILE, status);
     for (const k of IGNORED_ON_CREATE) delete rest[k];
     return defined({
       ...rest,

@@ -148,7 +148,7 @@ export function serviceProblemHandlers(service: ServiceProblemService, links: Li
     async createServiceProblem(ctx) {
       const fields = fieldsOf(ctx, schemas.serviceProblem); // checked before anything is written
       const res = await one(ctx, 201, await service.create(requireOrganization(ctx.actor), ctx.body), fields);
-      return withWarning(res, ignoredStatusWarning(PROBLEM_STATUS_PROFILE, ctx.body.status, 'acknowledged'));
+      return withWarning(res, ignoredStatusWarning(PROBLEM_STATUS_PROFILE, ctx.body.status));
     },
     async patchServiceProblem(ctx) {
       const fields = fieldsOf(ctx, schemas.serviceProblem);

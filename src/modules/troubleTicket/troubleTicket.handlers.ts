@@ -52,7 +52,7 @@ export function troubleTicketHandlers(service: TroubleTicketService, output: Jso
       const res = created(presentTroubleTicket(await one(ctx, doc), ctx.href, fields));
       return withWarning(
         { ...res, headers: { ...res.headers, ETag: etagOf(doc) } },
-        ignoredStatusWarning(TICKET_STATUS_PROFILE, ctx.body.status, 'acknowledged'),
+        ignoredStatusWarning(TICKET_STATUS_PROFILE, ctx.body.status),
       );
     },
     async patchTroubleTicket(ctx) {
