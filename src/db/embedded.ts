@@ -190,7 +190,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const restart = async () => {
     if (restarting) return;
     restarting = true;
-    for (let delayMs = 500; !stopped && !held; delayMs = Math.min(delayMs * 2, 10_000)) {
+    let delayMs = 500;
+    while (!stopped && !held) {
       await new Promise((r) => setTimeout(r, delayMs).unref());
       if (stopped || held) break;
       try {
@@ -199,7 +200,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
         log('embedded PostgreSQL restarted');
         break;
       } catch (e) {
-        log(`embedded PostgreSQL did not restart (${String(e ?? 'server exited')}); retrying in ${Math.min(delayMs * 2, 10_000)} ms`);
+        delayMs = Math.min(delayMs * 2, 10_000);
+        log(`embedded PostgreSQL did not restart (${String(e ?? 'server exited')}); retrying in ${delayMs} ms`);
       }
     }
     restarting = false;

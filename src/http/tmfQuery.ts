@@ -146,11 +146,11 @@ export function parseListQuery(
   ];
   for (const [rawKey, rawValue] of entries) {
     if (RESERVED.has(rawKey) || rawValue === undefined) continue;
-    const [key, raw, symbolOp] = symbolOperator(rawKey, rawValue);
+    const [key, raw] = dottedOperator(rawKey, rawValue);
     const parts = key.split('.');
-    let op: Operator = symbolOp ?? 'eq';
+    let op: Operator = 'eq';
     const last = parts[parts.length - 1];
-    if (!symbolOp && parts.length > 1 && isOperator(last)) {
+    if (parts.length > 1 && isOperator(last)) {
       op = last;
       parts.pop();
     }
@@ -171,24 +171,24 @@ export function parseListQuery(
 }
 
 /**
- * TMF630's symbol form of the operators, as a URL parser splits it: `creationDate>=2026-01-01`
- * arrives as key `creationDate>` with the value (also `<=`, `!=`), and `creationDate>2026-01-01`
- * as a key holding the whole condition with an empty value (also `<`). Returns the attribute,
- * the value and the operator, or the entry unchanged (operator undefined) when it is neither.
+ * TMF630's symbol form of the operators, rewritten to the dotted form (`attr.gte`), as a URL
+ * parser splits it: `creationDate>=2026-01-01` arrives as key `creationDate>` with the value
+ * (also `<=`, `!=`), and `creationDate>2026-01-01` as a key holding the whole condition with
+ * an empty value (also `<`). Any other entry is returned as it came.
  */
-function symbolOperator(key: string, raw: string | string[]): [string, string | string[], Operator | undefined] {
-  const suffix: Record<string, Operator> = { '>': 'gte', '<': 'lte', '!': 'ne' };
-  const op = suffix[key.slice(-1)];
-  if (op && key.length > 1) return [key.slice(0, -1), raw, op];
+function dottedOperator(key: string, raw: string | string[]): [string, string | string[]] {
+  const symbol = key.slice(-1);
+  if (key.length > 1 && (symbol === '>' || symbol === '<' || symbol === '!')) return [`${key.slice(0, -1)}${SYMBOL_OP[`${symbol}=`]}`, raw];
   const m = /^([^<>]+)([<>])(.+)$/s.exec(key);
-  if (m && (raw === '' || (Array.isArray(raw) && raw.every((v) => v === '')))) return [m[1]!, m[3]!, m[2] === '>' ? 'gt' : 'lt'];
-  return [key, raw, undefined];
+  if (m && (raw === '' || (Array.isArray(raw) && raw.every((v) => v === '')))) return [`${m[1]}${SYMBOL_OP[m[2]!]}`, m[3]!];
+  return [key, raw];
 }
 
 const FILTER_SYNTAX =
   "supported: a JSONPath filter [?(@.attr op value && ...)], optionally after a path (e.g. attachment[?(@.size==300)]), with op ==, !=, <, <=, >, >= and values 'text', numbers, true/false; or attribute filters attr=value, attr.gt=value or attr>value (TMF630)";
 
-const JSONPATH_OP: Record<string, string> = { '==': '', '!=': '.ne', '<': '.lt', '<=': '.lte', '>': '.gt', '>=': '.gte' };
+/** Comparison symbols (JSONPath filters and TMF630 attribute filters) -> the dotted operator suffix. */
+const SYMBOL_OP: Record<string, string> = { '==': '', '!=': '.ne', '<': '.lt', '<=': '.lte', '>': '.gt', '>=': '.gte' };
 
 /**
  * Issue 11: the TMF630 `filter` parameter (JSONPath style), the subset that maps onto the
@@ -212,7 +212,7 @@ export function jsonPathFilter(expr: string): [string, string][] {
     if (c[2] === '==' && value.includes(',')) {
       throw badRequest(`filter: a value with a comma cannot be compared with ==; ${FILTER_SYNTAX}`, 'INVALID_FILTER');
     }
-    out.push([`${prefix}${c[1]}${JSONPATH_OP[c[2]!]}`, value]);
+    out.push([`${prefix}${c[1]}${SYMBOL_OP[c[2]!]}`, value]);
   }
   return out;
 }
